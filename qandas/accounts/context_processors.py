@@ -1,0 +1,21 @@
+"""What the base layout needs: the user's memberships and which menu items to show."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from qandas.accounts.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated or request.path_info.startswith("/api/"):
+        return {}
+    memberships = list(user.scope().select_related("organisation").prefetch_related("cities"))
+    roles = {m.role for m in memberships}
+    return {
+        "memberships": memberships,
+        "nav": {
+            "admin": Role.ADMIN in roles,
+        },
+    }

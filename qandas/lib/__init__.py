@@ -1,0 +1,1 @@
+"""Helpers with no models, shared by every app."""

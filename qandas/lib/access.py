@@ -1,0 +1,68 @@
+"""The access gate as views use it: scoped lookups and role checks.
+
+Reads start from ``Model.objects.visible_to(user)``, writes from
+``editable_by(user)``. An object outside the scope is a 404, exactly like a
+missing one, so nobody learns that another organisation's record exists.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from qandas.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def signed_in(request: HttpRequest) -> "User":
+    """The request's user, below the login wall (the middleware guarantees one)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def _by_code(queryset: "models.QuerySet[M]", code: UUID | str) -> M:
+    try:
+        return queryset.get(code=code)
+    except (ObjectDoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def visible_or_404(model: type[M], user: Any, code: UUID | str) -> M:
+    """The object with this code if the user may read it, else 404."""
+    return _by_code(model.objects.visible_to(user), code)  # type: ignore[attr-defined]
+
+
+def editable_or_404(model: type[M], user: Any, code: UUID | str) -> M:
+    """The object with this code if the user may change it.
+
+    Visible but not editable is a 403 (they know it exists); not visible is a 404.
+    """
+    obj = visible_or_404(model, user, code)
+    if not model.objects.editable_by(user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return obj
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Refuse (403) users who hold none of these roles in the organisations in scope."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not signed_in(request).has_role(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = roles  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

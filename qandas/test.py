@@ -1,0 +1,154 @@
+"""Test helpers shared by every app: the named cast and the access-matrix check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+
+from qandas.accounts.models import ApiToken, City, Membership, Organisation, Role, User
+
+
+@dataclass
+class Cast:
+    """The users every test shares (CONVENTIONS 17). Passwords are never hashed here."""
+
+    organisation: Organisation
+    other_organisation: Organisation
+    karachi: City
+    quetta: City
+    peshawar: City
+    users: dict[str, User] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> User:
+        try:
+            return self.__dict__["users"][name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+    def membership(self, name: str) -> Membership:
+        return Membership.objects.get(user=self.users[name])
+
+    def token(self, name: str) -> str:
+        """A fresh API token for this cast member's membership."""
+        return ApiToken.issue(self.membership(name), by=None)[1]
+
+    def in_other_organisation(self, name: str) -> bool:
+        return self.membership(name).organisation_id == self.other_organisation.pk
+
+
+# name: (role, city slugs, in the other organisation)
+CAST = {
+    "coordinator": (Role.COORDINATOR, ["karachi"], False),
+    "quetta_coordinator": (Role.COORDINATOR, ["quetta"], False),
+    "lawyer": (Role.LAWYER, ["karachi", "quetta", "peshawar"], False),
+    "liaison": (Role.LIAISON, ["karachi", "quetta", "peshawar"], False),
+    "analyst": (Role.ANALYST, ["karachi", "quetta", "peshawar"], False),
+    "admin": (Role.ADMIN, ["karachi", "quetta", "peshawar"], False),
+    "outsider": (Role.COORDINATOR, ["karachi"], True),
+    "outsider_admin": (Role.ADMIN, ["karachi"], True),
+}
+
+
+def build_cast() -> Cast:
+    organisation = Organisation.objects.create(slug="test-network", name="Test Network")
+    other = Organisation.objects.create(slug="other-network", name="Other Network")
+    cities = {
+        slug: City.objects.get_or_create(slug=slug, defaults={"name": slug.title()})[0]
+        for slug in ("karachi", "quetta", "peshawar")
+    }
+    cast = Cast(organisation, other, cities["karachi"], cities["quetta"], cities["peshawar"])
+    for name, (role, city_slugs, elsewhere) in CAST.items():
+        user = User(username=name, email=f"{name}@example.invalid")
+        user.set_unusable_password()
+        user.save()
+        membership = Membership.objects.create(
+            user=user, organisation=other if elsewhere else organisation, role=role
+        )
+        membership.cities.set([cities[slug] for slug in city_slugs])
+        cast.users[name] = user
+    return cast
+
+
+def _request(client: Client, method: str, url: str, data: Any, *, token: str | None) -> Any:
+    kwargs: dict[str, Any] = {}
+    if token is not None:
+        kwargs["headers"] = {"Authorization": f"Bearer {token}"}
+        if data is not None:
+            kwargs["content_type"] = "application/json"
+    return (
+        getattr(client, method)(url, data, **kwargs)
+        if data is not None
+        else getattr(client, method)(url, **kwargs)
+    )
+
+
+def check_access(
+    client: Client,
+    cast: Cast,
+    url: str,
+    *,
+    allowed: Iterable[str],
+    method: str = "get",
+    data: Any = None,
+    api: bool = False,
+    other_org_status: int = 404,
+    refused_status: int = 403,
+    unchanged: Callable[[], Any] | None = None,
+    ok_statuses: Iterable[int] = (200, 201, 204, 302),
+    overrides: dict[str, int] | None = None,
+) -> None:
+    """Check one view or endpoint against every member of the cast.
+
+    Anonymous users go to the login page (HTML) or get 401 (API); members not in
+    ``allowed`` get ``refused_status``, members of the other organisation
+    ``other_org_status`` (404 for an object: theirs and missing look alike); and
+    after every refused request ``unchanged()`` returns what it returned before.
+    Allowed members are tried last, since their writes may change things.
+    ``overrides`` pins the status for particular members (for example a member of
+    the other organisation refused by role, with 403, before any object is looked up).
+    """
+    overrides = overrides or {}
+    allowed = set(allowed)
+    before = unchanged() if unchanged else None
+
+    def same() -> None:
+        if unchanged is not None:
+            assert unchanged() == before, f"a refused {method.upper()} {url} changed data"
+
+    client.logout()
+    response = _request(client, method, url, data, token=None)
+    if api:
+        assert response.status_code == 401, (url, "anonymous", response.status_code)
+        assert response.json()["detail"]
+    else:
+        assert response.status_code == 302, (url, "anonymous", response.status_code)
+        assert response["Location"].startswith(resolve_url(settings.LOGIN_URL)), response[
+            "Location"
+        ]
+    same()
+
+    refused = [name for name in cast.users if name not in allowed]
+    for name in refused + sorted(allowed):
+        token = None
+        if api:
+            token = cast.token(name)
+        else:
+            client.force_login(cast.users[name])
+        response = _request(client, method, url, data, token=token)
+        if name in overrides:
+            assert response.status_code == overrides[name], (url, name, response.status_code)
+        elif name in allowed:
+            assert response.status_code in set(ok_statuses), (url, name, response.status_code)
+        else:
+            expected = other_org_status if cast.in_other_organisation(name) else refused_status
+            assert response.status_code == expected, (url, name, response.status_code, expected)
+            if api:
+                assert response.json()["detail"], (url, name)
+        if name not in allowed:
+            same()
+        client.logout()

@@ -148,7 +148,8 @@ AXES_VERBOSE = False
 # A lock ends 15 minutes after it began, whatever an attacker keeps sending.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The same address the audit trail records (behind a proxy, the proxy sets REMOTE_ADDR).
+AXES_CLIENT_IP_CALLABLE = "qandas.audit.record.client_ip"
 
 OTP_TOTP_ISSUER = "Qandas"
 

@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+SESSION_STARTED_AT = "started_at"
+
 # Pages a signed-in user may reach before passing the second factor.
 SECOND_FACTOR_OPEN = (
     "/accounts/two-factor/",
@@ -56,7 +58,7 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            started = request.session.setdefault("started_at", int(time.time()))
+            started = request.session.setdefault(SESSION_STARTED_AT, int(time.time()))
             if time.time() - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
                 return redirect(settings.LOGIN_URL)

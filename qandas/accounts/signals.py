@@ -1,5 +1,6 @@
 """Sign-in events go to the audit trail; a locked-out owner is told by email."""
 
+import time
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -11,6 +12,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from qandas.accounts.middleware import SESSION_STARTED_AT
 from qandas.accounts.models import User
 from qandas.audit.models import Outcome, Verb
 from qandas.audit.record import record
@@ -29,6 +31,8 @@ def _known_user(username: str | None) -> User | None:
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     record(Verb.LOGIN, actor=user, request=request, obj=user)
+    # The absolute session lifetime counts from here (SessionLifetimeMiddleware).
+    request.session[SESSION_STARTED_AT] = int(time.time())
 
 
 @receiver(user_logged_out)

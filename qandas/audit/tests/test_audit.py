@@ -123,3 +123,14 @@ def test_api_member_update_is_audited_and_validates_cities(cast: Cast, client: C
     assert ok.json()["cities"] == ["quetta"] and ok.json()["is_active"] is False
     event = AuditEvent.objects.get(verb=Verb.UPDATE, object_code=membership.code)
     assert event.fields == ["cities", "is_active"] and event.via == "api"
+
+
+def test_sign_in_events_show_to_the_admins_of_the_users_organisation(
+    cast: Cast, client: Client
+) -> None:
+    client.force_login(cast.lawyer)  # sends user_logged_in, which is audited
+    event = AuditEvent.objects.filter(verb=Verb.LOGIN, actor=cast.lawyer).latest("at")
+    assert event.organisation is None
+    assert AuditEvent.objects.visible_to(cast.admin).filter(pk=event.pk).exists()
+    assert not AuditEvent.objects.visible_to(cast.outsider_admin).filter(pk=event.pk).exists()
+    assert not AuditEvent.objects.visible_to(cast.coordinator).filter(pk=event.pk).exists()

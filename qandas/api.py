@@ -9,6 +9,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from qandas.accounts.api import AuthenticationFailed, BearerToken
 from qandas.accounts.api import router as accounts_router
 from qandas.audit.api import router as audit_router
+from qandas.documents.api import router as documents_router
+from qandas.people.api import router as people_router
 
 api = NinjaAPI(
     title="Qandas API",
@@ -25,6 +27,8 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("", audit_router)
+api.add_router("", people_router)
+api.add_router("", documents_router)
 
 
 @api.exception_handler(AuthenticationFailed)

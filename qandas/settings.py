@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "template_partials",
     "qandas.accounts",
     "qandas.audit",
+    "qandas.people",
+    "qandas.documents",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +243,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Uploaded files (scans, photos) live outside the web root and are served only
+# through permission-checked, audited views.
+PRIVATE_FILES_DIR = Path(env("PRIVATE_FILES_DIR") or VAR_DIR / "private")
+UPLOAD_MAX_BYTES = 15 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # API tokens expire unless renewed.
 API_TOKEN_LIFETIME = timedelta(days=90)

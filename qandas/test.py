@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -152,3 +154,40 @@ def check_access(
         if name not in allowed:
             same()
         client.logout()
+
+
+@dataclass
+class Case:
+    name: str  # URL name (HTML) or "METHOD /api/v1/path" as in the OpenAPI document
+    url: Callable[[dict[str, Any]], str]
+    allowed: set[str]
+    method: str = "get"
+    data: Any = None
+    refused_status: int = 403
+    overrides: dict[str, int] = field(default_factory=dict)
+    unchanged: Callable[[dict[str, Any]], Any] | None = None
+
+
+def run_case(client: Client, cast: Cast, objects: dict[str, Any], case: Case, api: bool) -> None:
+    check_access(
+        client,
+        cast,
+        case.url(objects),
+        allowed=case.allowed,
+        method=case.method,
+        data=case.data,
+        api=api,
+        refused_status=case.refused_status,
+        overrides=case.overrides,
+        unchanged=(lambda: case.unchanged(objects)) if case.unchanged else None,  # type: ignore[misc]
+    )
+
+
+def collect_cases(name: str) -> list[Case]:
+    """Every ``HTML_CASES`` or ``API_CASES`` list in the apps' ``test_access*.py`` modules."""
+    root = Path(__file__).resolve().parent
+    cases: list[Case] = []
+    for path in sorted(root.glob("**/tests/test_access*.py")):
+        module_name = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        cases.extend(getattr(importlib.import_module(module_name), name, []))
+    return cases

@@ -10,6 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("qandas.accounts.urls")),
     path("", include("qandas.audit.urls")),
+    path("", include("qandas.people.urls")),
+    path("", include("qandas.documents.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", lib_views.api_not_found, name="api_not_found"),
 ]

@@ -1,11 +1,10 @@
 """Every page and every API operation against every member of the cast.
 
-The last two tests fail when a URL or API operation is added without a row here,
-so no view escapes the access check.
+Each app lists its cases as ``HTML_CASES`` and ``API_CASES`` in a test module named
+``test_access*.py``; the coverage tests below fail when a URL or API operation has
+no case in any of them, so no view escapes the access check.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from qandas.accounts.models import ApiToken, Membership, Organisation
 from qandas.audit.models import AuditEvent, Verb
 from qandas.audit.record import record
-from qandas.test import Cast, check_access
+from qandas.test import Case, Cast, collect_cases, run_case
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +30,6 @@ EVERYONE = {
 }
 # Pages anyone may open, signed in or not.
 PUBLIC = {"accounts:login", "accounts:logout", "healthz", "set_language", "api_not_found"}
-
-
-@dataclass
-class Case:
-    name: str  # URL name (HTML) or "METHOD /api/v1/path" as in the OpenAPI document
-    url: Callable[[dict[str, Any]], str]
-    allowed: set[str]
-    method: str = "get"
-    data: Any = None
-    refused_status: int = 403
-    overrides: dict[str, int] = field(default_factory=dict)
-    unchanged: Callable[[dict[str, Any]], Any] | None = None
 
 
 @pytest.fixture
@@ -176,21 +163,6 @@ API_CASES = [
 ]
 
 
-def run_case(client: Client, cast: Cast, objects: dict[str, Any], case: Case, api: bool) -> None:
-    check_access(
-        client,
-        cast,
-        case.url(objects),
-        allowed=case.allowed,
-        method=case.method,
-        data=case.data,
-        api=api,
-        refused_status=case.refused_status,
-        overrides=case.overrides,
-        unchanged=(lambda: case.unchanged(objects)) if case.unchanged else None,  # type: ignore[misc]
-    )
-
-
 @pytest.mark.parametrize("case", HTML_CASES, ids=lambda c: f"{c.method} {c.name}")
 def test_page_access(client: Client, cast: Cast, objects: dict[str, Any], case: Case) -> None:
     run_case(client, cast, objects, case, api=False)
@@ -214,7 +186,7 @@ def url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 def test_every_page_has_an_access_case() -> None:
     pages = {name for name in url_names(get_resolver()) if not name.startswith("api:")}
-    covered = {case.name for case in HTML_CASES} | PUBLIC
+    covered = {case.name for case in collect_cases("HTML_CASES")} | PUBLIC
     assert pages - covered == set(), "pages with no access case"
 
 
@@ -225,7 +197,7 @@ def test_every_api_operation_has_an_access_case(client: Client) -> None:
         for path, methods in schema["paths"].items()
         for method in methods
     }
-    assert operations - {case.name for case in API_CASES} == set()
+    assert operations - {case.name for case in collect_cases("API_CASES")} == set()
 
 
 def test_the_audit_trail_has_no_write_endpoints(

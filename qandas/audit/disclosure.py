@@ -1,0 +1,45 @@
+"""Every act that lets data leave its masked or stored form goes through here.
+
+Revealing a masked field, downloading a file and (later) exporting are each one
+function, which records the audit event; a later issue adds step-up checks and
+two-person approval in these same places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.http import FileResponse, HttpRequest
+
+from qandas.audit.models import Verb
+from qandas.audit.record import record
+
+if TYPE_CHECKING:
+    from qandas.accounts.models import User
+
+
+def reveal(request: HttpRequest, *, actor: User, obj: models.Model, fields: Iterable[str]) -> None:
+    """Record that ``actor`` deliberately unmasked ``fields`` of ``obj``."""
+    record(Verb.REVEAL, actor=actor, request=request, obj=obj, fields=fields)
+
+
+def download(
+    request: HttpRequest,
+    *,
+    actor: User,
+    obj: models.Model,
+    path: Path,
+    filename: str,
+    content_type: str,
+) -> FileResponse:
+    """Send a stored file as an attachment, never rendered inline, and audit it."""
+    record(Verb.DOWNLOAD, actor=actor, request=request, obj=obj)
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

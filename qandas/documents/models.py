@@ -1,0 +1,128 @@
+"""Identity and protection papers of a person, and their scans."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qandas.accounts.models import Organisation, User
+from qandas.people.models import Person
+
+
+class DocumentKind(models.TextChoices):
+    PROTECTION_LETTER = "protection_letter", _("Protection letter (Ministry of Interior)")
+    POR_CARD = "por_card", _("PoR card")
+    ACC = "afghan_citizen_card", _("Afghan Citizen Card")
+    TAZKIRA = "tazkira", _("Tazkira")
+    PASSPORT = "passport", _("Passport")
+    EMBASSY_RECEIPT = "embassy_receipt", _("Embassy receipt")
+    QANDAS_CERTIFICATE = "qandas_certificate", _("Qandas certificate")
+    COURT_ORDER = "court_order", _("Court order")
+    OTHER = "other", _("Other")
+
+
+class DocumentStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    UNVERIFIED = "unverified", _("Unverified")
+
+
+class Respected(models.TextChoices):
+    UNKNOWN = "unknown", _("Not known")
+    RESPECTED = "respected", _("Respected by police")
+    IGNORED = "ignored", _("Shown and ignored by police")
+    NOT_SHOWN = "not_shown", _("Not shown")
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def visible_to(self, user: User) -> DocumentQuerySet:
+        """Documents of the people the user may see."""
+        return self.filter(person__in=Person.objects.visible_to(user))
+
+    def editable_by(self, user: User) -> DocumentQuerySet:
+        return self.filter(person__in=Person.objects.editable_by(user))
+
+    def expired(self, today: object = None) -> DocumentQuerySet:
+        """Marked expired, or past their valid-until date."""
+        today = today or timezone.localdate()
+        return self.filter(
+            models.Q(status=DocumentStatus.EXPIRED) | models.Q(valid_until__lt=today)
+        )
+
+
+class Document(models.Model):
+    """A paper that identifies or protects a person."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=25, choices=DocumentKind.choices)
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=DocumentStatus.choices,
+        default=DocumentStatus.UNVERIFIED,
+    )
+    respected_at_arrest = models.CharField(
+        _("respected by police at an arrest"),
+        max_length=10,
+        choices=Respected.choices,
+        default=Respected.UNKNOWN,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "kind", "-issued_on"]
+        verbose_name = _("document")
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def is_expired(self) -> bool:
+        if self.status == DocumentStatus.EXPIRED:
+            return True
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+
+class ScanQuerySet(models.QuerySet["Scan"]):
+    def visible_to(self, user: User) -> ScanQuerySet:
+        return self.filter(document__in=Document.objects.visible_to(user))
+
+    def editable_by(self, user: User) -> ScanQuerySet:
+        return self.filter(document__in=Document.objects.editable_by(user))
+
+
+class Scan(models.Model):
+    """A cleaned file of a document, stored under a server-made name outside the web root."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="scans")
+    storage_name = models.CharField(max_length=100, unique=True, editable=False)
+    content_type = models.CharField(max_length=40, editable=False)
+    display_name = models.CharField(_("file name"), max_length=120, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    objects = ScanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("scan")
+
+    def __str__(self) -> str:
+        return self.display_name

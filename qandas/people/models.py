@@ -1,0 +1,281 @@
+"""People, their names in any script, and the households they live in."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qandas.accounts.models import City, Organisation, Role, User
+from qandas.lib.fields import PhoneNumbersField, SensitiveTextField
+from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN, OTHER, detect_script
+
+REDACTED = "[redacted]"
+
+# Sent with ``person`` and ``by`` inside the redaction's transaction, so that apps
+# above this one (documents, incidents) blank what they hold about the person.
+person_redacted = Signal()
+
+
+def scope_filter(user: User, *, city_field: str) -> Q:
+    """Who sees which people and households (DESIGN section 1).
+
+    Liaisons and admins: their whole organisation. Coordinators and lawyers: the
+    records whose city is one of theirs (lawyers' assigned cases arrive with the
+    custody issue). Analysts: no individual record at all.
+    """
+    condition = Q(pk__in=[])
+    for membership in user.scope().prefetch_related("cities"):
+        if membership.role in (Role.LIAISON, Role.ADMIN):
+            condition |= Q(organisation_id=membership.organisation_id)
+        elif membership.role in (Role.COORDINATOR, Role.LAWYER):
+            cities = [city.pk for city in membership.cities.all()]
+            condition |= Q(
+                organisation_id=membership.organisation_id, **{f"{city_field}__in": cities}
+            )
+    return condition
+
+
+def edit_filter(user: User, *, city_field: str) -> Q:
+    """Coordinators change the records of their cities; admins their organisation's."""
+    condition = Q(pk__in=[])
+    for membership in user.scope().prefetch_related("cities"):
+        if membership.role == Role.ADMIN:
+            condition |= Q(organisation_id=membership.organisation_id)
+        elif membership.role == Role.COORDINATOR:
+            cities = [city.pk for city in membership.cities.all()]
+            condition |= Q(
+                organisation_id=membership.organisation_id, **{f"{city_field}__in": cities}
+            )
+    return condition
+
+
+class Script(models.TextChoices):
+    LATIN = LATIN, _("Latin")
+    CYRILLIC = CYRILLIC, _("Cyrillic")
+    ARABIC = ARABIC, _("Arabic script")
+    OTHER = OTHER, _("Other")
+
+
+class NameSource(models.TextChoices):
+    SELF = "self", _("Self-declared")
+    PASSPORT = "passport", _("Passport")
+    EMBASSY_LIST = "embassy_list", _("Embassy list")
+    POLICE_RECORD = "police_record", _("Police record")
+    OTHER = "other", _("Other")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Exact day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+    ABOUT = "about", _("About (year)")
+
+
+class Relationship(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other")
+
+
+class HouseholdQuerySet(models.QuerySet["Household"]):
+    def visible_to(self, user: User) -> HouseholdQuerySet:
+        return self.filter(scope_filter(user, city_field="city"))
+
+    def editable_by(self, user: User) -> HouseholdQuerySet:
+        return self.filter(edit_filter(user, city_field="city"))
+
+
+class Household(models.Model):
+    """People living together, at one address. The address and phones are masked."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city")
+    )
+    area = models.CharField(_("area"), max_length=120, blank=True)
+    address = SensitiveTextField(_("address"))
+    phones = PhoneNumbersField(_("contact phones"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("household")
+
+    def __str__(self) -> str:
+        return str(_("Household in %(city)s") % {"city": self.city})
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def visible_to(self, user: User) -> PersonQuerySet:
+        """Every read of people starts here."""
+        return self.filter(scope_filter(user, city_field="current_city"))
+
+    def editable_by(self, user: User) -> PersonQuerySet:
+        return self.filter(edit_filter(user, city_field="current_city")).filter(
+            redacted_at__isnull=True
+        )
+
+    def search(self, text: str) -> PersonQuerySet:
+        """People with a name containing ``text`` (any script, case-insensitive)."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(pk__in=Name.objects.filter(text__icontains=text).values("person"))
+
+
+class Person(models.Model):
+    """One human being, in one organisation, with a current city."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    current_city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("current city")
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("household"),
+    )
+    relationship = models.CharField(
+        _("relationship in household"),
+        max_length=10,
+        choices=Relationship.choices,
+        blank=True,
+    )
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date_precision = models.CharField(
+        _("birth date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    father_name = models.CharField(_("father's name"), max_length=200, blank=True)
+    clan = models.CharField(_("clan"), max_length=100, blank=True)
+    place_of_origin = models.CharField(_("place of origin"), max_length=200, blank=True)
+    phones = PhoneNumbersField(_("phone numbers"))
+    languages = models.CharField(
+        _("languages"), max_length=200, blank=True, help_text=_("For example: Kazakh, Dari, Urdu")
+    )
+    notes = SensitiveTextField(_("notes"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A form posted twice over a flaky connection creates one person, not two.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.primary_name
+
+    @property
+    def primary_name(self) -> str:
+        names = list(self.names.all())
+        primary = next((n for n in names if n.is_primary), names[0] if names else None)
+        return primary.text if primary else str(_("(no name)"))
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.redacted_at is not None
+
+    def set_names(self, names: list[dict[str, Any]]) -> None:
+        """Replace the names: each ``{"text", "source"?, "primary"?}``; script is detected.
+
+        The first name is primary unless another says so. Texts are kept exactly as typed.
+        """
+        if not any(n.get("primary") for n in names) and names:
+            names = [{**names[0], "primary": True}, *names[1:]]
+        with transaction.atomic():
+            self.names.all().delete()
+            Name.objects.bulk_create(
+                Name(
+                    person=self,
+                    text=n["text"],
+                    script=detect_script(n["text"]),
+                    source=n.get("source") or NameSource.OTHER,
+                    is_primary=bool(n.get("primary")),
+                    position=i,
+                )
+                for i, n in enumerate(names)
+            )
+
+    def redact(self, *, by: User) -> list[str]:
+        """Blank every identifying field; keep the record and its non-identifying history.
+
+        Returns the names of the fields that were blanked (for the audit trail).
+        """
+        blanked = [
+            "names",
+            "father_name",
+            "clan",
+            "place_of_origin",
+            "phones",
+            "notes",
+            "birth_date",
+            "languages",
+        ]
+        with transaction.atomic():
+            self.names.all().delete()
+            Name.objects.create(person=self, text=REDACTED, script=Script.LATIN, is_primary=True)
+            self.father_name = self.clan = self.place_of_origin = self.languages = ""
+            self.phones = []
+            self.notes = ""
+            self.birth_date = None
+            self.redacted_at = timezone.now()
+            self.save()
+            for _receiver, extra in person_redacted.send(sender=Person, person=self, by=by):
+                blanked.extend(extra or [])
+        return blanked
+
+
+class Name(models.Model):
+    """One way a person's name is written, in one script, from one source."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    text = models.CharField(_("name"), max_length=200)
+    script = models.CharField(_("script"), max_length=10, choices=Script.choices)
+    source = models.CharField(
+        _("source"), max_length=15, choices=NameSource.choices, default=NameSource.OTHER
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["person", "-is_primary", "position", "pk"]
+        verbose_name = _("name")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.script = detect_script(self.text)
+        super().save(*args, **kwargs)

@@ -1,6 +1,8 @@
 """Fixtures every test may use."""
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -18,3 +20,10 @@ def cast(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Ite
         built = build_cast()
         yield built
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings: Any, tmp_path: Path) -> Path:
+    """Every test stores uploaded files in its own temporary directory."""
+    settings.PRIVATE_FILES_DIR = tmp_path / "private"
+    return settings.PRIVATE_FILES_DIR

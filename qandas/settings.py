@@ -250,6 +250,12 @@ PRIVATE_FILES_DIR = Path(env("PRIVATE_FILES_DIR") or VAR_DIR / "private")
 UPLOAD_MAX_BYTES = 15 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Large uploads are spooled to disk before they are checked: keep them beside the
+# private files, not in the system's shared temporary folder.
+FILE_UPLOAD_TEMP_DIR = str(PRIVATE_FILES_DIR / "incoming")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # API tokens expire unless renewed.
 API_TOKEN_LIFETIME = timedelta(days=90)

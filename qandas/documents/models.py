@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qandas.accounts.models import Organisation, User
+from qandas.lib import files
 from qandas.people.models import Person
+
+if TYPE_CHECKING:
+    from qandas.lib.files import CleanFile
 
 
 class DocumentKind(models.TextChoices):
@@ -96,6 +103,40 @@ class Document(models.Model):
             return True
         return self.valid_until is not None and self.valid_until < timezone.localdate()
 
+    def clean(self) -> None:
+        """Dates that cannot be true: issued in the future, or valid before issue."""
+        errors = {}
+        if self.issued_on is not None and self.issued_on > timezone.localdate():
+            errors["issued_on"] = _("The issue date cannot be in the future.")
+        if (
+            self.issued_on is not None
+            and self.valid_until is not None
+            and self.valid_until < self.issued_on
+        ):
+            errors["valid_until"] = _("“Valid until” cannot be before the issue date.")
+        if errors:
+            raise ValidationError(errors)
+
+    def add_scan(self, clean: CleanFile, *, by: User) -> Scan:
+        """Store a cleaned file and attach it to this document.
+
+        The file is written first; if the row cannot be saved, the file is removed.
+        """
+        storage_name = files.store(clean.data, clean.extension)
+        try:
+            with transaction.atomic():
+                return self.scans.create(
+                    storage_name=storage_name,
+                    content_type=clean.content_type,
+                    display_name=clean.display_name,
+                    size=clean.size,
+                    sha256=clean.sha256,
+                    uploaded_by=by,
+                )
+        except BaseException:
+            files.delete_stored(storage_name)
+            raise
+
 
 class ScanQuerySet(models.QuerySet["Scan"]):
     def visible_to(self, user: User) -> ScanQuerySet:
@@ -126,3 +167,17 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    # The audit trail files a scan under its document's organisation.
+    @property
+    def organisation_id(self) -> int:
+        return self.document.organisation_id
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.document.organisation
+
+    @property
+    def path(self) -> Path:
+        """Where the stored file is (outside the web root)."""
+        return files.path_of(self.storage_name)

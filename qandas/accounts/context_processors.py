@@ -17,5 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "memberships": memberships,
         "nav": {
             "admin": Role.ADMIN in roles,
+            # Analysts see aggregates only, never a name (DESIGN section 1).
+            "people": bool(roles & {Role.COORDINATOR, Role.LAWYER, Role.LIAISON, Role.ADMIN}),
         },
     }

@@ -34,7 +34,8 @@ class Page(LimitOffsetPagination):
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
         offset, limit = pagination.offset, min(pagination.limit, MAX_LIMIT)
-        return {"results": list(queryset[offset : offset + limit]), "count": queryset.count()}
+        count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        return {"results": list(queryset[offset : offset + limit]), "count": count}
 
 
 class Error(Schema):

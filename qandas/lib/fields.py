@@ -87,6 +87,13 @@ class PhoneNumbersFormField(forms.CharField):
             raise ValidationError(errors)
         return cleaned
 
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        """Changed only when the numbers differ, not how they were typed."""
+        try:
+            return self.clean(data) != list(initial or [])
+        except ValidationError:
+            return True
+
     def prepare_value(self, value: Any) -> str:
         if isinstance(value, list | tuple):
             return "\n".join(value)

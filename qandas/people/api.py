@@ -1,5 +1,486 @@
-"""API for the people app."""
+"""API: people and households, with the same gate and masking as the pages."""
 
-from ninja import Router
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import field_validator
+
+from qandas.accounts.models import City, Role, User
+from qandas.audit.disclosure import reveal
+from qandas.audit.models import Verb
+from qandas.audit.record import record
+from qandas.lib.access import editable_or_404, signed_in, visible_or_404
+from qandas.lib.api import Error, Page, api_role_required
+from qandas.lib.fields import mask_phone, mask_text, normalise_phone
+from qandas.people.models import (
+    DatePrecision,
+    Household,
+    NameSource,
+    Person,
+    Relationship,
+    Script,
+    Sex,
+)
+from qandas.people.search import rank
 
 router = Router(tags=["people"])
+
+READERS = (Role.COORDINATOR, Role.LAWYER, Role.LIAISON, Role.ADMIN)
+WRITERS = (Role.COORDINATOR, Role.ADMIN)
+
+
+def check_name(text: str) -> str:
+    """Names are kept exactly as typed, but must say something and hold no control codes."""
+    if not text.strip():
+        raise ValueError(_("A name cannot be empty or only spaces."))
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(_("A name cannot contain control characters."))
+    return text
+
+
+def check_phones(phones: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for phone in phones:
+        try:
+            number = normalise_phone(phone)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from exc
+        if number not in cleaned:
+            cleaned.append(number)
+    return cleaned
+
+
+def check_birth_date(value: date | None) -> date | None:
+    if value is not None and value > timezone.localdate():
+        raise ValueError(_("The birth date cannot be in the future."))
+    return value
+
+
+class NameIn(Schema):
+    text: str = Field(..., max_length=200)
+    source: NameSource = NameSource.OTHER
+    primary: bool = False
+
+    _text = field_validator("text")(check_name)
+
+
+class NameOut(Schema):
+    text: str
+    script: Script
+    source: NameSource
+    primary: bool = Field(..., alias="is_primary")
+
+
+class PersonIn(Schema):
+    names: list[NameIn] = Field(..., min_length=1)
+    sex: Sex = Sex.UNKNOWN
+    birth_date: date | None = None
+    birth_date_precision: DatePrecision = DatePrecision.DAY
+    father_name: str = Field("", max_length=200)
+    clan: str = Field("", max_length=100)
+    place_of_origin: str = Field("", max_length=200)
+    phones: list[str] = []
+    languages: str = Field("", max_length=200)
+    notes: str = ""
+    city: str | None = None
+    household: UUID | None = None
+    relationship: Relationship | None = None
+
+    _phones = field_validator("phones")(check_phones)
+    _birth = field_validator("birth_date")(check_birth_date)
+
+
+class PersonPatch(Schema):
+    names: list[NameIn] | None = Field(None, min_length=1)
+    sex: Sex | None = None
+    birth_date: date | None = None
+    birth_date_precision: DatePrecision | None = None
+    father_name: str | None = Field(None, max_length=200)
+    clan: str | None = Field(None, max_length=100)
+    place_of_origin: str | None = Field(None, max_length=200)
+    phones: list[str] | None = None
+    languages: str | None = Field(None, max_length=200)
+    notes: str | None = None
+    city: str | None = None
+    household: UUID | None = None
+    relationship: Relationship | None = None
+
+    _phones = field_validator("phones")(lambda v: None if v is None else check_phones(v))
+    _birth = field_validator("birth_date")(check_birth_date)
+
+
+class PersonOut(Schema):
+    code: UUID
+    names: list[NameOut]
+    sex: Sex
+    birth_date: date | None
+    birth_date_precision: DatePrecision
+    father_name: str
+    clan: str
+    place_of_origin: str
+    phones: list[str] = Field(..., description="Masked; POST .../reveal shows them, audited.")
+    languages: str
+    notes: str
+    city: str
+    household: UUID | None
+    relationship: str
+    redacted: bool
+    score: float | None = Field(None, ge=0, le=1)
+
+    @staticmethod
+    def resolve_names(obj: Person) -> list[Any]:
+        return list(obj.names.all())
+
+    @staticmethod
+    def resolve_phones(obj: Person) -> list[str]:
+        return [mask_phone(p) for p in obj.phones]
+
+    @staticmethod
+    def resolve_city(obj: Person) -> str:
+        return obj.current_city.slug
+
+    @staticmethod
+    def resolve_household(obj: Person) -> UUID | None:
+        return obj.household.code if obj.household else None
+
+    @staticmethod
+    def resolve_redacted(obj: Person) -> bool:
+        return obj.is_redacted
+
+    @staticmethod
+    def resolve_score(obj: Person) -> float | None:
+        return getattr(obj, "score", None)
+
+
+class PhonesOut(Schema):
+    phones: list[str]
+
+
+class PeopleFilter(Schema):
+    q: str | None = Field(None, max_length=200, description="Any name, in any script")
+    city: str | None = None
+    household: UUID | None = None
+
+
+def _people() -> Any:
+    return Person.objects.select_related("current_city", "household").prefetch_related("names")
+
+
+def _city_for(user: User, slug: str | None) -> City:
+    """The city a new or moved record goes to: given, or the caller's only one."""
+    allowed = City.objects.filter(memberships__in=user.scope()).distinct()
+    if user.has_role(Role.ADMIN):
+        allowed = City.objects.all()
+    if slug is None:
+        cities = list(allowed[:2])
+        if len(cities) == 1:
+            return cities[0]
+        raise ValidationError(_("Say which city: you work in more than one."))
+    city = allowed.filter(slug=slug).first()
+    if city is None:
+        raise ValidationError(_("You cannot register people in the city “%s”.") % slug)
+    return city
+
+
+def _household_for(user: User, code: UUID | None) -> Household | None:
+    if code is None:
+        return None
+    household = Household.objects.editable_by(user).filter(code=code).first()
+    if household is None:
+        raise ValidationError(_("No household with this code that you may change."))
+    return household
+
+
+def _bad(exc: ValidationError) -> Status:
+    return Status(400, {"detail": " ".join(exc.messages)})
+
+
+@router.get("/people", response={200: list[PersonOut], 401: Error, 403: Error, 422: Error})
+@api_role_required(*READERS)
+@paginate(Page)
+def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
+    """People you may see; with ``q``, best match first and a ``score`` on each."""
+    people = _people().visible_to(signed_in(request))
+    if filters.city:
+        people = people.filter(current_city__slug=filters.city)
+    if filters.household:
+        people = people.filter(household__code=filters.household)
+    if filters.q:
+        return rank(people.search(filters.q), filters.q)
+    return people
+
+
+@transaction.atomic
+def _create_person(
+    user: User,
+    organisation_id: int,
+    city: City,
+    household: Household | None,
+    payload: PersonIn,
+    key: str | None,
+) -> Person:
+    person = Person.objects.create(
+        organisation_id=organisation_id,
+        current_city=city,
+        household=household,
+        relationship=payload.relationship or "",
+        sex=payload.sex,
+        birth_date=payload.birth_date,
+        birth_date_precision=payload.birth_date_precision,
+        father_name=payload.father_name,
+        clan=payload.clan,
+        place_of_origin=payload.place_of_origin,
+        phones=payload.phones,
+        languages=payload.languages,
+        notes=payload.notes,
+        created_by=user,
+        idempotency_key=key,
+    )
+    person.set_names([n.dict() for n in payload.names])
+    return person
+
+
+@router.post(
+    "/people",
+    response={200: PersonOut, 201: PersonOut, 400: Error, 401: Error, 403: Error, 422: Error},
+)
+@api_role_required(*WRITERS)
+def create_person(request: HttpRequest, payload: PersonIn) -> Status:
+    """Register a person. Only ``names`` is required; the city defaults to yours.
+
+    Send an ``Idempotency-Key`` header (a UUID) to make retries safe: a repeated
+    request with the same key answers 200 with the person the first one created.
+    """
+    user = signed_in(request)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None:
+        try:
+            key = str(UUID(key))
+        except ValueError:
+            return Status(400, {"detail": _("Idempotency-Key must be a UUID.")})
+        earlier = Person.objects.filter(idempotency_key=key).first()
+        if earlier is not None:
+            if not Person.objects.visible_to(user).filter(pk=earlier.pk).exists():
+                return Status(400, {"detail": _("This Idempotency-Key was already used.")})
+            return Status(200, _people().get(pk=earlier.pk))
+    try:
+        city = _city_for(user, payload.city)
+        household = _household_for(user, payload.household)
+    except ValidationError as exc:
+        return _bad(exc)
+    organisation = user.scope().filter(role__in=WRITERS).first()
+    assert organisation is not None
+    try:
+        person = _create_person(user, organisation.organisation_id, city, household, payload, key)
+    except IntegrityError:
+        # A retry raced the first request with the same key; the first one won.
+        person = Person.objects.get(idempotency_key=key)
+        return Status(200, _people().get(pk=person.pk))
+    record(Verb.CREATE, actor=user, request=request, obj=person)
+    return Status(201, _people().get(pk=person.pk))
+
+
+@router.get("/people/{code}", response={200: PersonOut, 401: Error, 403: Error, 404: Error})
+@api_role_required(*READERS)
+def get_person(request: HttpRequest, code: UUID) -> Person:
+    user = signed_in(request)
+    person = visible_or_404(Person, user, code)
+    record(Verb.VIEW, actor=user, request=request, obj=person)
+    return _people().get(pk=person.pk)
+
+
+@router.patch(
+    "/people/{code}",
+    response={200: PersonOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+)
+@api_role_required(*WRITERS)
+def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any:
+    """Change the fields you send; names, when sent, replace all names."""
+    user = signed_in(request)
+    person = editable_or_404(Person, user, code)
+    given = payload.dict(exclude_unset=True)
+    try:
+        if "city" in given:
+            person.current_city = _city_for(user, given.pop("city"))
+            given["current_city"] = True
+        if "household" in given:
+            person.household = _household_for(user, given.pop("household"))
+            given["household"] = True
+    except ValidationError as exc:
+        return _bad(exc)
+    names = given.pop("names", None)
+    with transaction.atomic():
+        for field, value in given.items():
+            if field in ("current_city", "household"):
+                continue
+            setattr(person, field, "" if value is None and field == "relationship" else value)
+        try:
+            person.full_clean(exclude=["organisation", "created_by"])
+        except ValidationError as exc:
+            transaction.set_rollback(True)
+            return _bad(exc)
+        person.save()
+        if names is not None:
+            person.set_names(names)
+        changed = sorted({*given, *(["names"] if names is not None else [])})
+        record(Verb.UPDATE, actor=user, request=request, obj=person, fields=changed)
+    return _people().get(pk=person.pk)
+
+
+@router.post(
+    "/people/{code}/reveal",
+    response={200: PhonesOut, 401: Error, 403: Error, 404: Error},
+)
+@api_role_required(*READERS)
+def reveal_person_phones(request: HttpRequest, code: UUID) -> dict[str, list[str]]:
+    """The person's phone numbers in full. Audited."""
+    user = signed_in(request)
+    person = visible_or_404(Person, user, code)
+    reveal(request, actor=user, obj=person, fields=["phones"])
+    return {"phones": person.phones}
+
+
+class HouseholdIn(Schema):
+    city: str | None = None
+    area: str = Field("", max_length=120)
+    address: str = ""
+    phones: list[str] = []
+
+    _phones = field_validator("phones")(check_phones)
+
+
+class HouseholdPatch(Schema):
+    city: str | None = None
+    area: str | None = Field(None, max_length=120)
+    address: str | None = None
+    phones: list[str] | None = None
+
+    _phones = field_validator("phones")(lambda v: None if v is None else check_phones(v))
+
+
+class MemberOut(Schema):
+    person: UUID
+    relationship: str
+
+    @staticmethod
+    def resolve_person(obj: Person) -> UUID:
+        return obj.code
+
+
+class HouseholdOut(Schema):
+    code: UUID
+    city: str
+    area: str
+    address: str = Field(..., description="Masked; POST .../reveal shows it, audited.")
+    phones: list[str]
+    members: list[MemberOut]
+
+    @staticmethod
+    def resolve_city(obj: Household) -> str:
+        return obj.city.slug
+
+    @staticmethod
+    def resolve_address(obj: Household) -> str:
+        return mask_text(obj.address)
+
+    @staticmethod
+    def resolve_phones(obj: Household) -> list[str]:
+        return [mask_phone(p) for p in obj.phones]
+
+    @staticmethod
+    def resolve_members(obj: Household) -> list[Person]:
+        return list(obj.members.all())
+
+
+class HouseholdContactOut(Schema):
+    address: str
+    phones: list[str]
+
+
+def _households() -> Any:
+    return Household.objects.select_related("city").prefetch_related("members")
+
+
+@router.get("/households", response={200: list[HouseholdOut], 401: Error, 403: Error})
+@api_role_required(*READERS)
+@paginate(Page)
+def list_households(request: HttpRequest) -> Any:
+    return _households().visible_to(signed_in(request))
+
+
+@router.post(
+    "/households",
+    response={201: HouseholdOut, 400: Error, 401: Error, 403: Error, 422: Error},
+)
+@api_role_required(*WRITERS)
+def create_household(request: HttpRequest, payload: HouseholdIn) -> Status:
+    user = signed_in(request)
+    try:
+        city = _city_for(user, payload.city)
+    except ValidationError as exc:
+        return _bad(exc)
+    organisation = user.scope().filter(role__in=WRITERS).first()
+    assert organisation is not None
+    with transaction.atomic():
+        household = Household.objects.create(
+            organisation_id=organisation.organisation_id,
+            city=city,
+            area=payload.area,
+            address=payload.address,
+            phones=payload.phones,
+        )
+        record(Verb.CREATE, actor=user, request=request, obj=household)
+    return Status(201, _households().get(pk=household.pk))
+
+
+@router.get("/households/{code}", response={200: HouseholdOut, 401: Error, 403: Error, 404: Error})
+@api_role_required(*READERS)
+def get_household(request: HttpRequest, code: UUID) -> Household:
+    household = visible_or_404(Household, signed_in(request), code)
+    return _households().get(pk=household.pk)
+
+
+@router.patch(
+    "/households/{code}",
+    response={200: HouseholdOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+)
+@api_role_required(*WRITERS)
+def update_household(request: HttpRequest, code: UUID, payload: HouseholdPatch) -> Any:
+    user = signed_in(request)
+    household = editable_or_404(Household, user, code)
+    given = payload.dict(exclude_unset=True)
+    try:
+        if "city" in given:
+            household.city = _city_for(user, given.pop("city"))
+            given["city"] = True
+    except ValidationError as exc:
+        return _bad(exc)
+    with transaction.atomic():
+        for field, value in given.items():
+            if field != "city":
+                setattr(household, field, value if value is not None else "")
+        household.save()
+        record(Verb.UPDATE, actor=user, request=request, obj=household, fields=given)
+    return _households().get(pk=household.pk)
+
+
+@router.post(
+    "/households/{code}/reveal",
+    response={200: HouseholdContactOut, 401: Error, 403: Error, 404: Error},
+)
+@api_role_required(*READERS)
+def reveal_household(request: HttpRequest, code: UUID) -> dict[str, Any]:
+    """The household's address and phones in full. Audited."""
+    user = signed_in(request)
+    household = visible_or_404(Household, user, code)
+    reveal(request, actor=user, obj=household, fields=["address", "phones"])
+    return {"address": household.address, "phones": household.phones}

@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "qandas.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from qandas.people import demo  # noqa: F401  (adds the demo community)

@@ -17,6 +17,12 @@ from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN, OTHER, detect_script
 
 REDACTED = "[redacted]"
 
+
+def fold(text: str) -> str:
+    """A name's search form: case folded in every script (SQLite's LIKE folds ASCII only)."""
+    return text.casefold()
+
+
 # Sent with ``person`` and ``by`` inside the redaction's transaction, so that apps
 # above this one (documents, incidents) blank what they hold about the person.
 person_redacted = Signal()
@@ -139,7 +145,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         text = text.strip()
         if not text:
             return self
-        return self.filter(pk__in=Name.objects.filter(text__icontains=text).values("person"))
+        return self.filter(pk__in=Name.objects.filter(folded__contains=fold(text)).values("person"))
 
 
 class Person(models.Model):
@@ -221,6 +227,7 @@ class Person(models.Model):
                     person=self,
                     text=n["text"],
                     script=detect_script(n["text"]),
+                    folded=fold(n["text"]),
                     source=n.get("source") or NameSource.OTHER,
                     is_primary=bool(n.get("primary")),
                     position=i,
@@ -245,7 +252,7 @@ class Person(models.Model):
         ]
         with transaction.atomic():
             self.names.all().delete()
-            Name.objects.create(person=self, text=REDACTED, script=Script.LATIN, is_primary=True)
+            Name.objects.create(person=self, text=REDACTED, is_primary=True)
             self.father_name = self.clan = self.place_of_origin = self.languages = ""
             self.phones = []
             self.notes = ""
@@ -268,6 +275,7 @@ class Name(models.Model):
     )
     is_primary = models.BooleanField(_("primary"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
+    folded = models.CharField(max_length=400, editable=False, default="")
 
     class Meta:
         ordering = ["person", "-is_primary", "position", "pk"]
@@ -278,4 +286,5 @@ class Name(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.script = detect_script(self.text)
+        self.folded = fold(self.text)
         super().save(*args, **kwargs)

@@ -1,0 +1,242 @@
+"""Forms for people and households: every field listed, every choice scoped to the user."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qandas.accounts.models import City, Organisation, Role, User
+from qandas.lib.fields import PhoneNumbersFormField
+from qandas.people.models import Household, NameSource, Person
+
+HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE = "", "has", "none"
+
+
+def editor_memberships(user: User) -> list[Any]:
+    """The memberships through which ``user`` may register people and households."""
+    return list(
+        user.scope()
+        .filter(role__in=[Role.COORDINATOR, Role.ADMIN])
+        .select_related("organisation")
+        .prefetch_related("cities")
+    )
+
+
+def cities_for(user: User, organisation: Organisation | None = None) -> QuerySet[City]:
+    """Cities the user may put a record in: a coordinator's own, every city for an admin."""
+    pks: set[int] = set()
+    for membership in editor_memberships(user):
+        if organisation is not None and membership.organisation_id != organisation.pk:
+            continue
+        if membership.role == Role.ADMIN:
+            return City.objects.all()
+        pks |= {city.pk for city in membership.cities.all()}
+    return City.objects.filter(pk__in=pks)
+
+
+def organisation_for(user: User, city: City) -> Organisation | None:
+    """The organisation a new record in ``city`` belongs to (the first membership covering it)."""
+    for membership in editor_memberships(user):
+        if membership.role == Role.ADMIN or city in membership.cities.all():
+            return membership.organisation
+    return None
+
+
+PHONES_HELP = _("One number per line, with the country code: +92 300 1234567.")
+
+
+class PersonFilterForm(forms.Form):
+    """The people list's search box and filters (GET)."""
+
+    q = forms.CharField(label=_("Name (any script)"), max_length=200, required=False)
+    city = forms.ModelChoiceField(
+        label=_("City"), queryset=City.objects.all(), required=False, empty_label=_("Any")
+    )
+    household = forms.CharField(
+        label=_("Household"),
+        required=False,
+        widget=forms.Select(
+            choices=[
+                (HOUSEHOLD_ANY, _("Any")),
+                (HOUSEHOLD_HAS, _("In a household")),
+                (HOUSEHOLD_NONE, _("In no household")),
+            ]
+        ),
+    )
+    document = forms.ChoiceField(label=_("Has a document that is"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The documents app sits above this one: name its model, never import it.
+        status = apps.get_model("documents", "Document")._meta.get_field("status")
+        self.fields["document"].choices = [("", _("Any")), *status.choices]  # type: ignore[attr-defined]
+        code = self.data.get("household", "") if self.is_bound else ""
+        if code not in (HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE):
+            widget = self.fields["household"].widget
+            widget.choices = [*widget.choices, (code, _("This household"))]
+
+    def clean_household(self) -> str | uuid.UUID:
+        value: str = self.cleaned_data["household"]
+        if value in (HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE):
+            return value
+        try:
+            return uuid.UUID(value)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Unknown household."), code="invalid") from exc
+
+
+class NameForm(forms.Form):
+    """One row of the names: how the name is written, where it comes from, primary or not."""
+
+    text = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=NameSource.choices, required=False)
+    primary = forms.BooleanField(label=_("Primary name"), required=False)
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        if text and not text.strip():
+            raise forms.ValidationError(
+                _("A name cannot be only spaces. Type the name or leave the row empty."),
+                code="blank",
+            )
+        return text.strip()
+
+
+class BaseNameFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        names = self.names()
+        if not names:
+            raise forms.ValidationError(_("Type at least one name, in any script."), code="no_name")
+        if sum(1 for n in names if n["primary"]) > 1:
+            raise forms.ValidationError(_("Mark only one name as primary."), code="primaries")
+
+    def names(self) -> list[dict[str, Any]]:
+        """The filled rows, as ``Person.set_names`` takes them."""
+        return [
+            {
+                "text": form.cleaned_data["text"],
+                "source": form.cleaned_data.get("source") or NameSource.OTHER,
+                "primary": bool(form.cleaned_data.get("primary")),
+            }
+            for form in self.forms
+            if form.cleaned_data.get("text")
+        ]
+
+
+def name_formset(extra: int) -> type[BaseNameFormSet]:
+    return forms.formset_factory(  # type: ignore[return-value]
+        NameForm,
+        formset=BaseNameFormSet,
+        extra=extra,
+        max_num=20,
+        validate_max=True,
+        absolute_max=40,
+    )
+
+
+class PersonForm(forms.ModelForm):
+    """Who the person is, apart from their names (a formset of its own)."""
+
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    phones = PhoneNumbersFormField(label=_("Phone numbers"), required=False, help_text=PHONES_HELP)
+
+    class Meta:
+        model = Person
+        fields = [
+            "sex",
+            "birth_date",
+            "birth_date_precision",
+            "father_name",
+            "clan",
+            "place_of_origin",
+            "phones",
+            "languages",
+            "notes",
+            "current_city",
+            "household",
+            "relationship",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "birth_date": _("If only the year is known, pick 1 January and precision “Year”."),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        organisation = self.instance.organisation if self.instance.pk else None
+        if organisation is not None:
+            del self.fields["idempotency_key"]  # only a new person can be posted twice
+        self.fields["current_city"].queryset = cities_for(user, organisation)  # type: ignore[attr-defined]
+        households = Household.objects.editable_by(user).select_related("city")
+        if organisation is not None:
+            households = households.filter(organisation=organisation)
+        if self.instance.household_id:
+            households = households | Household.objects.filter(pk=self.instance.household_id)
+        self.fields["household"].queryset = households  # type: ignore[attr-defined]
+        self.fields["household"].label_from_instance = household_label  # type: ignore[attr-defined]
+        self.fields["household"].to_field_name = "code"  # type: ignore[attr-defined]
+
+    def clean_birth_date(self) -> Any:
+        born = self.cleaned_data.get("birth_date")
+        if born is not None and born > timezone.localdate():
+            raise forms.ValidationError(
+                _("The birth date is in the future. Check the year."), code="future"
+            )
+        return born
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        household, city = cleaned.get("household"), cleaned.get("current_city")
+        if cleaned.get("relationship") and not household:
+            self.add_error("relationship", _("Choose a household first."))
+        if household is not None and city is not None:
+            organisation = self.instance.organisation if self.instance.pk else None
+            organisation = organisation or organisation_for(self.user, city)
+            if household.organisation_id != getattr(organisation, "pk", None):
+                self.add_error("household", _("That household belongs to another organisation."))
+        return cleaned
+
+
+def household_label(household: Household) -> str:
+    """How a household is told apart in a choice list, without its address."""
+    return str(
+        _("%(city)s, %(area)s (since %(date)s)")
+        % {
+            "city": household.city,
+            "area": household.area or _("no area"),
+            "date": household.created_at.strftime("%Y-%m-%d"),
+        }
+    )
+
+
+class HouseholdForm(forms.ModelForm):
+    phones = PhoneNumbersFormField(label=_("Contact phones"), required=False, help_text=PHONES_HELP)
+
+    class Meta:
+        model = Household
+        fields = ["city", "area", "address", "phones"]
+        help_texts = {
+            "address": _("Shown masked; every reveal is recorded."),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation = self.instance.organisation if self.instance.pk else None
+        self.fields["city"].queryset = cities_for(user, organisation)  # type: ignore[attr-defined]

@@ -1,0 +1,188 @@
+"""The people and households API: shapes, defaults, masking, bad input, round-trips."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qandas.audit.models import AuditEvent, Verb
+from qandas.people.models import Household, Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(client: Client, cast: Cast) -> Any:
+    tokens: dict[str, str] = {}
+
+    def call(name: str, method: str, path: str, body: Any = None) -> Any:
+        if name not in tokens:
+            tokens[name] = cast.token(name)
+        kwargs: dict[str, Any] = {"headers": {"Authorization": f"Bearer {tokens[name]}"}}
+        if body is not None:
+            kwargs["data"] = body
+            kwargs["content_type"] = "application/json"
+        return getattr(client, method)(f"/api/v1{path}", **kwargs)
+
+    return call
+
+
+def test_post_needs_only_names_and_takes_the_callers_city(api: Any, cast: Cast) -> None:
+    response = api("coordinator", "post", "/people", {"names": [{"text": "Тохтаров Нурлан"}]})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["names"] == [
+        {"text": "Тохтаров Нурлан", "script": "cyrillic", "source": "other", "primary": True}
+    ]
+    assert body["city"] == "karachi"
+    person = Person.objects.get(code=body["code"])
+    assert person.organisation == cast.organisation and person.created_by == cast.coordinator
+    assert AuditEvent.objects.filter(verb=Verb.CREATE, object_code=person.code).exists()
+
+
+def test_phones_are_masked_in_json_and_revealed_with_an_audit(api: Any) -> None:
+    created = api(
+        "coordinator",
+        "post",
+        "/people",
+        {"names": [{"text": "Aigerim"}], "phones": ["0300 1234534"]},
+    ).json()
+    assert created["phones"] == ["+92 3** *** **34"]
+    listed = api("liaison", "get", "/people").json()
+    assert "+923001234534" not in str(listed)
+    revealed = api("lawyer", "post", f"/people/{created['code']}/reveal")
+    assert revealed.json() == {"phones": ["+923001234534"]}
+    event = AuditEvent.objects.get(verb=Verb.REVEAL, object_code=created["code"])
+    assert event.fields == ["phones"]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"names": []}, "names"),
+        ({"names": [{"text": "   "}]}, "empty or only spaces"),
+        ({"names": [{"text": "A\x00B"}]}, "control characters"),
+        ({"names": [{"text": "x" * 201}]}, "200"),
+        ({"names": [{"text": "Ok"}], "phones": ["call me"]}, "not a phone number"),
+        ({"names": [{"text": "Ok"}], "birth_date": "2999-01-01"}, "future"),
+        ({"names": [{"text": "Ok"}], "sex": "robot"}, "sex"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_saves_nothing(
+    api: Any, body: dict[str, Any], words: str
+) -> None:
+    response = api("coordinator", "post", "/people", body)
+    assert response.status_code == 422
+    assert words in response.json()["detail"]
+    assert Person.objects.count() == 0
+
+
+def test_a_coordinator_cannot_register_in_another_city(api: Any) -> None:
+    response = api("coordinator", "post", "/people", {"names": [{"text": "A"}], "city": "quetta"})
+    assert response.status_code == 400
+    assert "quetta" in response.json()["detail"]
+    assert Person.objects.count() == 0
+
+
+def test_admin_with_several_cities_must_say_which(api: Any) -> None:
+    response = api("admin", "post", "/people", {"names": [{"text": "A"}]})
+    assert response.status_code == 400
+    ok = api("admin", "post", "/people", {"names": [{"text": "A"}], "city": "peshawar"})
+    assert ok.status_code == 201 and ok.json()["city"] == "peshawar"
+
+
+def test_search_ranks_and_scores(api: Any) -> None:
+    for name in ["Nurlan Tokhtarov", "Tokhtarov", "Aidos Tokhtarovich"]:
+        api("coordinator", "post", "/people", {"names": [{"text": name}]})
+    results = api("coordinator", "get", "/people?q=tokhtarov").json()["results"]
+    assert results[0]["names"][0]["text"] == "Tokhtarov"
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
+    assert len(results) == 3
+
+
+def test_patch_changes_only_what_is_sent_and_audits_field_names(api: Any) -> None:
+    code = api(
+        "coordinator", "post", "/people", {"names": [{"text": "A"}], "clan": "Kerei"}
+    ).json()["code"]
+    response = api("coordinator", "patch", f"/people/{code}", {"father_name": "Bolat"})
+    assert response.status_code == 200
+    assert response.json()["clan"] == "Kerei" and response.json()["father_name"] == "Bolat"
+    event = AuditEvent.objects.get(verb=Verb.UPDATE, object_code=code)
+    assert event.fields == ["father_name"]
+    bad = api("coordinator", "patch", f"/people/{code}", {"phones": ["nope"]})
+    assert bad.status_code == 422
+    assert Person.objects.get(code=code).phones == []
+
+
+def test_reading_a_person_is_audited(api: Any) -> None:
+    code = api("coordinator", "post", "/people", {"names": [{"text": "A"}]}).json()["code"]
+    api("liaison", "get", f"/people/{code}")
+    assert AuditEvent.objects.filter(verb=Verb.VIEW, object_code=code).count() == 1
+
+
+def test_households_mask_address_and_phones(api: Any) -> None:
+    created = api(
+        "coordinator",
+        "post",
+        "/households",
+        {"area": "Gulshan", "address": "House 12, street 4", "phones": ["+92 300 1234567"]},
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["address"] == "•••" and body["phones"] == ["+92 3** *** **67"]
+    member = api(
+        "coordinator",
+        "post",
+        "/people",
+        {"names": [{"text": "B"}], "household": body["code"], "relationship": "head"},
+    ).json()
+    household = api("liaison", "get", f"/households/{body['code']}").json()
+    assert household["members"] == [{"person": member["code"], "relationship": "head"}]
+    revealed = api("admin", "post", f"/households/{body['code']}/reveal").json()
+    assert revealed["address"] == "House 12, street 4"
+    assert Household.objects.get(code=body["code"]).city.slug == "karachi"
+
+
+def test_analyst_gets_403_everywhere_and_outsider_404(api: Any) -> None:
+    code = api("coordinator", "post", "/people", {"names": [{"text": "A"}]}).json()["code"]
+    assert api("analyst", "get", "/people").status_code == 403
+    assert api("analyst", "get", f"/people/{code}").status_code == 403
+    assert api("outsider", "get", f"/people/{code}").status_code == 404
+    assert api("outsider", "get", "/people").json()["count"] == 0
+
+
+names = st.text(min_size=1, max_size=200).filter(
+    lambda t: t.strip() and not any(ord(c) < 32 or ord(c) == 127 for c in t)
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=names)
+def test_any_unicode_name_round_trips_and_never_errors(api: Any, text: str) -> None:
+    response = api("coordinator", "post", "/people", {"names": [{"text": text}]})
+    assert response.status_code in (201, 422), response.content
+    if response.status_code == 201:
+        code = response.json()["code"]
+        assert api("coordinator", "get", f"/people/{code}").json()["names"][0]["text"] == text
+
+
+def test_a_retried_post_with_the_same_idempotency_key_creates_one_person(
+    client: Client, cast: Cast
+) -> None:
+    headers = {
+        "Authorization": f"Bearer {cast.token('coordinator')}",
+        "Idempotency-Key": "0b8f4d2e-6c1a-4f0e-9a57-3d2b1c0e9f88",
+    }
+    body = {"names": [{"text": "Once Only"}]}
+    first = client.post("/api/v1/people", body, content_type="application/json", headers=headers)
+    again = client.post("/api/v1/people", body, content_type="application/json", headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["code"] == again.json()["code"]
+    assert Person.objects.count() == 1
+    headers["Idempotency-Key"] = "not-a-uuid"
+    bad = client.post("/api/v1/people", body, content_type="application/json", headers=headers)
+    assert bad.status_code == 400 and "UUID" in bad.json()["detail"]

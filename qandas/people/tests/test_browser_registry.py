@@ -1,0 +1,150 @@
+"""A coordinator's day in a real browser: a household, two people, a scan, a Cyrillic search."""
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from qandas.accounts.models import City, Membership, Organisation, Role, User
+from qandas.audit.models import AuditEvent, Verb
+from qandas.people.models import Household, Person
+
+CHROMIUM = os.environ.get("QANDAS_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "a long browser test password"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the test's own ORM calls are
+    # synchronous and safe, so tell Django not to refuse them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="en-GB", viewport={"width": 400, "height": 800})
+        yield context.new_page()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_a_coordinator_registers_a_household_and_finds_a_person_by_cyrillic_name(
+    live_server: Any, page: Any
+) -> None:
+    organisation = Organisation.objects.create(slug="steppe", name="Steppe Network")
+    karachi = City.objects.create(slug="karachi-r", name="Karachi")
+    user = User.objects.create_user("aigerim", "aigerim@example.invalid", PASSWORD)
+    membership = Membership.objects.create(
+        user=user, organisation=organisation, role=Role.COORDINATOR
+    )
+    membership.cities.set([karachi])
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "aigerim")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.click("nav >> text=People")
+    page.wait_for_url("**/people/")
+    page.click("text=Register a household")
+    page.select_option("#id_city", label="Karachi")
+    page.fill("#id_area", "Sohrab Goth")
+    page.fill("#id_address", "House 12, Street 4")
+    page.fill("#id_phones", "0333 1234598")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/households/*/")
+    household = Household.objects.get()
+    assert "House 12" not in page.content()
+    assert "+92 3** *** **98" in page.locator("#contact").inner_text()
+
+    register(page, "Тохтаров Нурлан", "Nurlan Tokhtarov", relationship="Head of household")
+    # The household's protection letter, with a photographed scan.
+    page.click("text=Add a document")
+    page.select_option("#id_kind", label="Protection letter (Ministry of Interior)")
+    page.fill("#id_number", "MOI-PL-204518")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/people/*/")
+    page.click("text=Upload a scan")
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "letter photo.png", "mimeType": "image/png", "buffer": png_bytes()}],
+    )
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/people/*/")
+    assert page.locator("section.documents a", has_text="letter photo.png").count() == 1
+    page.goto(f"{live_server.url}/households/{household.code}/")
+    register(page, "Aliya Tokhtarov", None, relationship="Spouse")
+    assert Person.objects.filter(household=household).count() == 2
+
+    page.goto(f"{live_server.url}/people/")
+    assert "2 people" in page.locator("#results").inner_text()
+    # Typing is enough: htmx fetches the results and swaps them in.
+    page.fill("#id_q", "Тохтаров")
+    page.locator("#results", has_text="1 person").wait_for()
+    assert "Тохтаров" not in page.url  # searches are posted, never put in the address
+    # Without waiting for htmx, the search button does the same.
+    page.click("form[role=search] button[type=submit]")
+    page.locator("#results", has_text="1 person").wait_for()
+    assert page.locator("table.people tbody tr").count() == 1
+    page.click("text=Тохтаров Нурлан")
+    page.wait_for_url("**/people/*/")
+    assert page.locator("h1").inner_text() == "Тохтаров Нурлан"
+    assert page.title() == "Person · Qandas"
+
+    # Revealing the phone is one click; htmx swaps in the number and it is audited.
+    assert "+923001234567" not in page.content()
+    page.click("#phones button")
+    page.locator("#phones", has_text="+923001234567").wait_for()
+    assert AuditEvent.objects.filter(verb=Verb.REVEAL, actor=user).count() == 1
+
+    # The scan comes back as a download (never shown inline), and that is audited.
+    with page.expect_download() as download_info:
+        page.click("section.documents a >> text=letter photo.png")
+    download = download_info.value
+    assert download.suggested_filename == "letter photo.png"
+    assert Path(download.path()).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert AuditEvent.objects.filter(verb=Verb.DOWNLOAD, actor=user).count() == 1
+
+
+def png_bytes() -> bytes:
+    """A small photographed-letter stand-in."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 80), (240, 236, 220)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def register(page: Any, first: str, second: str | None, *, relationship: str) -> None:
+    """Fill the person form reached from the household page's "Register a member"."""
+    page.click("text=Register a member")
+    page.wait_for_url("**/people/new/?household=*")
+    page.fill("#id_names-0-text", first)
+    page.select_option("#id_names-0-source", label="Self-declared")
+    if second:
+        page.fill("#id_names-1-text", second)
+        page.select_option("#id_names-1-source", label="Passport")
+    page.select_option("#id_sex", label="Male" if second else "Female")
+    page.fill("#id_birth_date", "1984-01-01")
+    page.select_option("#id_birth_date_precision", label="About (year)")
+    page.fill("#id_phones", "0300 1234567")
+    page.select_option("#id_current_city", label="Karachi")
+    page.select_option("#id_relationship", label=relationship)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/people/*/")
+    assert page.locator("h1").inner_text() == first

@@ -1,0 +1,364 @@
+"""Pages of the register: the people list, a person, a household, and their forms."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qandas.accounts.models import Role, User
+from qandas.audit.disclosure import reveal
+from qandas.audit.models import Verb
+from qandas.audit.record import record
+from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
+from qandas.lib.fields import mask_phone, mask_text
+from qandas.people.forms import (
+    HOUSEHOLD_HAS,
+    HOUSEHOLD_NONE,
+    HouseholdForm,
+    PersonFilterForm,
+    PersonForm,
+    name_formset,
+    organisation_for,
+)
+from qandas.people.models import DatePrecision, Household, Person, edit_filter
+
+PAGE_SIZE = 25
+# Who opens people pages at all (DESIGN section 1): analysts never see a name.
+READERS = (Role.COORDINATOR, Role.LAWYER, Role.LIAISON, Role.ADMIN)
+EDITORS = (Role.COORDINATOR, Role.ADMIN)
+
+
+def birth_date_text(person: Person) -> str:
+    """The birth date as precisely as it is known, and no more."""
+    born = person.birth_date
+    if born is None:
+        return ""
+    precision = person.birth_date_precision
+    if precision == DatePrecision.MONTH:
+        return born.strftime("%Y-%m")
+    if precision == DatePrecision.YEAR:
+        return str(born.year)
+    if precision == DatePrecision.ABOUT:
+        return _("about %(year)s") % {"year": born.year}
+    return born.isoformat()
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# People list ---------------------------------------------------------------------------
+
+
+def filter_people(people: Any, data: dict[str, Any]) -> Any:
+    """Apply the list's cleaned filters; each one is a join or subquery, never a loop."""
+    people = people.search(data.get("q") or "")
+    if data.get("city"):
+        people = people.filter(current_city=data["city"])
+    household = data.get("household")
+    if household == HOUSEHOLD_HAS:
+        people = people.filter(household__isnull=False)
+    elif household == HOUSEHOLD_NONE:
+        people = people.filter(household__isnull=True)
+    elif isinstance(household, uuid.UUID):
+        people = people.filter(household__code=household)
+    status = data.get("document")
+    if status:
+        condition = Q(documents__status=status)
+        if status == "expired":
+            condition |= Q(documents__valid_until__lt=timezone.localdate())
+        people = people.filter(pk__in=Person.objects.filter(condition).values("pk"))
+    return people
+
+
+@role_required(*READERS)
+@require_http_methods(["GET", "POST"])
+def person_list(request: HttpRequest) -> HttpResponse:
+    """The people list. Searches are POSTed so that names stay out of URLs (R13)."""
+    user = signed_in(request)
+    data = request.POST if request.method == "POST" else None
+    form = PersonFilterForm(data)
+    people = Person.objects.visible_to(user)
+    if form.is_valid():
+        people = filter_people(people, form.cleaned_data)
+    people = people.select_related("current_city", "household").prefetch_related("names")
+    page_number = (data or request.GET).get("page")
+    page = Paginator(people, PAGE_SIZE).get_page(page_number)
+    # htmx (typing in the search box) gets just the results.
+    template = "people/person_list.html" + ("#results" if is_htmx(request) else "")
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "can_register": user.has_role(*EDITORS)},
+    )
+
+
+# Person page ---------------------------------------------------------------------------
+
+
+def person_context(user: User, person: Person, *, revealed: bool) -> dict[str, Any]:
+    return {
+        "person": person,
+        "names": list(person.names.all()),
+        "birth_date": birth_date_text(person),
+        "phones": person.phones if revealed else [mask_phone(p) for p in person.phones],
+        "revealed": revealed,
+        "documents": person.documents.prefetch_related("scans"),
+        "can_edit": Person.objects.editable_by(user).filter(pk=person.pk).exists(),
+    }
+
+
+@role_required(*READERS)
+@require_GET
+def person_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    person = visible_or_404(Person, user, code)
+    record(Verb.VIEW, actor=user, request=request, obj=person)
+    return render(
+        request, "people/person_detail.html", person_context(user, person, revealed=False)
+    )
+
+
+@role_required(*READERS)
+@require_POST
+def person_reveal(request: HttpRequest, code: str) -> HttpResponse:
+    """Unmask the phones: a deliberate click, audited through ``disclosure.reveal``."""
+    user = signed_in(request)
+    person = visible_or_404(Person, user, code)
+    reveal(request, actor=user, obj=person, fields=["phones"])
+    context = person_context(user, person, revealed=True)
+    if is_htmx(request):
+        return render(request, "people/person_detail.html#phones", context)
+    record(Verb.VIEW, actor=user, request=request, obj=person)
+    return render(request, "people/person_detail.html", context)
+
+
+# Create and edit -----------------------------------------------------------------------
+
+
+def names_of(person: Person) -> list[dict[str, Any]]:
+    return [
+        {"text": n.text, "source": n.source, "primary": n.is_primary} for n in person.names.all()
+    ]
+
+
+def with_primary(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The names as ``set_names`` will store them: the first is primary if none is."""
+    if names and not any(n["primary"] for n in names):
+        return [{**names[0], "primary": True}, *names[1:]]
+    return names
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    NameFormSet = name_formset(extra=3)
+    if request.method != "POST":
+        initial: dict[str, Any] = {"idempotency_key": uuid.uuid4()}
+        household = request.GET.get("household")
+        if household:
+            initial["household"] = household
+        form = PersonForm(user=user, initial=initial)
+        return render_person_form(request, form, NameFormSet(prefix="names"), None)
+
+    form = PersonForm(request.POST, user=user)
+    names = NameFormSet(request.POST, prefix="names")
+    key = form.data.get("idempotency_key")
+    earlier = already_created(user, key)
+    if earlier is not None:
+        return redirect("people:detail", code=earlier.code)
+    if not (form.is_valid() and names.is_valid()):
+        return render_person_form(request, form, names, None)
+    organisation = organisation_for(user, form.cleaned_data["current_city"])
+    if organisation is None:  # the city choices already exclude this; fail closed anyway
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            person = form.save(commit=False)
+            person.organisation = organisation
+            person.created_by = user
+            person.idempotency_key = form.cleaned_data["idempotency_key"]
+            person.save()
+            person.set_names(names.names())
+            fields = [f for f in form.changed_data if f != "idempotency_key"]
+            record(Verb.CREATE, actor=user, request=request, obj=person, fields=[*fields, "names"])
+    except IntegrityError:
+        # The same form, posted twice at once: the other request created the person.
+        earlier = already_created(user, key)
+        if earlier is None:
+            raise
+        return redirect("people:detail", code=earlier.code)
+    messages.success(request, _("Person registered."))
+    return redirect("people:detail", code=person.code)
+
+
+def already_created(user: User, key: Any) -> Person | None:
+    """The person an earlier post of the same form created, if any."""
+    try:
+        key = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    earlier = Person.objects.filter(idempotency_key=key).first()
+    if earlier is not None and not Person.objects.visible_to(user).filter(pk=earlier.pk).exists():
+        raise Http404
+    return earlier
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    person = editable_or_404(Person, user, code)
+    NameFormSet = name_formset(extra=2)
+    before = names_of(person)
+    if request.method != "POST":
+        form = PersonForm(instance=person, user=user)
+        names = NameFormSet(prefix="names", initial=before)
+        return render_person_form(request, form, names, person)
+    form = PersonForm(request.POST, instance=person, user=user)
+    # Compared with ``before`` below, not through the formset's initial data: with
+    # initial rows, an unchanged extra row would be skipped as empty.
+    names = NameFormSet(request.POST, prefix="names")
+    if not (form.is_valid() and names.is_valid()):
+        return render_person_form(request, form, names, person)
+    with transaction.atomic():
+        form.save()
+        fields = list(form.changed_data)
+        if with_primary(names.names()) != before:
+            person.set_names(names.names())
+            fields.append("names")
+        record(Verb.UPDATE, actor=user, request=request, obj=person, fields=fields)
+    messages.success(request, _("Changes saved."))
+    return redirect("people:detail", code=person.code)
+
+
+def render_person_form(
+    request: HttpRequest, form: PersonForm, names: Any, person: Person | None
+) -> HttpResponse:
+    return render(
+        request, "people/person_form.html", {"form": form, "names": names, "person": person}
+    )
+
+
+# Redaction -----------------------------------------------------------------------------
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def person_redact(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    person = visible_or_404(Person, user, code)
+    if person.is_redacted and in_edit_scope(user, person):
+        # A second click, or a retried post: the work is already done.
+        messages.info(request, _("This person is already redacted."))
+        return redirect("people:detail", code=person.code)
+    person = editable_or_404(Person, user, code)
+    if request.method == "POST":
+        with transaction.atomic():
+            fields = person.redact(by=user)
+            record(Verb.REDACT, actor=user, request=request, obj=person, fields=fields)
+        messages.success(request, _("The person is redacted. Identifying details are gone."))
+        return redirect("people:detail", code=person.code)
+    return render(request, "people/person_redact.html", {"person": person})
+
+
+def in_edit_scope(user: User, person: Person) -> bool:
+    """Whether ``user`` could change ``person`` if it were not redacted."""
+    scope = edit_filter(user, city_field="current_city")
+    return Person.objects.filter(scope, pk=person.pk).exists()
+
+
+# Households ----------------------------------------------------------------------------
+
+
+def household_context(user: User, household: Household, *, revealed: bool) -> dict[str, Any]:
+    members = (
+        Person.objects.visible_to(user)
+        .filter(household=household)
+        .prefetch_related("names")
+        .order_by("relationship", "created_at")
+    )
+    return {
+        "household": household,
+        "members": members,
+        "address": household.address if revealed else mask_text(household.address),
+        "phones": household.phones if revealed else [mask_phone(p) for p in household.phones],
+        "revealed": revealed,
+        "can_edit": Household.objects.editable_by(user).filter(pk=household.pk).exists(),
+    }
+
+
+@role_required(*READERS)
+@require_GET
+def household_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    household = visible_or_404(Household, user, code)
+    record(Verb.VIEW, actor=user, request=request, obj=household)
+    return render(
+        request,
+        "people/household_detail.html",
+        household_context(user, household, revealed=False),
+    )
+
+
+@role_required(*READERS)
+@require_POST
+def household_reveal(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    household = visible_or_404(Household, user, code)
+    reveal(request, actor=user, obj=household, fields=["address", "phones"])
+    context = household_context(user, household, revealed=True)
+    if is_htmx(request):
+        return render(request, "people/household_detail.html#contact", context)
+    record(Verb.VIEW, actor=user, request=request, obj=household)
+    return render(request, "people/household_detail.html", context)
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def household_create(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    form = HouseholdForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        organisation = organisation_for(user, form.cleaned_data["city"])
+        if organisation is None:
+            raise PermissionDenied
+        with transaction.atomic():
+            household = form.save(commit=False)
+            household.organisation = organisation
+            household.save()
+            record(
+                Verb.CREATE, actor=user, request=request, obj=household, fields=form.changed_data
+            )
+        messages.success(request, _("Household registered."))
+        return redirect("people:household", code=household.code)
+    return render(request, "people/household_form.html", {"form": form, "household": None})
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    household = editable_or_404(Household, user, code)
+    form = HouseholdForm(request.POST or None, instance=household, user=user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            record(
+                Verb.UPDATE, actor=user, request=request, obj=household, fields=form.changed_data
+            )
+        messages.success(request, _("Changes saved."))
+        return redirect("people:household", code=household.code)
+    return render(request, "people/household_form.html", {"form": form, "household": household})

@@ -1,5 +1,6 @@
 """Fixtures every test may use."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,3 +28,29 @@ def private_files(settings: Any, tmp_path: Path) -> Path:
     """Every test stores uploaded files in its own temporary directory."""
     settings.PRIVATE_FILES_DIR = tmp_path / "private"
     return settings.PRIVATE_FILES_DIR
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A phone-sized page in Debian's Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the test's own ORM calls are
+    # synchronous and safe, so tell Django not to refuse them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("QANDAS_CHROMIUM", "/usr/bin/chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="en-GB", viewport={"width": 400, "height": 800})
+        yield context.new_page()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

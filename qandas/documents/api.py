@@ -187,15 +187,7 @@ def upload_scan(
         clean = clean_upload(file)
     except ValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
-    scan = document.add_scan(clean, by=user)
-    record(
-        Verb.CREATE,
-        actor=user,
-        request=request,
-        obj=scan,
-        fields=["display_name", "content_type", "size"],
-    )
-    return Status(201, scan)
+    return Status(201, document.add_scan(clean, by=user, request=request))
 
 
 @router.get("/scans/{code}/download", response={401: Error, 403: Error, 404: Error})

@@ -12,10 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qandas.accounts.models import Organisation, User
+from qandas.audit.models import Verb
+from qandas.audit.record import record
 from qandas.lib import files
 from qandas.people.models import Person
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from qandas.lib.files import CleanFile
 
 
@@ -117,15 +121,15 @@ class Document(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def add_scan(self, clean: CleanFile, *, by: User) -> Scan:
-        """Store a cleaned file and attach it to this document.
+    def add_scan(self, clean: CleanFile, *, by: User, request: HttpRequest | None = None) -> Scan:
+        """Store a cleaned file, attach it to this document and audit the upload.
 
         The file is written first; if the row cannot be saved, the file is removed.
         """
         storage_name = files.store(clean.data, clean.extension)
         try:
             with transaction.atomic():
-                return self.scans.create(
+                scan = self.scans.create(
                     storage_name=storage_name,
                     content_type=clean.content_type,
                     display_name=clean.display_name,
@@ -133,6 +137,14 @@ class Document(models.Model):
                     sha256=clean.sha256,
                     uploaded_by=by,
                 )
+                record(
+                    Verb.CREATE,
+                    actor=by,
+                    request=request,
+                    obj=scan,
+                    fields=["display_name", "content_type", "size"],
+                )
+                return scan
         except BaseException:
             files.delete_stored(storage_name)
             raise

@@ -82,14 +82,7 @@ def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
     document = editable_or_404(Document, user, code)
     form = ScanForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        scan = document.add_scan(form.cleaned_data["file"], by=user)
-        record(
-            Verb.CREATE,
-            actor=user,
-            request=request,
-            obj=scan,
-            fields=["display_name", "content_type", "size"],
-        )
+        document.add_scan(form.cleaned_data["file"], by=user, request=request)
         messages.success(request, _("Scan uploaded."))
         return HttpResponseRedirect(person_url(document.person))
     return render(

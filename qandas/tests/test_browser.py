@@ -1,42 +1,14 @@
 """Through a real browser: Debian's Chromium, driven by Playwright."""
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from qandas.accounts.models import City, Membership, Organisation, Role, User
 
-CHROMIUM = os.environ.get("QANDAS_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a long browser test password"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright runs an event loop in this thread; the test's own ORM calls are
-    # synchronous and safe, so tell Django not to refuse them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="en-GB")
-        yield context.new_page()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_a_coordinator_signs_in_through_the_login_page(live_server: Any, page: Any) -> None:

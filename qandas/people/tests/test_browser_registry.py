@@ -1,8 +1,6 @@
 """A coordinator's day in a real browser: a household, two people, a scan, a Cyrillic search."""
 
 import io
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,35 +11,9 @@ from qandas.accounts.models import City, Membership, Organisation, Role, User
 from qandas.audit.models import AuditEvent, Verb
 from qandas.people.models import Household, Person
 
-CHROMIUM = os.environ.get("QANDAS_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a long browser test password"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright runs an event loop in this thread; the test's own ORM calls are
-    # synchronous and safe, so tell Django not to refuse them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="en-GB", viewport={"width": 400, "height": 800})
-        yield context.new_page()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_a_coordinator_registers_a_household_and_finds_a_person_by_cyrillic_name(

@@ -9,18 +9,21 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import field_validator
 
 from qandas.accounts.models import City, Role, User
-from qandas.audit.disclosure import reveal
+from qandas.audit.disclosure import download, reveal
 from qandas.audit.models import Verb
 from qandas.audit.record import record
+from qandas.lib import files
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
 from qandas.lib.api import Error, Page, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
+from qandas.lib.files import clean_upload
 from qandas.people.models import (
     DatePrecision,
     Household,
@@ -134,7 +137,12 @@ class PersonOut(Schema):
     household: UUID | None
     relationship: str
     redacted: bool
+    has_photo: bool
     score: float | None = Field(None, ge=0, le=1)
+
+    @staticmethod
+    def resolve_has_photo(obj: Person) -> bool:
+        return bool(obj.photo)
 
     @staticmethod
     def resolve_names(obj: Person) -> list[Any]:
@@ -484,3 +492,48 @@ def reveal_household(request: HttpRequest, code: UUID) -> dict[str, Any]:
     household = visible_or_404(Household, user, code)
     reveal(request, actor=user, obj=household, fields=["address", "phones"])
     return {"address": household.address, "phones": household.phones}
+
+
+@router.post(
+    "/people/{code}/photo",
+    response={200: PersonOut, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+@api_role_required(*WRITERS)
+def upload_photo(
+    request: HttpRequest,
+    code: UUID,
+    photo: UploadedFile | None = File(None),  # noqa: B008
+) -> Any:
+    """Set the person's photo (multipart field ``photo``; JPEG or PNG, re-encoded)."""
+    user = signed_in(request)
+    person = editable_or_404(Person, user, code)
+    if photo is None:
+        return Status(400, {"detail": _("Send the image as the multipart form field “photo”.")})
+    try:
+        person.set_photo(clean_upload(photo), by=user)
+    except ValidationError as exc:
+        return _bad(exc)
+    record(Verb.UPDATE, actor=user, request=request, obj=person, fields=["photo"])
+    return _people().get(pk=person.pk)
+
+
+@router.get(
+    "/people/{code}/photo",
+    response={200: None, 401: Error, 403: Error, 404: Error},
+)
+@api_role_required(*READERS)
+def download_photo(request: HttpRequest, code: UUID) -> Any:
+    """The person's photo as a file. Audited."""
+    user = signed_in(request)
+    person = visible_or_404(Person, user, code)
+    path = files.path_of(person.photo) if person.photo else None
+    if path is None or not path.exists():
+        return Status(404, {"detail": _("This person has no photo.")})
+    return download(
+        request,
+        actor=user,
+        obj=person,
+        path=path,
+        filename=f"photo{path.suffix}",
+        content_type=person.photo_content_type,
+    )

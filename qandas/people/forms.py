@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qandas.accounts.models import City, Organisation, Role, User
 from qandas.lib.fields import PhoneNumbersFormField
+from qandas.lib.files import CleanFile, clean_upload
 from qandas.people.models import Household, NameSource, Person
 
 HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE = "", "has", "none"
@@ -240,3 +241,17 @@ class HouseholdForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         organisation = self.instance.organisation if self.instance.pk else None
         self.fields["city"].queryset = cities_for(user, organisation)  # type: ignore[attr-defined]
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG or PNG, up to 15 MB. It is saved again without hidden details."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+    def clean_photo(self) -> CleanFile:
+        clean = clean_upload(self.cleaned_data["photo"])
+        if not clean.content_type.startswith("image/"):
+            raise forms.ValidationError(_("A photo must be a JPEG or PNG image, not a PDF."))
+        return clean

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from qandas.lib.files import CleanFile
+
 from qandas.accounts.models import City, Organisation, Role, User
+from qandas.lib import files
 from qandas.lib.fields import PhoneNumbersField, SensitiveTextField
 from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN, OTHER, detect_script
 
@@ -186,6 +191,10 @@ class Person(models.Model):
         _("languages"), max_length=200, blank=True, help_text=_("For example: Kazakh, Dari, Urdu")
     )
     notes = SensitiveTextField(_("notes"))
+    # A re-encoded JPEG or PNG in the private file store (qandas.lib.files), never
+    # under the web root; served only through a permission-checked view.
+    photo = models.CharField(max_length=100, blank=True, editable=False)
+    photo_content_type = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -235,6 +244,26 @@ class Person(models.Model):
                 for i, n in enumerate(names)
             )
 
+    def set_photo(self, clean: CleanFile, *, by: User) -> None:
+        """Keep a cleaned image as the person's photo, replacing (and deleting) the old one."""
+        if not clean.content_type.startswith("image/"):
+            raise ValidationError(
+                {"photo": _("A photo must be a JPEG or PNG image, not a PDF.")}, code="not_image"
+            )
+        old = self.photo
+        storage_name = files.store(clean.data, clean.extension)
+        try:
+            with transaction.atomic():
+                Person.objects.filter(pk=self.pk).update(
+                    photo=storage_name, photo_content_type=clean.content_type
+                )
+        except BaseException:
+            files.delete_stored(storage_name)
+            raise
+        self.photo, self.photo_content_type = storage_name, clean.content_type
+        if old:
+            transaction.on_commit(lambda: files.delete_stored(old))
+
     def redact(self, *, by: User) -> list[str]:
         """Blank every identifying field; keep the record and its non-identifying history.
 
@@ -256,6 +285,11 @@ class Person(models.Model):
             self.father_name = self.clan = self.place_of_origin = self.languages = ""
             self.phones = []
             self.notes = ""
+            if self.photo:
+                old_photo = self.photo
+                transaction.on_commit(lambda: files.delete_stored(old_photo))
+                self.photo = self.photo_content_type = ""
+                blanked.append("photo")
             self.birth_date = None
             self.redacted_at = timezone.now()
             self.save()

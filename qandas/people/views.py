@@ -11,15 +11,17 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qandas.accounts.models import Role, User
-from qandas.audit.disclosure import reveal
+from qandas.audit.disclosure import reveal, show_image
 from qandas.audit.models import Verb
 from qandas.audit.record import record
+from qandas.lib import files
 from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
 from qandas.lib.fields import mask_phone, mask_text
 from qandas.people.forms import (
@@ -28,6 +30,7 @@ from qandas.people.forms import (
     HouseholdForm,
     PersonFilterForm,
     PersonForm,
+    PhotoForm,
     name_formset,
     organisation_for,
 )
@@ -362,3 +365,41 @@ def household_edit(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("Changes saved."))
         return redirect("people:household", code=household.code)
     return render(request, "people/household_form.html", {"form": form, "household": household})
+
+
+# Photo -----------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+@require_GET
+def person_photo(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The person's photo, for the person page. Permission-checked and audited."""
+    user = signed_in(request)
+    person = visible_or_404(Person, user, code)
+    if not person.photo:
+        raise Http404
+    path = files.path_of(person.photo)
+    if not path.exists():
+        raise Http404
+    return show_image(
+        request,
+        actor=user,
+        obj=person,
+        field="photo",
+        path=path,
+        content_type=person.photo_content_type,
+    )
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def person_photo_upload(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    person = editable_or_404(Person, user, code)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        person.set_photo(form.cleaned_data["photo"], by=user)
+        record(Verb.UPDATE, actor=user, request=request, obj=person, fields=["photo"])
+        messages.success(request, _("Photo saved."))
+        return redirect("people:detail", code=person.code)
+    return render(request, "people/person_photo.html", {"person": person, "form": form})

@@ -6,7 +6,9 @@ import pytest
 from django.test import Client
 
 from qandas.audit.models import AuditEvent, Verb
+from qandas.lib.files import clean_upload
 from qandas.people.models import Household, Person
+from qandas.people.tests.test_photo import png_upload
 from qandas.test import Case, Cast, run_case
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ def objects(cast: Cast) -> dict[str, Any]:
         phones=["+923001234567"],
     )
     person.set_names([{"text": "Тохтаров Нурлан"}, {"text": "Nurlan Tokhtarov"}])
+    person.set_photo(clean_upload(png_upload()), by=cast.coordinator)
     return {"person": person, "household": household}
 
 
@@ -46,6 +49,7 @@ def person_state(o: dict[str, Any]) -> Any:
         person.father_name,
         person.phones,
         person.redacted_at,
+        person.photo,
         [n.text for n in person.names.all()],
     )
 
@@ -117,6 +121,17 @@ HTML_CASES = [
         person_url("redact/"),
         EDITORS,
         method="post",
+        overrides=NOT_THEIR_CITY,
+        unchanged=person_state,
+    ),
+    Case("people:photo", person_url("photo/"), READERS, overrides=NOT_THEIR_CITY),
+    Case("people:photo_upload", person_url("photo/new/"), EDITORS, overrides=NOT_THEIR_CITY),
+    Case(
+        "people:photo_upload",
+        person_url("photo/new/"),
+        EDITORS,
+        method="post",
+        data={},
         overrides=NOT_THEIR_CITY,
         unchanged=person_state,
     ),

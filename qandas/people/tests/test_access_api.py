@@ -5,7 +5,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from qandas.lib.files import clean_upload
 from qandas.people.models import Household, Person
+from qandas.people.tests.test_photo import png_upload
 from qandas.test import Case, Cast, run_case
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +25,7 @@ def objects(cast: Cast) -> dict[str, Any]:
         organisation=cast.organisation, current_city=cast.karachi, household=household
     )
     person.set_names([{"text": "Aidos Tokhtarov"}])
+    person.set_photo(clean_upload(png_upload()), by=cast.coordinator)
     return {"person": person, "household": household, "organisation": cast.organisation}
 
 
@@ -82,6 +85,20 @@ API_CASES = [
         READERS_HERE,
         method="post",
         overrides=NOT_VISIBLE,
+    ),
+    Case(
+        "GET /api/v1/people/{code}/photo",
+        lambda o: f"/api/v1/people/{o['person'].code}/photo",
+        READERS_HERE,
+        overrides=NOT_VISIBLE,
+    ),
+    Case(
+        "POST /api/v1/people/{code}/photo",
+        lambda o: f"/api/v1/people/{o['person'].code}/photo",
+        {"coordinator", "admin"},
+        method="post",
+        overrides={**NOT_VISIBLE, "coordinator": 400, "admin": 400},
+        unchanged=people_here,
     ),
     Case(
         "GET /api/v1/households",

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import field_validator
 
-from qandas.accounts.models import City, Role, User
+from qandas.accounts.models import City, Organisation, Role, User
 from qandas.audit.disclosure import download, reveal
 from qandas.audit.models import Verb
 from qandas.audit.record import record
@@ -24,6 +24,7 @@ from qandas.lib.access import editable_or_404, signed_in, visible_or_404
 from qandas.lib.api import Error, Page, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
+from qandas.people.forms import cities_for, organisation_for
 from qandas.people.models import (
     DatePrecision,
     Household,
@@ -183,11 +184,13 @@ def _people() -> Any:
     return Person.objects.select_related("current_city", "household").prefetch_related("names")
 
 
-def _city_for(user: User, slug: str | None) -> City:
-    """The city a new or moved record goes to: given, or the caller's only one."""
-    allowed = City.objects.filter(memberships__in=user.scope()).distinct()
-    if user.has_role(Role.ADMIN):
-        allowed = City.objects.all()
+def _city_for(user: User, slug: str | None, organisation: Organisation | None = None) -> City:
+    """The city a new or moved record goes to: given, or the caller's only one.
+
+    The same rule as the pages (``cities_for``): a coordinator's own cities, any
+    city for an admin, counting only memberships of ``organisation`` when given.
+    """
+    allowed = cities_for(user, organisation)
     if slug is None:
         cities = list(allowed[:2])
         if len(cities) == 1:
@@ -285,10 +288,10 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
         household = _household_for(user, payload.household)
     except ValidationError as exc:
         return _bad(exc)
-    organisation = user.scope().filter(role__in=WRITERS).first()
-    assert organisation is not None
+    organisation = organisation_for(user, city)
+    assert organisation is not None  # _city_for only returns cities a membership covers
     try:
-        person = _create_person(user, organisation.organisation_id, city, household, payload, key)
+        person = _create_person(user, organisation.pk, city, household, payload, key)
     except IntegrityError:
         # A retry raced the first request with the same key; the first one won.
         person = Person.objects.get(idempotency_key=key)
@@ -318,7 +321,7 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
     given = payload.dict(exclude_unset=True)
     try:
         if "city" in given:
-            person.current_city = _city_for(user, given.pop("city"))
+            person.current_city = _city_for(user, given.pop("city"), person.organisation)
             given["current_city"] = True
         if "household" in given:
             person.household = _household_for(user, given.pop("household"))
@@ -436,11 +439,11 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Status:
         city = _city_for(user, payload.city)
     except ValidationError as exc:
         return _bad(exc)
-    organisation = user.scope().filter(role__in=WRITERS).first()
-    assert organisation is not None
+    organisation = organisation_for(user, city)
+    assert organisation is not None  # _city_for only returns cities a membership covers
     with transaction.atomic():
         household = Household.objects.create(
-            organisation_id=organisation.organisation_id,
+            organisation=organisation,
             city=city,
             area=payload.area,
             address=payload.address,
@@ -468,7 +471,7 @@ def update_household(request: HttpRequest, code: UUID, payload: HouseholdPatch) 
     given = payload.dict(exclude_unset=True)
     try:
         if "city" in given:
-            household.city = _city_for(user, given.pop("city"))
+            household.city = _city_for(user, given.pop("city"), household.organisation)
             given["city"] = True
     except ValidationError as exc:
         return _bad(exc)

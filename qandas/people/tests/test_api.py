@@ -7,6 +7,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qandas.accounts.models import ApiToken
 from qandas.audit.models import AuditEvent, Verb
 from qandas.people.models import Household, Person
 from qandas.test import Cast
@@ -186,3 +187,23 @@ def test_a_retried_post_with_the_same_idempotency_key_creates_one_person(
     headers["Idempotency-Key"] = "not-a-uuid"
     bad = client.post("/api/v1/people", body, content_type="application/json", headers=headers)
     assert bad.status_code == 400 and "UUID" in bad.json()["detail"]
+
+
+def test_a_member_of_two_organisations_registers_into_the_one_that_covers_the_city(
+    client: Client, cast: Cast
+) -> None:
+    from qandas.accounts.models import Membership
+
+    second = Membership.objects.create(
+        user=cast.quetta_coordinator, organisation=cast.other_organisation, role="coordinator"
+    )
+    second.cities.set([cast.peshawar])
+    token = ApiToken.issue(second, by=None)[1]
+    response = client.post(
+        "/api/v1/people",
+        {"names": [{"text": "Second Org"}], "city": "peshawar"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201
+    assert Person.objects.get(code=response.json()["code"]).organisation == cast.other_organisation

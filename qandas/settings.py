@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "qandas.audit",
     "qandas.people",
     "qandas.documents",
+    "qandas.incidents",
 ]
 
 MIDDLEWARE = [

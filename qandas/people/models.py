@@ -32,16 +32,28 @@ def fold(text: str) -> str:
 # above this one (documents, incidents) blank what they hold about the person.
 person_redacted = Signal()
 
+# Sent with ``membership`` when a lawyer's scope of people is built; a receiver
+# returns a ``Q`` over Person for the people assigned to them (the incidents app
+# answers with the people of the custody episodes the lawyer is assigned to).
+lawyer_people = Signal()
 
-def scope_filter(user: User, *, city_field: str) -> Q:
+ALL_READERS = (Role.COORDINATOR, Role.LAWYER, Role.LIAISON, Role.ADMIN)
+
+
+def scope_filter(
+    user: User, *, city_field: str, roles: tuple[str, ...] = ALL_READERS, people: bool = False
+) -> Q:
     """Who sees which people and households (DESIGN section 1).
 
     Liaisons and admins: their whole organisation. Coordinators and lawyers: the
-    records whose city is one of theirs (lawyers' assigned cases arrive with the
-    custody issue). Analysts: no individual record at all.
+    records whose city is one of theirs, and for lawyers (``people=True``) also the
+    people assigned to them. Analysts: no individual record at all. ``roles`` narrows
+    the memberships that count (custody records are not for liaisons).
     """
     condition = Q(pk__in=[])
     for membership in user.scope().prefetch_related("cities"):
+        if membership.role not in roles:
+            continue
         if membership.role in (Role.LIAISON, Role.ADMIN):
             condition |= Q(organisation_id=membership.organisation_id)
         elif membership.role in (Role.COORDINATOR, Role.LAWYER):
@@ -49,6 +61,10 @@ def scope_filter(user: User, *, city_field: str) -> Q:
             condition |= Q(
                 organisation_id=membership.organisation_id, **{f"{city_field}__in": cities}
             )
+            if people and membership.role == Role.LAWYER:
+                for _receiver, extra in lawyer_people.send(sender=Person, membership=membership):
+                    if isinstance(extra, Q):
+                        condition |= extra & Q(organisation_id=membership.organisation_id)
     return condition
 
 
@@ -136,9 +152,9 @@ class Household(models.Model):
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
-    def visible_to(self, user: User) -> PersonQuerySet:
-        """Every read of people starts here."""
-        return self.filter(scope_filter(user, city_field="current_city"))
+    def visible_to(self, user: User, *, roles: tuple[str, ...] = ALL_READERS) -> PersonQuerySet:
+        """Every read of people starts here; ``roles`` narrows which memberships count."""
+        return self.filter(scope_filter(user, city_field="current_city", roles=roles, people=True))
 
     def editable_by(self, user: User) -> PersonQuerySet:
         return self.filter(edit_filter(user, city_field="current_city")).filter(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("qandas.audit.urls")),
     path("", include("qandas.people.urls")),
     path("", include("qandas.documents.urls")),
+    path("", include("qandas.incidents.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", lib_views.api_not_found, name="api_not_found"),
 ]

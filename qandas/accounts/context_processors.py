@@ -19,5 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "admin": Role.ADMIN in roles,
             # Analysts see aggregates only, never a name (DESIGN section 1).
             "people": bool(roles & {Role.COORDINATOR, Role.LAWYER, Role.LIAISON, Role.ADMIN}),
+            # Custody is not for liaisons (DESIGN section 1).
+            "custody": bool(roles & {Role.COORDINATOR, Role.LAWYER, Role.ADMIN}),
         },
     }

@@ -10,6 +10,7 @@ from qandas.accounts.api import AuthenticationFailed, BearerToken
 from qandas.accounts.api import router as accounts_router
 from qandas.audit.api import router as audit_router
 from qandas.documents.api import router as documents_router
+from qandas.incidents.api import router as incidents_router
 from qandas.people.api import router as people_router
 
 api = NinjaAPI(
@@ -29,6 +30,7 @@ api.add_router("", accounts_router)
 api.add_router("", audit_router)
 api.add_router("", people_router)
 api.add_router("", documents_router)
+api.add_router("", incidents_router)
 
 
 @api.exception_handler(AuthenticationFailed)

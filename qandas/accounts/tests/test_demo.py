@@ -9,7 +9,8 @@ from django.test import override_settings
 from qandas.accounts.demo import DEMO_PASSWORD
 from qandas.accounts.models import Membership, Organisation, User
 
-pytestmark = pytest.mark.django_db
+# The demo is loaded by bin/run on SQLite; its tests run in that pass only.
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
 @override_settings(DEBUG=True)

@@ -15,6 +15,9 @@ from qandas.documents.tests.helpers import png_bytes
 from qandas.lib import files
 from qandas.lib.files import clean_upload, display_name
 
+# Pure Python (file cleaning, settings parsing): the same on either database.
+pytestmark = pytest.mark.once
+
 
 def upload(name: str, data: bytes) -> files.CleanFile:
     return clean_upload(SimpleUploadedFile(name, data))

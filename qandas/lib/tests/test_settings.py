@@ -13,6 +13,9 @@ from django.db import OperationalError, connection
 
 from qandas.lib.env import env, env_bool, env_list
 
+# Pure Python (file cleaning, settings parsing): the same on either database.
+pytestmark = pytest.mark.once
+
 ROOT = Path(settings.BASE_DIR)
 PRODUCTION_KEY = "x7Qm2vL9pR4tW8yB1nC6dF3gH5jK0sA-zE_uI.oP~qX4cV7bN2mL9kJ3hG6fD8sA1"
 

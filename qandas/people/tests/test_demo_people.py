@@ -9,7 +9,8 @@ from django.core.management import call_command
 from qandas.documents.models import Document, DocumentKind
 from qandas.people.models import Household, Name, Person
 
-pytestmark = pytest.mark.django_db
+# The demo is loaded by bin/run on SQLite; its tests run in that pass only.
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
 def test_demo_adds_households_and_people_in_three_scripts_once() -> None:

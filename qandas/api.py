@@ -8,7 +8,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from qandas.accounts.api import AuthenticationFailed, BearerToken
 from qandas.accounts.api import router as accounts_router
+from qandas.applications.api import router as applications_router
 from qandas.audit.api import router as audit_router
+from qandas.correspondence.api import router as correspondence_router
 from qandas.documents.api import router as documents_router
 from qandas.incidents.api import router as incidents_router
 from qandas.people.api import router as people_router
@@ -31,6 +33,8 @@ api.add_router("", audit_router)
 api.add_router("", people_router)
 api.add_router("", documents_router)
 api.add_router("", incidents_router)
+api.add_router("", applications_router)
+api.add_router("", correspondence_router)
 
 
 @api.exception_handler(AuthenticationFailed)

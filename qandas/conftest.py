@@ -11,6 +11,14 @@ from django.db import transaction
 from qandas.test import Cast, build_cast
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every access-matrix module (``test_access*.py``) is marked ``access``: bin/test
+    runs those on PostgreSQL, the production database, and not again on SQLite."""
+    for item in items:
+        if item.path.name.startswith("test_access"):
+            item.add_marker(pytest.mark.access)
+
+
 @pytest.fixture(scope="module")
 def cast(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Cast]:
     """The named cast, built once per module inside a transaction rolled back after it.

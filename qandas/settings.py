@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "qandas.people",
     "qandas.documents",
     "qandas.incidents",
+    "qandas.applications",
+    "qandas.correspondence",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,9 @@ urlpatterns = [
     path("", include("qandas.people.urls")),
     path("", include("qandas.documents.urls")),
     path("", include("qandas.incidents.urls")),
+    path("", include("qandas.applications.urls")),
+    path("", include("qandas.correspondence.urls")),
+    path("", include("qandas.correspondence.export_urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", lib_views.api_not_found, name="api_not_found"),
 ]

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 
 if TYPE_CHECKING:
-    from qandas.accounts.models import User
+    from qandas.accounts.models import Organisation, User
 
 
 def reveal(request: HttpRequest, *, actor: User, obj: models.Model, fields: Iterable[str]) -> None:
@@ -61,6 +61,38 @@ def show_image(
     """
     record(Verb.VIEW, actor=actor, request=request, obj=obj, fields=[field])
     response = FileResponse(path.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def export(
+    request: HttpRequest,
+    *,
+    actor: User,
+    obj: models.Model | None,
+    content: bytes,
+    filename: str,
+    content_type: str,
+    fields: Iterable[str],
+    organisation: Organisation | None = None,
+) -> HttpResponse:
+    """Every export of personal data leaves the application here, and only here.
+
+    It records who exported what (the object and the columns, never the values) and
+    sends the file as an attachment. Two-person approval and encryption to named
+    recipients (security.md R3, R26) are to be added in this one place.
+    """
+    record(
+        Verb.EXPORT,
+        actor=actor,
+        request=request,
+        obj=obj,
+        organisation=organisation,
+        fields=fields,
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

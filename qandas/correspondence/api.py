@@ -1,0 +1,5 @@
+"""API for correspondence."""
+
+from ninja import Router
+
+router = Router(tags=["correspondence"])

@@ -1,0 +1,1 @@
+"""The liaison demo: see add_demo_correspondence."""

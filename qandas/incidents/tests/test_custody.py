@@ -304,3 +304,23 @@ def test_derivation_ignores_entry_order_and_always_closes_what_it_opens(
     assert all(e.closed_at is not None for e in a.episodes[:-1])
     if a.episodes and a.episodes[-1].closed_at is None:
         assert a.state in ("detained_unlocated", "detained_located", "missing")
+
+
+def test_redacting_a_person_blanks_the_text_of_their_own_events_only(cast: Cast) -> None:
+    taken = raid(cast.organisation, cast.karachi, cast.coordinator, hours_ago=5, names=("R", "S"))
+    alone = actions.record_event(
+        by=cast.coordinator,
+        people=[taken.people[0]],
+        kind="contact",
+        channel="call",
+        reported_location="a cell behind the station",
+        notes="Said he was beaten",
+        occurred_at=timezone.now(),
+    ).events[0]
+    Event.objects.filter(pk=taken.arrest.pk).update(notes="Both taken at dawn")
+    taken.people[0].redact(by=cast.coordinator)
+    alone.refresh_from_db()
+    taken.arrest.refresh_from_db()
+    assert alone.notes == "" and alone.reported_location == ""
+    assert alone.kind == "contact"  # the fact stays, for the counts
+    assert taken.arrest.notes == "Both taken at dawn"  # shared with someone else

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from qandas.accounts.models import Organisation, User
 from qandas.audit.models import Verb
 from qandas.audit.record import record
-from qandas.lib import files
+from qandas.lib.stored import StoredFile
 from qandas.people.models import Person
 
 if TYPE_CHECKING:
@@ -126,28 +125,16 @@ class Document(models.Model):
 
         The file is written first; if the row cannot be saved, the file is removed.
         """
-        storage_name = files.store(clean.data, clean.extension)
-        try:
-            with transaction.atomic():
-                scan = self.scans.create(
-                    storage_name=storage_name,
-                    content_type=clean.content_type,
-                    display_name=clean.display_name,
-                    size=clean.size,
-                    sha256=clean.sha256,
-                    uploaded_by=by,
-                )
-                record(
-                    Verb.CREATE,
-                    actor=by,
-                    request=request,
-                    obj=scan,
-                    fields=["display_name", "content_type", "size"],
-                )
-                return scan
-        except BaseException:
-            files.delete_stored(storage_name)
-            raise
+        with transaction.atomic():
+            scan = Scan.store(clean, by=by, document=self)
+            record(
+                Verb.CREATE,
+                actor=by,
+                request=request,
+                obj=scan,
+                fields=["display_name", "content_type", "size"],
+            )
+        return scan
 
 
 class ScanQuerySet(models.QuerySet["Scan"]):
@@ -158,27 +145,15 @@ class ScanQuerySet(models.QuerySet["Scan"]):
         return self.filter(document__in=Document.objects.editable_by(user))
 
 
-class Scan(models.Model):
+class Scan(StoredFile):
     """A cleaned file of a document, stored under a server-made name outside the web root."""
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="scans")
-    storage_name = models.CharField(max_length=100, unique=True, editable=False)
-    content_type = models.CharField(max_length=40, editable=False)
-    display_name = models.CharField(_("file name"), max_length=120, editable=False)
-    size = models.PositiveIntegerField(editable=False)
-    sha256 = models.CharField(max_length=64, editable=False)
-    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
 
     objects = ScanQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["uploaded_at"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("scan")
-
-    def __str__(self) -> str:
-        return self.display_name
 
     # The audit trail files a scan under its document's organisation.
     @property
@@ -188,8 +163,3 @@ class Scan(models.Model):
     @property
     def organisation(self) -> Organisation:
         return self.document.organisation
-
-    @property
-    def path(self) -> Path:
-        """Where the stored file is (outside the web root)."""
-        return files.path_of(self.storage_name)

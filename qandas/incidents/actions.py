@@ -36,7 +36,6 @@ from qandas.incidents.models import (
     PlaceKind,
 )
 from qandas.incidents.models.events import MAY_BE_FUTURE, RevisionAction
-from qandas.lib import files
 from qandas.lib.files import CleanFile
 from qandas.people.models import Household, Person
 
@@ -441,22 +440,8 @@ def state_of(person: Person) -> str:
 
 
 def attach(event: Event, clean: CleanFile, *, by: User) -> Attachment:
-    """Store a cleaned file and attach it to the event; the file goes if the row cannot."""
-    storage_name = files.store(clean.data, clean.extension)
-    try:
-        with transaction.atomic():
-            return Attachment.objects.create(
-                event=event,
-                storage_name=storage_name,
-                content_type=clean.content_type,
-                display_name=clean.display_name,
-                size=clean.size,
-                sha256=clean.sha256,
-                uploaded_by=by,
-            )
-    except BaseException:
-        files.delete_stored(storage_name)
-        raise
+    """Store a cleaned file and attach it to the event."""
+    return Attachment.store(clean, by=by, event=event)
 
 
 def assign(episode: Episode, *, by: User, wanted: dict[str, User | None]) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from django.db import models
@@ -12,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qandas.accounts.models import Organisation, User
 from qandas.incidents.models.places import Place, custody_people
-from qandas.lib import files
 from qandas.lib.fields import SensitiveTextField
+from qandas.lib.stored import StoredFile
 from qandas.people.models import Household, Person
 
 
@@ -255,27 +254,15 @@ class AttachmentQuerySet(models.QuerySet["Attachment"]):
         return self.filter(event__in=Event.objects.editable_by(user))
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A cleaned file about an event (a photo of a police order, a court paper)."""
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="attachments")
-    storage_name = models.CharField(max_length=100, unique=True, editable=False)
-    content_type = models.CharField(max_length=40, editable=False)
-    display_name = models.CharField(_("file name"), max_length=120, editable=False)
-    size = models.PositiveIntegerField(editable=False)
-    sha256 = models.CharField(max_length=64, editable=False)
-    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
 
     objects = AttachmentQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["uploaded_at"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
-
-    def __str__(self) -> str:
-        return self.display_name
 
     @property
     def organisation_id(self) -> int:
@@ -284,7 +271,3 @@ class Attachment(models.Model):
     @property
     def organisation(self) -> Organisation:
         return self.event.organisation
-
-    @property
-    def path(self) -> Path:
-        return files.path_of(self.storage_name)

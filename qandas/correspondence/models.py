@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -23,8 +22,8 @@ from qandas.applications.models import (
     Official,
     organisations_where,
 )
-from qandas.lib import files
 from qandas.lib.fields import SensitiveTextField
+from qandas.lib.stored import StoredFile
 from qandas.people.models import Person
 
 DUE_SOON = timedelta(days=14)
@@ -136,26 +135,12 @@ class LetterScanQuerySet(models.QuerySet["LetterScan"]):
         return self.filter(letter__in=Letter.objects.editable_by(user))
 
 
-class LetterScan(models.Model):
-    """A cleaned file of a letter, stored under a server-made name outside the web root."""
+class LetterScan(StoredFile):
+    """A cleaned file of a letter (``LetterScan.store(clean, by=, letter=)``)."""
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="scans")
-    storage_name = models.CharField(max_length=100, unique=True, editable=False)
-    content_type = models.CharField(max_length=40, editable=False)
-    display_name = models.CharField(_("file name"), max_length=120, editable=False)
-    size = models.PositiveIntegerField(editable=False)
-    sha256 = models.CharField(max_length=64, editable=False)
-    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
 
     objects = LetterScanQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.display_name
 
     @property
     def organisation_id(self) -> int:
@@ -164,10 +149,6 @@ class LetterScan(models.Model):
     @property
     def organisation(self) -> Organisation:
         return self.letter.organisation
-
-    @property
-    def path(self) -> Path:
-        return files.path_of(self.storage_name)
 
 
 class DuePrecision(models.TextChoices):

@@ -113,12 +113,11 @@ class Letter(models.Model):
 
     def thread(self) -> list[Letter]:
         """The whole exchange this letter belongs to, oldest first."""
-        root = self
-        seen = {root.pk}
-        while root.reply_to_id is not None and root.reply_to_id not in seen:
+        root, climbed = self, {self.pk}
+        while root.reply_to_id is not None and root.reply_to_id not in climbed:
             root = root.reply_to  # type: ignore[assignment]
-            seen.add(root.pk)
-        found, todo = [root], [root]
+            climbed.add(root.pk)
+        found, seen, todo = [root], {root.pk}, [root]
         while todo:
             replies = list(Letter.objects.filter(reply_to__in=todo).exclude(pk__in=seen))
             seen |= {r.pk for r in replies}

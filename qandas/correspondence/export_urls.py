@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from qandas.correspondence import export_views
 
 app_name = "exports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("batches/<uuid:code>/export.xlsx", export_views.batch_xlsx, name="batch_xlsx"),
+    path("batches/<uuid:code>/export.pdf", export_views.batch_pdf, name="batch_pdf"),
+]

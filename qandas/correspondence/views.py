@@ -38,7 +38,6 @@ from qandas.correspondence.forms import (
     TimelineForm,
 )
 from qandas.correspondence.models import Letter, LetterScan, Promise, Slip
-from qandas.lib import files
 from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
 from qandas.people.models import Person
 
@@ -199,28 +198,15 @@ def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
     letter = editable_or_404(Letter, user, code)
     form = ScanForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        clean: files.CleanFile = form.cleaned_data["file"]
-        storage_name = files.store(clean.data, clean.extension)
-        try:
-            with transaction.atomic():
-                scan = letter.scans.create(
-                    storage_name=storage_name,
-                    content_type=clean.content_type,
-                    display_name=clean.display_name,
-                    size=clean.size,
-                    sha256=clean.sha256,
-                    uploaded_by=user,
-                )
-                record(
-                    Verb.CREATE,
-                    actor=user,
-                    request=request,
-                    obj=scan,
-                    fields=["display_name", "content_type", "size"],
-                )
-        except BaseException:
-            files.delete_stored(storage_name)
-            raise
+        with transaction.atomic():
+            scan = LetterScan.store(form.cleaned_data["file"], by=user, letter=letter)
+            record(
+                Verb.CREATE,
+                actor=user,
+                request=request,
+                obj=scan,
+                fields=["display_name", "content_type", "size"],
+            )
         messages.success(request, _("Scan uploaded."))
         return redirect("correspondence:letter", code=letter.code)
     return render(request, "correspondence/scan_form.html", {"form": form, "letter": letter})

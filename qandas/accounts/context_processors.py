@@ -21,5 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "people": bool(roles & {Role.COORDINATOR, Role.LAWYER, Role.LIAISON, Role.ADMIN}),
             # Custody is not for liaisons (DESIGN section 1).
             "custody": bool(roles & {Role.COORDINATOR, Role.LAWYER, Role.ADMIN}),
+            # Applications, letters and promises: not for lawyers (DESIGN section 1).
+            "applications": bool(roles & {Role.COORDINATOR, Role.LIAISON, Role.ADMIN}),
         },
     }

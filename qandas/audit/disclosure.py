@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 
 if TYPE_CHECKING:
     from qandas.accounts.models import Organisation, User
+    from qandas.lib.stored import StoredFile
 
 
 def reveal(request: HttpRequest, *, actor: User, obj: models.Model, fields: Iterable[str]) -> None:
@@ -96,3 +97,18 @@ def export(
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def download_stored(request: HttpRequest, *, actor: User, stored: StoredFile) -> FileResponse:
+    """Send a stored file (a scan, an attachment) through ``download``; 404 if it is gone."""
+    path = stored.path
+    if not path.is_file():
+        raise Http404
+    return download(
+        request,
+        actor=actor,
+        obj=stored,
+        path=path,
+        filename=stored.display_name,
+        content_type=stored.content_type,
+    )

@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qandas.accounts.models import Organisation, User
 from qandas.applications.models import READERS, WRITERS, Authority, Official
-from qandas.audit.disclosure import download, export
+from qandas.audit.disclosure import download_stored, export
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.correspondence import timeline
@@ -214,21 +215,11 @@ def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(*READERS)
 @require_GET
-def scan_download(request: HttpRequest, code: str) -> HttpResponse:
+def scan_download(request: HttpRequest, code: str) -> HttpResponseBase:
     """Send a scan as an attachment; every download is audited."""
     user = signed_in(request)
     scan = visible_or_404(LetterScan, user, code)
-    path = scan.path
-    if not path.is_file():
-        raise Http404
-    return download(  # type: ignore[return-value]
-        request,
-        actor=user,
-        obj=scan,
-        path=path,
-        filename=scan.display_name,
-        content_type=scan.content_type,
-    )
+    return download_stored(request, actor=user, stored=scan)
 
 
 # Promises ---------------------------------------------------------------------------------

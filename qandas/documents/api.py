@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from qandas.audit.disclosure import download
+from qandas.audit.disclosure import download_stored
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.documents.models import Document, DocumentKind, DocumentStatus, Respected, Scan
@@ -196,13 +196,4 @@ def download_scan(request: HttpRequest, code: UUID) -> HttpResponseBase:
     """The scan's file, as an attachment. Every download is audited."""
     user = signed_in(request)
     scan = visible_or_404(Scan, user, code)
-    if not scan.path.is_file():
-        raise Http404
-    return download(
-        request,
-        actor=user,
-        obj=scan,
-        path=scan.path,
-        filename=scan.display_name,
-        content_type=scan.content_type,
-    )
+    return download_stored(request, actor=user, stored=scan)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qandas.accounts.models import Role
-from qandas.audit.disclosure import download
+from qandas.audit.disclosure import download_stored
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.documents.forms import DocumentForm, ScanForm
@@ -99,19 +100,8 @@ def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(*READERS)
 @require_GET
-def scan_download(request: HttpRequest, code: str) -> HttpResponse:
+def scan_download(request: HttpRequest, code: str) -> HttpResponseBase:
     """Send a scan as an attachment; every download is audited."""
     user = signed_in(request)
     scan = visible_or_404(Scan, user, code)
-    path = scan.path
-    if not path.is_file():
-        raise Http404
-    # A streamed FileResponse; role_required is typed for plain responses.
-    return download(  # type: ignore[return-value]
-        request,
-        actor=user,
-        obj=scan,
-        path=path,
-        filename=scan.display_name,
-        content_type=scan.content_type,
-    )
+    return download_stored(request, actor=user, stored=scan)

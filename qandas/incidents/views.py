@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qandas.accounts.models import City, Role, User
-from qandas.audit.disclosure import download
+from qandas.audit.disclosure import download_stored
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.incidents import actions
@@ -387,17 +387,7 @@ def attachment_upload(request: HttpRequest, code: str) -> HttpResponse:
 def attachment_download(request: HttpRequest, code: str) -> HttpResponseBase:
     user = signed_in(request)
     attachment = visible_or_404(Attachment, user, code)
-    path = attachment.path
-    if not path.is_file():
-        raise Http404
-    return download(
-        request,
-        actor=user,
-        obj=attachment,
-        path=path,
-        filename=attachment.display_name,
-        content_type=attachment.content_type,
-    )
+    return download_stored(request, actor=user, stored=attachment)
 
 
 # Episodes and assignment --------------------------------------------------------------------

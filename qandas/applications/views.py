@@ -44,6 +44,7 @@ from qandas.applications.models import (
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
+from qandas.lib.views import is_htmx
 from qandas.people.models import Household, Person, scope_filter
 
 # Helpers --------------------------------------------------------------------------------------
@@ -218,10 +219,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
         batches=Batch.objects.visible_to(user),
     )
     applications = with_parties(filtered(user, form)).order_by("-created_at", "-pk")
-    htmx = request.headers.get("HX-Request") == "true"
     return render(
         request,
-        "applications/application_list.html" + ("#rows" if htmx else ""),
+        "applications/application_list.html" + ("#rows" if is_htmx(request) else ""),
         {"form": form, "applications": applications},
     )
 

@@ -49,14 +49,11 @@ from qandas.incidents.models import (
 )
 from qandas.incidents.models.places import CUSTODY_READERS, CUSTODY_WRITERS
 from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
+from qandas.lib.views import is_htmx
 from qandas.people.models import Household, Person
 
 PLACE_EDITORS = (Role.COORDINATOR, Role.ADMIN)
 ASSIGNERS = (Role.COORDINATOR, Role.ADMIN)
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def show_warnings(request: HttpRequest, warnings: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""Views that belong to no domain: health check and error pages."""
+"""Views that belong to no domain (health check, error pages) and what every view shares."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
@@ -8,6 +8,11 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request: the view then answers with a fragment."""
+    return request.headers.get("HX-Request") == "true"
 
 
 @login_not_required

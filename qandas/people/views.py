@@ -24,6 +24,7 @@ from qandas.audit.record import record
 from qandas.lib import files
 from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
 from qandas.lib.fields import mask_phone, mask_text
+from qandas.lib.views import is_htmx
 from qandas.people.forms import (
     HOUSEHOLD_HAS,
     HOUSEHOLD_NONE,
@@ -55,10 +56,6 @@ def birth_date_text(person: Person) -> str:
     if precision == DatePrecision.ABOUT:
         return _("about %(year)s") % {"year": born.year}
     return born.isoformat()
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # People list ---------------------------------------------------------------------------

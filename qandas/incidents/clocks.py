@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from qandas.incidents.derive import last_sign_of_life
 from qandas.incidents.models import (
     Alarm,
     AlarmKind,
@@ -79,24 +80,15 @@ def due_alarms(*, now: datetime, people: Iterable[int] | None = None) -> dict[st
         ):
             add(AlarmKind.MAGISTRATE, AlarmLevel.ALARM, episode.opened_at, episode)
 
-    # Deported and not heard from: the derived state says so (see derive()); the
-    # state is refreshed here first, since only time has passed.
-    deported = Custody.objects.filter(
-        state__in=(CustodyState.DEPORTED, CustodyState.OUT_OF_CONTACT), episode__isnull=False
-    )
+    # Deported and not heard from: the derived state says so (see derive()). It is
+    # current: ``evaluate`` refreshes it first, and ``recompute`` derives it at ``now``.
+    silent = Custody.objects.filter(state=CustodyState.OUT_OF_CONTACT, episode__isnull=False)
     if people is not None:
-        deported = deported.filter(person__in=people)
-    for custody in deported.select_related("episode"):
+        silent = silent.filter(person__in=people)
+    for custody in silent.select_related("episode"):
         closed = custody.episode
         assert closed is not None
-        rules = of(custody.organisation_id)
         since = custody.since or closed.closed_at or now
-        if custody.state == CustodyState.DEPORTED:
-            heard = custody.last_contact_at
-            last_sign = heard if heard is not None and heard > since else since
-            if now - last_sign < rules.out_of_contact_after:
-                continue
-            since = last_sign
         add(AlarmKind.OUT_OF_CONTACT, AlarmLevel.ALARM, since, closed)
 
     hearings = (
@@ -128,22 +120,17 @@ def due_alarms(*, now: datetime, people: Iterable[int] | None = None) -> dict[st
     return due
 
 
-def _refresh_out_of_contact(*, now: datetime, people: list[int] | None) -> None:
+def _refresh_out_of_contact(*, now: datetime) -> None:
     """Deported people whose contact clock ran out become ``out_of_contact``."""
     from qandas.incidents.actions import recompute
 
     deported = Custody.objects.filter(state=CustodyState.DEPORTED).select_related("person")
-    if people is not None:
-        deported = deported.filter(person__in=people)
     by_org: dict[int, timedelta] = {}
     for custody in deported:
         after = by_org.setdefault(
             custody.organisation_id, ClockSettings.of(custody.organisation_id).out_of_contact_after
         )
-        heard = custody.last_contact_at
-        since = custody.since or now
-        last_sign = heard if heard is not None and heard > since else since
-        if now - last_sign >= after:
+        if now - last_sign_of_life(custody.since or now, custody.last_contact_at) >= after:
             with transaction.atomic():
                 recompute(custody.person, now=now)
 
@@ -156,7 +143,7 @@ def evaluate(*, now: datetime | None = None, people: Iterable[int] | None = None
     now = now or timezone.now()
     people = list(people) if people is not None else None
     if people is None:
-        _refresh_out_of_contact(now=now, people=None)
+        _refresh_out_of_contact(now=now)
     due = due_alarms(now=now, people=people)
     counts = {"raised": 0, "escalated": 0, "cleared": 0}
 

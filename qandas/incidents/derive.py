@@ -98,6 +98,12 @@ class Derived:
         return self.episodes[-1] if self.episodes else None
 
 
+def last_sign_of_life(deported_at: datetime, heard: datetime | None) -> datetime:
+    """Since when a deported person has not been heard from: the deportation, or the
+    last contact after it. The out-of-contact clock runs from here."""
+    return heard if heard is not None and heard > deported_at else deported_at
+
+
 def derive(facts: list[Fact], *, now: datetime, out_of_contact_after: timedelta) -> Derived:
     """The person's episodes and state after these (non-retracted) events, at ``now``."""
     result = Derived()
@@ -189,10 +195,8 @@ def derive(facts: list[Fact], *, now: datetime, out_of_contact_after: timedelta)
         # A raid is about a household; the arrests carry the custody.
 
     if result.state == CustodyState.DEPORTED:
-        heard = result.last_contact_at
-        deported_at = result.since
-        assert deported_at is not None
-        last_sign = heard if heard is not None and heard > deported_at else deported_at
+        assert result.since is not None
+        last_sign = last_sign_of_life(result.since, result.last_contact_at)
         if now - last_sign >= out_of_contact_after:
             result.state, result.since = CustodyState.OUT_OF_CONTACT, last_sign
     return result

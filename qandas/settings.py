@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "qandas.incidents",
     "qandas.applications",
     "qandas.correspondence",
+    "qandas.matching",
 ]
 
 MIDDLEWARE = [

@@ -34,7 +34,7 @@ from qandas.people.models import (
     Script,
     Sex,
 )
-from qandas.people.search import rank
+from qandas.people.search import find
 
 router = Router(tags=["people"])
 
@@ -140,6 +140,7 @@ class PersonOut(Schema):
     redacted: bool
     has_photo: bool
     score: float | None = Field(None, ge=0, le=1)
+    why: str | None = Field(None, description="With q: which names and keys matched")
 
     @staticmethod
     def resolve_has_photo(obj: Person) -> bool:
@@ -178,6 +179,9 @@ class PeopleFilter(Schema):
     q: str | None = Field(None, max_length=200, description="Any name, in any script")
     city: str | None = None
     household: UUID | None = None
+    birth_year: int | None = Field(None, ge=1900, le=2100, description="With q: ranks by it")
+    father_name: str | None = Field(None, max_length=200, description="With q: ranks by it")
+    document_number: str | None = Field(None, max_length=100, description="With q: ranks by it")
 
 
 def _people() -> Any:
@@ -226,7 +230,13 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     if filters.household:
         people = people.filter(household__code=filters.household)
     if filters.q:
-        return rank(people.search(filters.q), filters.q)
+        return find(
+            people,
+            filters.q,
+            birth_year=filters.birth_year,
+            father_name=filters.father_name or "",
+            document_number=filters.document_number or "",
+        )
     return people
 
 

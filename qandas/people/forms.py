@@ -71,6 +71,12 @@ class PersonFilterForm(forms.Form):
         ),
     )
     document = forms.ChoiceField(label=_("Has a document that is"), required=False)
+    # Facts that rank the people a name finds (not filters: a wrong year only ranks lower).
+    birth_year = forms.IntegerField(
+        label=_("Born in (year)"), min_value=1900, max_value=2100, required=False
+    )
+    father_name = forms.CharField(label=_("Father's name"), max_length=200, required=False)
+    document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -32,6 +32,10 @@ def fold(text: str) -> str:
 # above this one (documents, incidents) blank what they hold about the person.
 person_redacted = Signal()
 
+# Sent with ``person`` whenever a person's names are replaced or redacted, inside the
+# transaction, so that the matching app keeps its search keys in step.
+names_changed = Signal()
+
 # Sent with ``membership`` when a lawyer's scope of people is built; a receiver
 # returns a ``Q`` over Person for the people assigned to them (the incidents app
 # answers with the people of the custody episodes the lawyer is assigned to).
@@ -259,6 +263,7 @@ class Person(models.Model):
                 )
                 for i, n in enumerate(names)
             )
+            names_changed.send(sender=Person, person=self)
 
     def set_photo(self, clean: CleanFile, *, by: User) -> None:
         """Keep a cleaned image as the person's photo, replacing (and deleting) the old one."""
@@ -309,6 +314,7 @@ class Person(models.Model):
             self.birth_date = None
             self.redacted_at = timezone.now()
             self.save()
+            names_changed.send(sender=Person, person=self)
             for _receiver, extra in person_redacted.send(sender=Person, person=self, by=by):
                 blanked.extend(extra or [])
         return blanked

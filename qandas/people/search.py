@@ -1,8 +1,30 @@
-"""The registry's plain name search and its score (the matching issue replaces it)."""
+"""Finding people by name: the search the people list and the API call.
+
+The matching app answers ``search_requested`` with a ranking across scripts and
+spellings (``matching.search``); without it, the plain search below is the answer.
+"""
 
 from collections.abc import Iterable
+from typing import Any, cast
+
+from django.dispatch import Signal
 
 from qandas.people.models import Person
+
+# Sent with ``people`` (already narrowed by the access gate), ``query`` and optional
+# hints (``birth_year``, ``father_name``, ``document_number``, ``city``). A receiver
+# returns the matching people, best first, each with ``score`` (0..1) and ``why``.
+search_requested = Signal()
+
+
+def find(people: Any, query: str, **hints: Any) -> list[Person]:
+    """People of ``people`` that match ``query``, best first, with ``score`` and ``why``."""
+    for _receiver, answer in search_requested.send(
+        sender=Person, people=people, query=query, **hints
+    ):
+        if answer is not None:
+            return list(cast(Iterable[Person], answer))
+    return rank(people.search(query), query)
 
 
 def name_score(name: str, query: str) -> float:
@@ -18,10 +40,11 @@ def name_score(name: str, query: str) -> float:
 
 
 def rank(people: Iterable[Person], query: str) -> list[Person]:
-    """People best match first; each gets a ``score`` attribute."""
+    """The plain search's ranking: people containing ``query``, best match first."""
     ranked = []
     for person in people:
         person.score = max((name_score(n.text, query) for n in person.names.all()), default=0.0)  # type: ignore[attr-defined]
+        person.why = ""  # type: ignore[attr-defined]
         ranked.append(person)
     ranked.sort(key=lambda p: (-p.score, p.created_at))  # type: ignore[attr-defined]
     return ranked

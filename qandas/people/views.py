@@ -36,6 +36,7 @@ from qandas.people.forms import (
     organisation_for,
 )
 from qandas.people.models import DatePrecision, Household, Person, edit_filter
+from qandas.people.search import find
 
 PAGE_SIZE = 25
 # Who opens people pages at all (DESIGN section 1): analysts never see a name.
@@ -62,8 +63,11 @@ def birth_date_text(person: Person) -> str:
 
 
 def filter_people(people: Any, data: dict[str, Any]) -> Any:
-    """Apply the list's cleaned filters; each one is a join or subquery, never a loop."""
-    people = people.search(data.get("q") or "")
+    """Apply the list's cleaned filters; each one is a join or subquery, never a loop.
+
+    With a name, the result is a list ranked by ``people.search.find`` (each person
+    with ``score`` and ``why``); without one, a query set.
+    """
     if data.get("city"):
         people = people.filter(current_city=data["city"])
     household = data.get("household")
@@ -79,6 +83,14 @@ def filter_people(people: Any, data: dict[str, Any]) -> Any:
         if status == "expired":
             condition |= Q(documents__valid_until__lt=timezone.localdate())
         people = people.filter(pk__in=Person.objects.filter(condition).values("pk"))
+    if (data.get("q") or "").strip():
+        return find(
+            people,
+            data["q"],
+            birth_year=data.get("birth_year"),
+            father_name=data.get("father_name") or "",
+            document_number=data.get("document_number") or "",
+        )
     return people
 
 
@@ -90,9 +102,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = PersonFilterForm(data)
     people = Person.objects.visible_to(user)
+    people = people.select_related("current_city", "household").prefetch_related("names")
     if form.is_valid():
         people = filter_people(people, form.cleaned_data)
-    people = people.select_related("current_city", "household").prefetch_related("names")
     page_number = (data or request.GET).get("page")
     page = Paginator(people, PAGE_SIZE).get_page(page_number)
     # htmx (typing in the search box) gets just the results.

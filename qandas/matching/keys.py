@@ -1,0 +1,260 @@
+"""Name keys: how a name in any script is broken into tokens and keyed for search.
+
+Pure functions, no database. A name is normalised (NFKC, case folded; the Arabic,
+Persian, Urdu and Pashto letter variants unified, their vowel marks dropped), split
+into tokens, and each token romanised with ICU (``Kazakh-Latin/BGN`` for Cyrillic,
+``Arabic-Latin`` for Arabic script, ``Any-Latin`` for anything else) and folded to
+ASCII. Particles are joined the way people write them both ways (``ud-din`` and
+``uddin``, ``Abdul Latif`` and ``Abdullatif``, ``Saif ullah``), patronymic endings
+(``-uly``, ``-ovich``, ``-ov``) also give the stem, and each token gets:
+
+- ``r:`` its romanised form (``latifi``);
+- ``c:`` its consonant skeleton: vowels and the semivowels w and y dropped, letters
+  that spellings and scripts confuse merged (``ltf``);
+- ``g:`` the groups of the name-variant dictionary it belongs to (``variants``);
+
+and the whole name a ``j:`` key, the skeleton of all its tokens run together, which
+catches names split or joined differently. Keys are short strings so that the
+database can index them (``matching.models.NameKey``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import icu
+
+from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN, detect_script
+
+from . import variants
+
+# Arabic-script letters written several ways (Arabic, Persian, Urdu, Pashto keyboards
+# and presentation forms) mapped to one; NFKC has already undone presentation forms.
+ARABIC_UNIFY = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ې": "ی",
+        "ۍ": "ی",
+        "ے": "ی",
+        "ئ": "ی",
+        "ك": "ک",
+        "ڪ": "ک",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ہ": "ه",
+        "ھ": "ه",
+        "ە": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ٹ": "ت",
+        "ټ": "ت",
+        "ڈ": "د",
+        "ډ": "د",
+        "ڑ": "ر",
+        "ړ": "ر",
+        "ں": "ن",
+        "ڼ": "ن",
+        "ښ": "ش",
+        "ږ": "ژ",
+        "ځ": "ز",
+        "څ": "س",
+        "ګ": "گ",
+        "ء": None,
+        "ـ": None,  # tatweel
+    }
+)
+# Vowel signs and other marks written over or under Arabic letters, and joiners.
+ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]")
+
+SPLIT = re.compile(r"[\s\-‐‑–—_.,;:/\\()\[\]{}\"“”«»|+&]+")
+NOT_ASCII_LETTER = re.compile(r"[^a-z]+")
+
+# Particles written apart or joined: joined to the token after them ...
+JOIN_NEXT = frozenset({"abd", "bd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdur", "abdus"})
+JOIN_NEXT |= frozenset({"abu", "abou", "bu"})
+# ... joining the tokens either side (``Nizam ud Din``, ``Zia ul Haq``) ...
+JOIN_BOTH = frozenset({"ud", "ad", "ed", "ul", "ur", "us", "uz", "un", "al", "el", "ol"})
+# ... and joined to the token before them, each spelling of one written one way
+# (``Nizam uddin``, ``نظام الدین``, ``Saif ullah``).
+SUFFIXES = dict.fromkeys(
+    ("din", "deen", "dyn", "uddin", "uddeen", "addin", "eddin", "aldin", "aldyn"),
+    "uddin",
+) | dict.fromkeys(("ullah", "ulla", "allah", "alla", "allh", "ollah", "llh", "ullo"), "ullah")
+# Words that say "son of" or "daughter of": kept in the text, not keyed.
+KINSHIP = frozenset({"uly", "ulu", "kyzy", "qyzy", "ibn", "bin", "bint", "binti", "ogly", "oglu"})
+KINSHIP |= frozenset({"walad", "wald", "veled", "s/o", "d/o", "w/o"})
+# Patronymic and family-name endings; a token ending with one is also keyed by its stem.
+ENDINGS: tuple[str, ...] = ("ovich", "evich", "ovna", "evna", "ovych", "uly", "kyzy", "qyzy")
+ENDINGS += ("ova", "eva", "ov", "ev", "ich")
+
+# The consonant skeleton: longer spellings first.
+SKELETON_RULES = [
+    ("tsch", "C"),
+    ("shch", "S"),
+    ("sch", "S"),
+    ("tch", "C"),
+    ("dzh", "J"),
+    ("ch", "C"),
+    ("sh", "S"),
+    ("zh", "J"),
+    ("dj", "J"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ts", "z"),
+    ("tz", "z"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("v", "f"),
+    ("p", "b"),
+]
+TYPO_MIN = 4  # skeletons this long are also keyed less one letter, to forgive a typo
+VOWELS = re.compile("[aeiouyw]")
+DOUBLES = re.compile(r"(.)\1+")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of a name: as written, romanised, and its search keys."""
+
+    text: str
+    rom: str
+    keys: frozenset[str] = field(default_factory=frozenset)
+
+
+@lru_cache(maxsize=8)
+def _transliterator(rules: str) -> icu.Transliterator:
+    return icu.Transliterator.createInstance(rules)
+
+
+def normalise(text: str) -> str:
+    """NFKC, case folded, Arabic-script letter variants unified and vowel marks dropped."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return ARABIC_MARKS.sub("", text.translate(ARABIC_UNIFY))
+
+
+@lru_cache(maxsize=200_000)
+def romanise(piece: str) -> str:
+    """A normalised piece of a name in lowercase ASCII letters (``""`` if none are left)."""
+    script = detect_script(piece)
+    if script == LATIN:
+        rules = "Latin-ASCII"
+    elif script == CYRILLIC:
+        rules = "Kazakh-Latin/BGN; Any-Latin; Latin-ASCII"
+    elif script == ARABIC:
+        rules = "Arabic-Latin; Latin-ASCII"
+    else:
+        rules = "Any-Latin; Latin-ASCII"
+    latin = _transliterator(rules).transliterate(piece).casefold()
+    return NOT_ASCII_LETTER.sub("", latin)
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(rom: str) -> str:
+    """The consonant skeleton of a romanised token (``latifi`` and ``lateefi``: ``ltf``).
+
+    Leading ``al``/``el`` (the Arabic article) is dropped, a final ``h`` too
+    (``Fatimah``, ``Abdullah``), and doubled letters are collapsed.
+    """
+    text = rom
+    if len(text) > 4 and text[:2] in ("al", "el"):
+        text = text[2:]
+    if len(text) > 1 and text.endswith("h"):
+        text = text[:-1]
+    for spelling, sound in SKELETON_RULES:
+        text = text.replace(spelling, sound)
+    return DOUBLES.sub(r"\1", VOWELS.sub("", text.lower()))
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """(as written, romanised) for each piece, particles joined, kinship words dropped."""
+    raw = [p for p in SPLIT.split(normalise(text)) if p]
+    pieces: list[tuple[str, str]] = []
+    for piece in raw:
+        rom = romanise(piece) or piece
+        if rom in KINSHIP:
+            continue
+        pieces.append((piece, rom))
+    joined: list[tuple[str, str]] = []
+    i = 0
+    while i < len(pieces):
+        piece, rom = pieces[i]
+        following = pieces[i + 1] if i + 1 < len(pieces) else None
+        if rom in JOIN_BOTH and following and following[1] in SUFFIXES:
+            # "ud" + "din": the suffix's one spelling already holds the joiner.
+            pieces[i + 1] = (piece + following[0], following[1])
+        elif rom in SUFFIXES and joined:
+            before = joined.pop()
+            joined.append((before[0] + piece, before[1] + SUFFIXES[rom]))
+        elif following and (rom in JOIN_NEXT or (rom in JOIN_BOTH and not joined)):
+            pieces[i + 1] = (piece + following[0], rom + following[1])
+        elif rom in JOIN_BOTH and joined and following:
+            before = joined.pop()
+            pieces[i + 1] = (before[0] + piece + following[0], before[1] + rom + following[1])
+        else:
+            joined.append((piece, rom))
+        i += 1
+    return joined
+
+
+def _stems(rom: str) -> list[str]:
+    for ending in ENDINGS:
+        if rom.endswith(ending) and len(rom) - len(ending) >= 3:
+            return [rom[: -len(ending)]]
+    return []
+
+
+def deletions(bones: str) -> set[str]:
+    return {bones[:i] + bones[i + 1 :] for i in range(len(bones))}
+
+
+def token_keys(rom: str) -> frozenset[str]:
+    keys = {f"r:{rom}"}
+    for form in (rom, *_stems(rom)):
+        keys.add(f"r:{form}")
+        bones = skeleton(form)
+        if bones:
+            keys.add(f"c:{bones}")
+        if len(bones) >= TYPO_MIN:
+            keys.update(f"d:{less}" for less in deletions(bones))
+        if "w" in form:
+            # German and Slavic spellings write v as w (Urwanzew, urvantsev).
+            keys.add(f"c:{skeleton(form.replace('w', 'v'))}")
+        keys.update(f"g:{group}" for group in variants.groups(form))
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=100_000)
+def analyse(text: str) -> tuple[Token, ...]:
+    """The tokens of a name, each with its keys; empty for a name with no letters."""
+    return tuple(Token(piece, rom, token_keys(rom)) for piece, rom in _pieces(text) if rom)
+
+
+def joined_key(tokens: tuple[Token, ...]) -> str | None:
+    if len(tokens) < 2:
+        return None
+    bones = skeleton("".join(t.rom for t in tokens))
+    return f"j:{bones}" if len(bones) >= 3 else None
+
+
+def name_keys(text: str) -> set[str]:
+    """Every search key of one name (what ``NameKey`` rows hold for it)."""
+    tokens = analyse(text)
+    keys: set[str] = set()
+    for token in tokens:
+        keys |= token.keys
+    joined = joined_key(tokens)
+    if joined:
+        keys.add(joined)
+    return {key[:64] for key in keys}

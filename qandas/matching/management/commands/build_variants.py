@@ -1,0 +1,82 @@
+"""Rebuild ``matching/data/variants.tsv.gz`` from the public name data (see ``variants``)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import re
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from qandas.matching import keys, variants
+
+RIGOUR_WHEEL_SHA256 = None  # checked when given with --sha256
+MAX_GROUPS = 8  # a spelling in more groups than this says nothing about which name it is
+ALIAS = re.compile(r"^(.*?)\s*=>\s*(Q\d+)\s*$")
+
+
+def spelling(alias: str) -> str | None:
+    """The dictionary form of one alias: a single romanised token, or None."""
+    pieces = [p for p in keys.SPLIT.split(keys.normalise(alias)) if p]
+    if len(pieces) != 1:
+        return None
+    rom = keys.romanise(pieces[0])
+    return rom if len(rom) >= 2 else None
+
+
+class Command(BaseCommand):
+    help = "Rebuild the name-variant dictionary from public name data."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--rigour-wheel", required=True, help="rigour-1.8.2-py3-none-any.whl")
+        parser.add_argument("--sha256", help="expected SHA-256 of the wheel")
+        parser.add_argument("--ar2en-train", required=True, help="google-ar2en/ar2en-train.txt")
+        parser.add_argument("--gaza", required=True, help="gaza-dictionary/dict_ar_en.csv")
+        parser.add_argument("--output", default=str(variants.PATH))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        wheel = Path(options["rigour_wheel"]).read_bytes()
+        if options["sha256"] and hashlib.sha256(wheel).hexdigest() != options["sha256"]:
+            raise CommandError("The rigour wheel does not have the expected SHA-256.")
+        groups: list[set[str]] = []
+        held = 0
+        with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
+            text = archive.read("rigour/data/names/persons.txt").decode("utf-8")
+        for line in text.splitlines():
+            match = ALIAS.match(line)
+            if not match:
+                continue
+            if variants.held_out(match.group(2)):
+                held += 1
+                continue
+            groups.append({s for a in match.group(1).split(",") if (s := spelling(a))})
+        for line in Path(options["ar2en_train"]).read_text(encoding="utf-8").splitlines():
+            arabic, _tab, latin = line.partition("\t")
+            groups.append({s for a in (arabic, latin) if (s := spelling(a))})
+        with open(options["gaza"], encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                groups.append({s for a in row[:2] if (s := spelling(a.strip("()")))})
+        members: dict[str, list[int]] = defaultdict(list)
+        number = 0
+        for group in groups:
+            if len(group) < 2:
+                continue
+            number += 1
+            for rom in group:
+                members[rom].append(number)
+        kept = {rom: ids for rom, ids in members.items() if len(ids) <= MAX_GROUPS}
+        output = Path(options["output"])
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.GzipFile(output, "wb", mtime=0) as raw, io.TextIOWrapper(raw, "utf-8") as out:
+            for rom in sorted(kept):
+                out.write(f"{rom}\t{','.join(map(str, kept[rom]))}\n")
+        self.stderr.write(
+            f"{number} groups, {len(kept)} spellings ({len(members) - len(kept)} too common"
+            f" left out), {held} Wikidata groups held out; written to {output}"
+        )

@@ -1,0 +1,247 @@
+"""Ranking people by how well they match a name, across scripts and spellings.
+
+Two steps. Candidates: the people (already narrowed by the access gate) whose names
+share a key with the query (``keys``: romanised form, consonant skeleton, dictionary
+group, joined skeleton, and for typos the skeleton less one letter), most shared keys
+first. Scoring: each query token is paired with the candidate's best token, pairs are
+scored in 0..1 (same spelling, known variant, same consonants, or how close the spellings
+are), and the name score is combined with the other facts given (birth year, father's
+name, document number, city). ``why`` says which tokens matched and how.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+from rapidfuzz.distance import Indel, JaroWinkler
+
+from qandas.documents.models import Document
+from qandas.people.models import Person
+
+from . import keys
+from .models import NameKey
+
+CANDIDATES = 200  # people scored per query, those sharing most keys first
+NAME_WEIGHT = 0.6  # of the score, when other facts are given
+UNKNOWN = 0.5  # agreement of a fact given in the query that the record does not hold
+
+
+@dataclass(frozen=True)
+class TokenMatch:
+    query: str
+    found: str
+    score: float
+    reason: str
+
+
+@dataclass
+class Match:
+    person: Person
+    score: float
+    name: str
+    why: str
+
+
+def typo_keys(bones: str) -> set[str]:
+    """Keys that find a skeleton one letter away (stored ``d:`` keys hold deletions)."""
+    if len(bones) < keys.TYPO_MIN:
+        return set()
+    less_one = keys.deletions(bones)
+    return {f"d:{bones}"} | {f"d:{d}" for d in less_one} | {f"c:{d}" for d in less_one}
+
+
+def query_keys(tokens: tuple[keys.Token, ...]) -> set[str]:
+    found: set[str] = set()
+    for token in tokens:
+        found |= token.keys
+        found |= typo_keys(keys.skeleton(token.rom))
+    joined = keys.joined_key(tokens)
+    if joined:
+        found.add(joined)
+    return {key[:64] for key in found}
+
+
+def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
+    """How alike two tokens are, in 0..1, and why."""
+    if query.rom == found.rom:
+        same = _("same spelling") if query.text == found.text else _("same in Latin letters")
+        return TokenMatch(query.text, found.text, 1.0, same)
+    spelling = JaroWinkler.normalized_similarity(query.rom, found.rom)
+    shared = {k for k in query.keys & found.keys if k[0] in "gc"}
+    if any(k.startswith("g:") for k in shared):
+        return TokenMatch(query.text, found.text, max(0.95, spelling), _("known variant"))
+    if any(k.startswith("c:") for k in shared):
+        return TokenMatch(query.text, found.text, max(0.9, spelling), _("same consonants"))
+    bones = Indel.normalized_similarity(keys.skeleton(query.rom), keys.skeleton(found.rom))
+    score = max(spelling, 0.85 * bones)
+    return TokenMatch(query.text, found.text, score, _("similar spelling"))
+
+
+def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> tuple[float, str]:
+    """Score of one name against the query, and the reason in words."""
+    if not query or not found:
+        return 0.0, ""
+    pairs = [max((token_match(q, f) for f in found), key=lambda m: m.score) for q in query]
+    average = sum(p.score for p in pairs) / len(pairs)
+    coverage = min(len(query), len(found)) / max(len(query), len(found))
+    score = average * (0.85 + 0.15 * coverage)
+    why = "; ".join(f"{p.query} ≈ {p.found} ({p.reason})" for p in pairs)
+    if len(query) > 1 or len(found) > 1:
+        # Names split or joined differently: compare them run together.
+        run = Indel.normalized_similarity(
+            keys.skeleton("".join(t.rom for t in query)),
+            keys.skeleton("".join(t.rom for t in found)),
+        )
+        if 0.9 * run > score:
+            score = 0.9 * run
+            why = _("%(query)s ≈ %(found)s (written together)") % {
+                "query": " ".join(t.text for t in query),
+                "found": " ".join(t.text for t in found),
+            }
+    return min(score, 1.0), why
+
+
+def _digits_and_letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def candidates(people: QuerySet[Person], tokens: tuple[keys.Token, ...]) -> list[int]:
+    """Ids of the visible people sharing most keys with the query tokens."""
+    wanted = query_keys(tokens)
+    if not wanted:
+        return []
+    hits = (
+        NameKey.objects.filter(key__in=wanted, person__in=people.values("pk"))
+        .values("person_id")
+        .annotate(hits=Count("key"))
+        .order_by("-hits", "person_id")[:CANDIDATES]
+    )
+    return [row["person_id"] for row in hits]
+
+
+def _documents_of(ids: list[int]) -> dict[int, set[str]]:
+    numbers: dict[int, set[str]] = defaultdict(set)
+    for person_id, number in Document.objects.filter(person_id__in=ids).values_list(
+        "person_id", "number"
+    ):
+        if number:
+            numbers[person_id].add(_digits_and_letters(number))
+    return numbers
+
+
+def score_people(
+    people: Iterable[Person],
+    query: str,
+    *,
+    birth_year: int | None = None,
+    father_name: str = "",
+    document_number: str = "",
+    city: str = "",
+    documents: dict[int, set[str]] | None = None,
+) -> list[Match]:
+    """Score people (with their names prefetched) against a name and the facts given."""
+    tokens = keys.analyse(query)
+    father = keys.analyse(father_name) if father_name else ()
+    number = _digits_and_letters(document_number)
+    matches = []
+    for person in people:
+        best, best_name, why = 0.0, "", ""
+        for name in person.names.all():
+            score, reason = name_match(tokens, keys.analyse(name.text))
+            if score > best:
+                best, best_name, why = score, name.text, reason
+        # (weight, agreement in 0..1); a fact the record cannot confirm counts 0.5.
+        facts: list[tuple[float, float]] = []
+        notes: list[str] = []
+        if birth_year:
+            agree = UNKNOWN
+            if person.birth_date:
+                gap = abs(person.birth_date.year - birth_year)
+                agree = 1.0 if gap == 0 else 0.6 if gap <= 1 else 0.2 if gap <= 3 else 0.0
+                notes.append(_("born %(year)s") % {"year": person.birth_date.year})
+            facts.append((1.0, agree))
+        if father:
+            agree = UNKNOWN
+            if person.father_name:
+                agree, _reason = name_match(father, keys.analyse(person.father_name))
+                notes.append(_("father %(score).0f%%") % {"score": agree * 100})
+            facts.append((1.0, agree))
+        if city:
+            same = city in (person.current_city.slug, person.current_city.name)
+            facts.append((0.5, 1.0 if same else 0.0))
+            notes.append(_("same city") if same else _("other city"))
+        document_match = False
+        if number and documents is not None:
+            agree = UNKNOWN
+            if person.pk in documents:
+                document_match = number in documents[person.pk]
+                agree = 1.0 if document_match else 0.0
+                notes.append(_("same document number") if document_match else _("other document"))
+            facts.append((3.0, agree))
+        score = best
+        if facts:
+            agreement = sum(w * a for w, a in facts) / sum(w for w, _a in facts)
+            score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * agreement
+        if score <= 0:
+            continue
+        why = "; ".join(filter(None, [why, *notes]))
+        matches.append(Match(person, round(min(score, 1.0), 4), best_name, why))
+    matches.sort(key=lambda m: (-m.score, m.person.pk))
+    return matches
+
+
+def find(
+    people: QuerySet[Person],
+    query: str,
+    *,
+    birth_year: int | None = None,
+    father_name: str = "",
+    document_number: str = "",
+    city: str = "",
+    limit: int = 50,
+) -> list[Match]:
+    """The people of ``people`` best matching ``query`` (and the facts given), best first."""
+    tokens = keys.analyse(query)
+    ids = candidates(people, tokens)
+    number = _digits_and_letters(document_number)
+    if number:
+        ids += list(
+            people.filter(
+                pk__in=Document.objects.filter(number__iexact=document_number.strip()).values(
+                    "person"
+                )
+            ).values_list("pk", flat=True)[:20]
+        )
+    if not ids:
+        return []
+    found = (
+        Person.objects.filter(pk__in=set(ids))
+        .select_related("current_city", "household")
+        .prefetch_related("names")
+    )
+    matches = score_people(
+        found,
+        query,
+        birth_year=birth_year,
+        father_name=father_name,
+        document_number=document_number,
+        city=city,
+        documents=_documents_of(list(set(ids))) if number else None,
+    )
+    return matches[:limit]
+
+
+def rank_people(people: QuerySet[Person], query: str, **hints: Any) -> list[Person]:
+    """``find`` as the people list and API want it: people with ``score`` and ``why``."""
+    ranked = []
+    for match in find(people, query, **hints):
+        match.person.score = match.score  # type: ignore[attr-defined]
+        match.person.why = match.why  # type: ignore[attr-defined]
+        match.person.matched_name = match.name  # type: ignore[attr-defined]
+        ranked.append(match.person)
+    return ranked

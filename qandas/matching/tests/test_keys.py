@@ -1,0 +1,99 @@
+"""Name keys for each script, and the particles, joins and patronymics people write."""
+
+import pytest
+
+from qandas.matching.keys import analyse, name_keys, normalise, skeleton
+
+pytestmark = pytest.mark.once
+
+
+def shared(a: str, b: str, kind: str) -> set[str]:
+    return {k for k in name_keys(a) & name_keys(b) if k.startswith(kind)}
+
+
+@pytest.mark.parametrize(
+    ("written", "rom"),
+    [
+        ("Sharifi", "sharifi"),
+        ("Шарифи", "sharifi"),  # Russian Cyrillic
+        ("Әбдіқадыр", "abdiqadyr"),  # Kazakh Cyrillic, through Kazakh-Latin/BGN
+        ("Нұрлан", "nurlan"),
+        ("شریفی", "shryfy"),  # Persian yeh
+        ("شريفي", "shryfy"),  # Arabic yeh: the same letters once unified
+        ("شريفى", "shryfy"),  # alef maksura
+        ("فاطمة", "fatmh"),  # teh marbuta is heh
+        ("ٹیپو", "typw"),  # Urdu tteh is teh
+        ("Çelik", "celik"),
+    ],
+)
+def test_each_script_is_romanised(written: str, rom: str) -> None:
+    assert [t.rom for t in analyse(written)] == [rom]
+
+
+def test_the_same_name_in_three_scripts_shares_its_consonant_key() -> None:
+    assert {k for k in name_keys("Sharifi") if k.startswith("c:")} == {"c:srf"}
+    for other in ("Shareefi", "Шарифи", "شریفی", "شريفي"):
+        assert shared("Sharifi", other, "c:") == {"c:srf"}, other
+
+
+def test_arabic_vowel_marks_and_tatweel_do_not_change_the_keys() -> None:
+    assert name_keys("مُحَمَّد") == name_keys("محمد") == name_keys("مـحـمـد")
+    assert normalise("ﺷﺮﻳﻔﻲ") == normalise("شريفي")  # presentation forms
+
+
+@pytest.mark.parametrize(
+    ("apart", "together"),
+    [
+        ("Nizam ud-Din", "Nizamuddin"),
+        ("Nizam Uddin", "Nizamuddin"),
+        ("Nizam ud Din", "Nizamuddin"),
+        ("Abdul Karim", "Abdulkarim"),
+        ("Saif ullah", "Saifullah"),
+        ("Zia ul Haq", "Ziaulhaq"),
+    ],
+)
+def test_particles_written_apart_or_joined_give_one_token(apart: str, together: str) -> None:
+    assert [t.rom for t in analyse(apart)] == [t.rom for t in analyse(together)]
+
+
+def test_arabic_script_particles_join_like_latin_ones() -> None:
+    assert shared("نظام الدین", "Nizamuddin", "c:") == {"c:nzmdn"}
+    assert shared("عبد الكريم", "Abdul Karim", "c:") == {"c:bdlkrm"}
+
+
+def test_patronymics_are_keyed_by_their_stem_too() -> None:
+    assert "r:nurlan" in name_keys("Nurlanuly")
+    assert "r:ivan" in name_keys("Ivanovich")
+    assert "r:petr" in name_keys("Петров")
+    # "uly" written apart is a kinship word, not a name.
+    assert [t.rom for t in analyse("Aibek Nurlan uly")] == ["aibek", "nurlan"]
+
+
+def test_token_order_does_not_change_the_token_keys() -> None:
+    forward = {k for k in name_keys("Aibek Tokhtarov") if not k.startswith("j:")}
+    backward = {k for k in name_keys("Tokhtarov Aibek") if not k.startswith("j:")}
+    assert forward == backward
+
+
+def test_german_w_for_v_still_shares_a_key() -> None:
+    assert shared("Urwanzew", "урванцев", "c:")
+
+
+def test_skeleton_merges_what_scripts_and_spellings_confuse() -> None:
+    assert skeleton("muhammad") == skeleton("mohamed") == skeleton("mukhammed") == "mhmd"
+    assert skeleton("fatimah") == skeleton("fatima") == "ftm"
+    assert skeleton("alsammak") == skeleton("sammak")
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "-", "☺", "12345", "ゆうき", "Γιώργος", "Шарифи شریفی"]
+)
+def test_empty_unknown_and_mixed_scripts_never_crash(text: str) -> None:
+    keys = name_keys(text)
+    assert all(len(k) <= 64 for k in keys)
+    assert bool(keys) == bool(text.strip(" -")), text
+
+
+def test_mixed_scripts_in_one_name_key_each_token_in_its_own_script() -> None:
+    assert [t.rom for t in analyse("Шарифи شریفی Sharifi")] == ["sharifi", "shryfy", "sharifi"]
+    assert "r:giorgos" in name_keys("Γιώργος")

@@ -1,0 +1,136 @@
+"""Search ranking on a small fixed set with known answers in all three scripts."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qandas.documents.models import Document, DocumentKind
+from qandas.matching.models import NameKey
+from qandas.matching.search import find
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+REGISTRY = {
+    "sharifi": (["Aibek Sharifi"], "karachi", 1990),
+    "sharipov": (["Aidos Sharipov"], "karachi", 1975),
+    "tokhtarov": (["Nurlan Tokhtarov"], "karachi", 1988),
+    "tokhtarov_other": (["Nurali Tokhtarov"], "karachi", 1992),
+    "nizam": (["Nizamuddin Karimi"], "karachi", 1979),
+    "abdulkarim": (["Abdulkarim Sadiqi"], "karachi", 1983),
+    "muhammad": (["Muhammad Rahimi"], "karachi", 1991),
+    "rahimov": (["Mukhtar Rakhimov"], "karachi", 1991),
+    "erlan": (["Erlan Zhaksybekov"], "karachi", 1985),
+    "quetta": (["Aibek Sharifi"], "quetta", 1960),
+}
+
+
+def register(cast: Cast, names: list[str], city: str, year: int | None) -> Person:
+    person = Person.objects.create(
+        organisation=cast.organisation,
+        current_city=getattr(cast, city),
+        birth_date=date(year, 1, 1) if year else None,
+        birth_date_precision="year",
+    )
+    person.set_names([{"text": n} for n in names])
+    return person
+
+
+@pytest.fixture
+def registry(cast: Cast) -> dict[str, Person]:
+    return {key: register(cast, names, city, year) for key, (names, city, year) in REGISTRY.items()}
+
+
+@pytest.mark.parametrize(
+    ("query", "answer"),
+    [
+        ("Шарифи", "sharifi"),  # Russian Cyrillic
+        ("شریفی", "sharifi"),  # Persian/Urdu letters
+        ("شريفي", "sharifi"),  # Arabic letters
+        ("Shareefi Aibek", "sharifi"),  # another spelling, other order
+        ("Тоқтаров Нұрлан", "tokhtarov"),  # Kazakh Cyrillic
+        ("نورلان توختاروف", "tokhtarov"),
+        ("نظام الدین کریمی", "nizam"),
+        ("Nizam ud-Din Karimi", "nizam"),
+        ("Abdul Karim Sadiqi", "abdulkarim"),
+        ("محمد رحیمی", "muhammad"),
+        ("Ерлан Жақсыбеков", "erlan"),
+        ("Erlan Zhaksybekv", "erlan"),  # a typo
+        ("Nurlan Tokhtarev", "tokhtarov"),  # a typo
+    ],
+)
+def test_the_known_answer_ranks_first(
+    registry: dict[str, Person], cast: Cast, query: str, answer: str
+) -> None:
+    people = Person.objects.visible_to(cast.coordinator)
+    matches = find(people, query)
+    assert matches, query
+    assert matches[0].person == registry[answer], [(m.name, m.score) for m in matches]
+    assert 0 < matches[0].score <= 1
+    assert matches[0].why
+
+
+def test_why_names_the_tokens_and_how_they_matched(registry: dict[str, Person], cast: Cast) -> None:
+    best = find(Person.objects.visible_to(cast.coordinator), "Шарифи")[0]
+    assert best.name == "Aibek Sharifi"
+    assert best.why == "шарифи ≈ sharifi (same in Latin letters)"
+
+
+def test_birth_year_and_document_number_rank_between_namesakes(
+    registry: dict[str, Person], cast: Cast
+) -> None:
+    people = Person.objects.visible_to(cast.admin)
+    by_year = find(people, "Aibek Sharifi", birth_year=1960)
+    assert by_year[0].person == registry["quetta"]
+    assert "born 1960" in by_year[0].why
+    Document.objects.create(
+        organisation=cast.organisation,
+        person=registry["sharifi"],
+        kind=DocumentKind.PASSPORT,
+        number="AB 123456",
+    )
+    by_document = find(people, "Aibek Sharifi", birth_year=1960, document_number="ab123456")
+    assert by_document[0].person == registry["sharifi"]
+    assert "same document number" in by_document[0].why
+
+
+def test_the_access_gate_comes_first(registry: dict[str, Person], cast: Cast) -> None:
+    mine = find(Person.objects.visible_to(cast.coordinator), "Aibek Sharifi")
+    assert registry["quetta"] not in [m.person for m in mine]
+    assert find(Person.objects.visible_to(cast.outsider), "Aibek Sharifi") == []
+    assert find(Person.objects.visible_to(cast.analyst), "Aibek Sharifi") == []
+
+
+def test_keys_follow_every_change_of_names(registry: dict[str, Person], cast: Cast) -> None:
+    person = registry["erlan"]
+    person.set_names([{"text": "Бауыржан Сейітов"}])
+    assert not NameKey.objects.filter(person=person, key="r:erlan").exists()
+    people = Person.objects.visible_to(cast.coordinator)
+    assert find(people, "Bauyrzhan Seitov")[0].person == person
+    person.redact(by=cast.admin)
+    assert not NameKey.objects.filter(person=person).exists()
+    assert person not in [m.person for m in find(people, "Bauyrzhan Seitov")]
+
+
+def test_a_name_of_no_letters_finds_nobody(registry: dict[str, Person], cast: Cast) -> None:
+    assert find(Person.objects.visible_to(cast.admin), " - ") == []
+
+
+def test_the_people_list_and_the_api_rank_with_why(
+    registry: dict[str, Person], cast: Cast, client: Client
+) -> None:
+    client.force_login(cast.coordinator)
+    page = client.post("/people/", {"q": "شریفی"}).content.decode()
+    assert "Aibek Sharifi" in page and "شریفی ≈ sharifi" in page
+    assert "Nurlan Tokhtarov" not in page
+    token = cast.token("coordinator")
+    body: Any = client.get(
+        "/api/v1/people", {"q": "Тоқтаров Нұрлан"}, headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert body["results"][0]["names"][0]["text"] == "Nurlan Tokhtarov"
+    assert body["results"][0]["why"]
+    assert all(0 < r["score"] <= 1 for r in body["results"])
+    assert body["results"] == sorted(body["results"], key=lambda r: -r["score"])

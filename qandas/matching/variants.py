@@ -1,0 +1,37 @@
+"""The name-variant dictionary: which romanised spellings are the same name.
+
+Built by ``build_variants`` from public data (the Wikidata person-name groups shipped in
+``rigour`` 1.8.2, the training split of Google's Arabic-to-English name pairs and the
+TechForPalestine Arabic-English name dictionary) and shipped as
+``data/variants.tsv.gz``: one romanised spelling per line with the numbers of the groups
+it belongs to. One group in ten of the Wikidata groups (``held_out``) is never put in the
+dictionary, so that the benchmark measures on names the dictionary has not seen.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+PATH = Path(__file__).with_name("data") / "variants.tsv.gz"
+
+
+def held_out(group_id: str) -> bool:
+    """Whether a Wikidata group (``Q123``) is kept out of the dictionary for measuring."""
+    return hashlib.sha256(group_id.encode()).digest()[0] % 10 == 0
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, str]:
+    """Romanised spelling -> its group numbers, comma-separated; read once per process."""
+    if not PATH.exists():
+        return {}
+    with gzip.open(PATH, "rt", encoding="utf-8") as lines:
+        return dict(line.rstrip("\n").split("\t", 1) for line in lines)
+
+
+def groups(rom: str) -> list[str]:
+    numbers = table().get(rom)
+    return numbers.split(",") if numbers else []

@@ -1,0 +1,79 @@
+"""Reading lists: encodings, formulas, bad files; every refusal says why."""
+
+import io
+
+import pytest
+from openpyxl import Workbook  # type: ignore[import-untyped]
+
+from qandas.matching.tables import TableError, read
+
+pytestmark = pytest.mark.once
+
+CYRILLIC = "name,birth_year,city\nАйбек Шарипов,1990,karachi\nНурлан Токтаров,1985,quetta\n"
+ARABIC = "name;city\nشريفي محمد;karachi\nنورلان توختاروف;quetta\nعلي احمدي;\n"
+
+
+def test_utf8_with_or_without_bom_and_header_names_normalised() -> None:
+    for data in (CYRILLIC.encode(), b"\xef\xbb\xbf" + CYRILLIC.encode()):
+        table = read(data)
+        assert table.columns == ["name", "birth_year", "city"]
+        assert table.rows[0] == (
+            2,
+            {"name": "Айбек Шарипов", "birth_year": "1990", "city": "karachi"},
+        )
+    assert read(b"Name,Birth Year\nA,1\n").columns == ["name", "birth_year"]
+
+
+@pytest.mark.parametrize(("text", "encoding"), [(CYRILLIC, "cp1251"), (ARABIC, "cp1256")])
+def test_legacy_encodings_are_detected(text: str, encoding: str) -> None:
+    table = read(text.encode(encoding))
+    assert table.encoding == encoding
+    assert table.rows[0][1]["name"] == text.splitlines()[1].split(text[4])[0]
+
+
+def test_a_legacy_file_too_short_to_tell_is_refused_unless_named() -> None:
+    with pytest.raises(TableError, match="UTF-8"):
+        read("name\nعلي\n".encode("cp1256"))
+    assert read("name\nعلي\n".encode("cp1256"), encoding="cp1256").rows == [(2, {"name": "علي"})]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"%PDF-1.7\x00\x01", "neither"),
+        (b"\xd0\xcf\x11\xe0rest", ".xls"),
+        (b"name\n=HYPERLINK(1)\n", "formula"),
+        (b"name\n@SUM(A1)\n", "formula"),
+        (b"name,name\nA,B\n", "twice"),
+        (b"name\nA,B\n", "more cells"),
+    ],
+)
+def test_bad_files_are_refused_with_a_reason(data: bytes, message: str) -> None:
+    with pytest.raises(TableError, match=message):
+        read(data)
+
+
+def test_phone_numbers_and_blank_rows_are_not_formulas() -> None:
+    table = read(b"name,phone\nA,+923001234567\n,\nB,-\n")
+    assert [line for line, _row in table.rows] == [2, 4]
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_reads_the_first_sheet_and_refuses_formulas() -> None:
+    table = read(xlsx([["Name", "Birth year"], ["Нұрлан", 1985], [None, None], ["شریفی", None]]))
+    assert table.encoding == "xlsx"
+    assert table.rows == [
+        (2, {"name": "Нұрлан", "birth_year": "1985"}),
+        (4, {"name": "شریفی", "birth_year": ""}),
+    ]
+    with pytest.raises(TableError, match="Row 2, column 2 is a formula"):
+        read(xlsx([["name", "year"], ["A", "=1+1"]]))

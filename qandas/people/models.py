@@ -219,6 +219,8 @@ class Person(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The person's identifier in an organisation's own spreadsheet (import_people).
+    external_id = models.CharField(_("external identifier"), max_length=100, blank=True)
     # A form posted twice over a flaky connection creates one person, not two.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -226,6 +228,13 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="person_external_id_unique",
+            )
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 

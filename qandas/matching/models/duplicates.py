@@ -1,0 +1,66 @@
+"""Duplicate review: decisions that two records are (not) one person, and merges."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qandas.accounts.models import Organisation, User
+from qandas.people.models import Person
+
+
+class Verdict(models.TextChoices):
+    NOT_SAME = "not_same", _("Not the same person")
+    MERGED = "merged", _("Merged")
+
+
+class DuplicateDecision(models.Model):
+    """What someone decided about a pair of records; the pair is not proposed again.
+
+    ``first`` is always the record with the lower id, so a pair has one row.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    score = models.FloatField(default=0)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}/{self.second_id}: {self.verdict}"
+
+
+class Merge(models.Model):
+    """One merge of ``merged`` into ``survivor``: what moved, so that it can be undone."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # {"app_label.Model": [ids moved from merged to survivor], ...} from each repoint().
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.survivor_id}"

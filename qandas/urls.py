@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("qandas.applications.urls")),
     path("", include("qandas.correspondence.urls")),
     path("", include("qandas.correspondence.export_urls")),
+    path("lists/", include("qandas.matching.list_urls")),
+    path("duplicates/", include("qandas.matching.duplicate_urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", lib_views.api_not_found, name="api_not_found"),
 ]

@@ -40,6 +40,9 @@ class Verb(models.TextChoices):
     EXPORT = "export", _("Exported")
     ISSUE_TOKEN = "issue_token", _("Issued API token")
     REVOKE_TOKEN = "revoke_token", _("Revoked API token")
+    MERGE = "merge", _("Merged duplicate records")
+    UNMERGE = "unmerge", _("Undid a merge")
+    NOT_SAME = "not_same", _("Marked as not the same person")
 
 
 class Outcome(models.TextChoices):

@@ -28,9 +28,10 @@ def rows_for(names: Iterable[Name]) -> list[NameKey]:
 
 @transaction.atomic
 def reindex(person: Person) -> None:
-    """Replace a person's keys with those of their current names (none once redacted)."""
+    """Replace a person's keys with those of their current names (none once redacted or
+    merged into another record)."""
     NameKey.objects.filter(person=person).delete()
-    if person.redacted_at is not None:
+    if person.redacted_at is not None or person.merged_into_id is not None:
         return
     names = list(Name.objects.filter(person=person).select_related("person"))
     NameKey.objects.bulk_create(rows_for(names), batch_size=2000)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from qandas.people.models import Person, names_changed
-from qandas.people.search import search_requested
+from qandas.people.search import duplicates_dismissed, duplicates_requested, search_requested
 
-from . import index, search
+from . import duplicates, index, search
 
 
 @receiver(names_changed, sender=Person, dispatch_uid="matching.reindex")
@@ -37,3 +38,44 @@ def answer_search(
         document_number=document_number,
         city=city,
     )
+
+
+@receiver(duplicates_requested, sender=Person, dispatch_uid="matching.duplicates")
+def answer_duplicates(
+    sender: type,
+    *,
+    user: Any,
+    names: list[str],
+    birth_year: int | None = None,
+    father_name: str = "",
+    person: Person | None = None,
+    **kwargs: Any,
+) -> list[Person]:
+    return duplicates.guard_candidates(
+        user, names, birth_year=birth_year, father_name=father_name, person=person
+    )
+
+
+@receiver(duplicates_dismissed, sender=Person, dispatch_uid="matching.not_same")
+def remember_dismissed(
+    sender: type,
+    *,
+    person: Person,
+    others: list[Person],
+    by: Any,
+    request: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Saved anyway, as a different person: the pairs leave the review queue."""
+    for other in others:
+        try:
+            duplicates.not_same(
+                person,
+                other,
+                by=by,
+                note=_("Saved as a different person from the registration form."),
+                score=getattr(other, "score", 0.0),
+                request=request,
+            )
+        except duplicates.MergeRefused:
+            continue  # not the user's to decide (another city): the queue will ask someone

@@ -157,12 +157,18 @@ class Household(models.Model):
 
 class PersonQuerySet(models.QuerySet["Person"]):
     def visible_to(self, user: User, *, roles: tuple[str, ...] = ALL_READERS) -> PersonQuerySet:
-        """Every read of people starts here; ``roles`` narrows which memberships count."""
-        return self.filter(scope_filter(user, city_field="current_city", roles=roles, people=True))
+        """Every read of people starts here; ``roles`` narrows which memberships count.
+
+        A record merged into another is gone from every list, search and page.
+        """
+        return self.filter(
+            scope_filter(user, city_field="current_city", roles=roles, people=True),
+            merged_into__isnull=True,
+        )
 
     def editable_by(self, user: User) -> PersonQuerySet:
         return self.filter(edit_filter(user, city_field="current_city")).filter(
-            redacted_at__isnull=True
+            redacted_at__isnull=True, merged_into__isnull=True
         )
 
     def search(self, text: str) -> PersonQuerySet:
@@ -223,6 +229,10 @@ class Person(models.Model):
     external_id = models.CharField(_("external identifier"), max_length=100, blank=True)
     # A form posted twice over a flaky connection creates one person, not two.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Set when this record was merged into another (matching.duplicates); cleared by undo.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     objects = PersonQuerySet.as_manager()
 

@@ -16,6 +16,16 @@ from qandas.people.models import Person
 # returns the matching people, best first, each with ``score`` (0..1) and ``why``.
 search_requested = Signal()
 
+# Sent with ``user``, ``names`` (the texts typed), ``birth_year``, ``father_name`` and
+# ``person`` (the record being edited, or None) before a person is saved. A receiver
+# returns the people visible to ``user`` who may be the same human being, best first,
+# each with ``score`` and ``why`` (the matching app answers; without it, nobody).
+duplicates_requested = Signal()
+
+# Sent with ``person``, ``others``, ``by`` and ``request`` after a user saved ``person``
+# although it looked like ``others``: the matching app remembers they are not the same.
+duplicates_dismissed = Signal()
+
 
 def find(people: Any, query: str, **hints: Any) -> list[Person]:
     """People of ``people`` that match ``query``, best first, with ``score`` and ``why``."""
@@ -48,3 +58,25 @@ def rank(people: Iterable[Person], query: str) -> list[Person]:
         ranked.append(person)
     ranked.sort(key=lambda p: (-p.score, p.created_at))  # type: ignore[attr-defined]
     return ranked
+
+
+def possible_duplicates(
+    user: Any,
+    names: list[str],
+    *,
+    birth_year: int | None = None,
+    father_name: str = "",
+    person: Person | None = None,
+) -> list[Person]:
+    """People ``user`` may see who may be the person typed in (``duplicates_requested``)."""
+    for _receiver, answer in duplicates_requested.send(
+        sender=Person,
+        user=user,
+        names=names,
+        birth_year=birth_year,
+        father_name=father_name,
+        person=person,
+    ):
+        if answer:
+            return list(cast(Iterable[Person], answer))
+    return []

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -35,8 +35,8 @@ from qandas.people.forms import (
     name_formset,
     organisation_for,
 )
-from qandas.people.models import DatePrecision, Household, Person, edit_filter
-from qandas.people.search import find
+from qandas.people.models import DatePrecision, Household, Person, edit_filter, scope_filter
+from qandas.people.search import duplicates_dismissed, find, possible_duplicates
 
 PAGE_SIZE = 25
 # Who opens people pages at all (DESIGN section 1): analysts never see a name.
@@ -135,11 +135,31 @@ def person_context(user: User, person: Person, *, revealed: bool) -> dict[str, A
 @require_GET
 def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
-    person = visible_or_404(Person, user, code)
+    try:
+        person = visible_or_404(Person, user, code)
+    except Http404:
+        survivor = merged_survivor(user, code)
+        if survivor is None:
+            raise
+        messages.info(request, _("That record was merged into this one."))
+        return redirect("people:detail", code=survivor.code)
     record(Verb.VIEW, actor=user, request=request, obj=person)
     return render(
         request, "people/person_detail.html", person_context(user, person, revealed=False)
     )
+
+
+def merged_survivor(user: User, code: str) -> Person | None:
+    """The record a merged one now lives on, when the user could see both."""
+    scope = scope_filter(user, city_field="current_city", people=True)
+    person = Person.objects.filter(scope, code=code, merged_into__isnull=False).first()
+    for _hop in range(10):  # a chain of merges, followed a few steps at most
+        if person is None or person.merged_into_id is None:
+            break
+        person = Person.objects.filter(pk=person.merged_into_id).first()
+    if person is None or person.merged_into_id is not None:
+        return None
+    return Person.objects.visible_to(user).filter(pk=person.pk).first()
 
 
 @role_required(*READERS)
@@ -193,6 +213,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
         return redirect("people:detail", code=earlier.code)
     if not (form.is_valid() and names.is_valid()):
         return render_person_form(request, form, names, None)
+    candidates, dismissed = duplicate_guard(request, user, form, names.names(), None)
+    if candidates:
+        return render_person_form(request, form, names, None, candidates=candidates)
     organisation = organisation_for(user, form.cleaned_data["current_city"])
     if organisation is None:  # the city choices already exclude this; fail closed anyway
         raise PermissionDenied
@@ -206,6 +229,10 @@ def person_create(request: HttpRequest) -> HttpResponse:
             person.set_names(names.names())
             fields = [f for f in form.changed_data if f != "idempotency_key"]
             record(Verb.CREATE, actor=user, request=request, obj=person, fields=[*fields, "names"])
+            if dismissed:
+                duplicates_dismissed.send(
+                    sender=Person, person=person, others=dismissed, by=user, request=request
+                )
     except IntegrityError:
         # The same form, posted twice at once: the other request created the person.
         earlier = already_created(user, key)
@@ -245,23 +272,100 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
     names = NameFormSet(request.POST, prefix="names")
     if not (form.is_valid() and names.is_valid()):
         return render_person_form(request, form, names, person)
+    renamed = with_primary(names.names()) != before
+    dismissed: list[Person] = []
+    if renamed:  # only new names can make a new resemblance
+        candidates, dismissed = duplicate_guard(request, user, form, names.names(), person)
+        if candidates:
+            return render_person_form(request, form, names, person, candidates=candidates)
     with transaction.atomic():
         form.save()
         fields = list(form.changed_data)
-        if with_primary(names.names()) != before:
+        if renamed:
             person.set_names(names.names())
             fields.append("names")
         record(Verb.UPDATE, actor=user, request=request, obj=person, fields=fields)
+        if dismissed:
+            duplicates_dismissed.send(
+                sender=Person, person=person, others=dismissed, by=user, request=request
+            )
     messages.success(request, _("Changes saved."))
     return redirect("people:detail", code=person.code)
 
 
 def render_person_form(
-    request: HttpRequest, form: PersonForm, names: Any, person: Person | None
+    request: HttpRequest,
+    form: PersonForm,
+    names: Any,
+    person: Person | None,
+    *,
+    candidates: list[Person] | None = None,
 ) -> HttpResponse:
-    return render(
-        request, "people/person_form.html", {"form": form, "names": names, "person": person}
+    context: dict[str, Any] = {"form": form, "names": names, "person": person}
+    if candidates:
+        context["candidates"] = candidates
+        context["typed"] = typed_summary(form, names, person)
+    return render(request, "people/person_form.html", context)
+
+
+# Duplicate guard -----------------------------------------------------------------------
+
+DIFFERENT = "different_person"  # the box: "This is a different person: save anyway"
+SEEN = "seen_candidate"  # the codes of the candidates the user was shown
+
+
+def duplicate_guard(
+    request: HttpRequest, user: User, form: PersonForm, names: list[dict[str, Any]], person: Any
+) -> tuple[list[Person], list[Person]]:
+    """People the typed person may already be: (to show before saving, acknowledged).
+
+    Nothing is saved while there are candidates the user has not seen and declared to be
+    someone else; a candidate that appears only after a change is shown again.
+    """
+    born = form.cleaned_data.get("birth_date")
+    found = possible_duplicates(
+        user,
+        [n["text"] for n in names],
+        birth_year=born.year if born else None,
+        father_name=form.cleaned_data.get("father_name") or "",
+        person=person,
     )
+    if not found:
+        return [], []
+    seen = set(request.POST.getlist(SEEN))
+    if request.POST.get(DIFFERENT) and {str(p.code) for p in found} <= seen:
+        return [], found
+    details = {
+        p.pk: p
+        for p in Person.objects.filter(pk__in=[p.pk for p in found])
+        .select_related("current_city")
+        .prefetch_related("names")
+        .annotate(documents_count=Count("documents"))
+    }
+    for candidate in found:
+        detail = details[candidate.pk]
+        candidate.all_names = list(detail.names.all())  # type: ignore[attr-defined]
+        candidate.birth_text = birth_date_text(detail)  # type: ignore[attr-defined]
+        candidate.documents_count = detail.documents_count  # type: ignore[attr-defined]
+        candidate.city_name = detail.current_city.name  # type: ignore[attr-defined]
+    return found, []
+
+
+def typed_summary(form: PersonForm, names: Any, person: Person | None) -> dict[str, Any]:
+    """What the user typed, in the shape of a candidate, for the side-by-side table."""
+    cleaned = form.cleaned_data
+    shown = Person(
+        birth_date=cleaned.get("birth_date"),
+        birth_date_precision=cleaned.get("birth_date_precision") or DatePrecision.DAY,
+    )
+    city = cleaned.get("current_city")
+    return {
+        "names": [n["text"] for n in names.names()],
+        "birth_text": birth_date_text(shown),
+        "father_name": cleaned.get("father_name") or "",
+        "city_name": city.name if city else "",
+        "documents_count": person.documents.count() if person is not None else None,
+    }
 
 
 # Redaction -----------------------------------------------------------------------------

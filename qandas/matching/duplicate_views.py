@@ -1,0 +1,204 @@
+"""Pages of the duplicate review: likely duplicates, one pair, merges and their undo.
+
+Who: coordinators and admins, for the records they may change (both of a pair; a
+coordinator's are those of their cities). Liaisons, lawyers and analysts are refused:
+a merge rewrites a person's whole history, so it is for those who register people.
+Every change is a POST; URLs carry person and merge codes, never names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from qandas.accounts.models import Role, User
+from qandas.applications.models import Application
+from qandas.correspondence.models import Letter
+from qandas.incidents.models import EventPerson
+from qandas.lib.access import editable_or_404, role_required, signed_in
+from qandas.people.models import Name, Person, edit_filter
+
+from .duplicate_forms import MergeForm, NotSameForm
+from .duplicates import (
+    MergeRefused,
+    RepointConflict,
+    likely_duplicates,
+    merge,
+    not_same,
+    score_pair,
+    undo,
+)
+from .models import Merge
+
+REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
+QUEUE_SIZE = 50
+MERGES_SHOWN = 100
+
+
+@role_required(*REVIEWERS)
+@require_GET
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    pairs = likely_duplicates(Person.objects.editable_by(user), limit=QUEUE_SIZE)
+    return render(request, "matching/duplicate_list.html", {"pairs": pairs})
+
+
+def pair_of(user: User, first: str, second: str) -> tuple[Person, Person]:
+    """Both records, if the user may change both (404 when not visible, 403 when not
+    theirs to change); a pair across organisations is no pair."""
+    a = editable_or_404(Person, user, first)
+    b = editable_or_404(Person, user, second)
+    if a.pk == b.pk or a.organisation_id != b.organisation_id:
+        raise Http404
+    return a, b
+
+
+def card(person: Person) -> dict[str, Any]:
+    """What the pair page shows of one record, side by side with the other."""
+    return {
+        "person": person,
+        "names": list(person.names.all()),
+        "documents": person.documents.count(),
+        "events": EventPerson.objects.filter(person=person).count(),
+        "applications": Application.objects.filter(person=person).count(),
+        "letters": Letter.people.through.objects.filter(person=person).count(),
+    }
+
+
+def render_pair(
+    request: HttpRequest,
+    pair: tuple[Person, Person],
+    *,
+    merge_form: MergeForm | None = None,
+    not_same_form: NotSameForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    score, why = score_pair(*pair)
+    context = {
+        "pair": pair,
+        "cards": [card(person) for person in pair],
+        "score": score,
+        "why": why,
+        "merge_form": merge_form or MergeForm(pair=pair),
+        "not_same_form": not_same_form or NotSameForm(),
+    }
+    return render(request, "matching/duplicate_pair.html", context, status=status)
+
+
+@role_required(*REVIEWERS)
+@require_GET
+def duplicate_pair(request: HttpRequest, first: str, second: str) -> HttpResponse:
+    user = signed_in(request)
+    return render_pair(request, pair_of(user, first, second))
+
+
+def already_merged(user: User, first: str, second: str, survivor: str) -> Person | None:
+    """A repeated merge post: the survivor, when the pair was merged that way already."""
+    other = second if survivor == str(first) else first if survivor == str(second) else None
+    if other is None:
+        return None
+    done = Merge.objects.filter(
+        survivor__code=survivor, merged__code=other, undone_at__isnull=True
+    ).first()
+    if done is None:
+        return None
+    return Person.objects.editable_by(user).filter(pk=done.survivor_id).first()
+
+
+@role_required(*REVIEWERS)
+@require_POST
+def duplicate_merge(request: HttpRequest, first: str, second: str) -> HttpResponse:
+    user = signed_in(request)
+    earlier = already_merged(user, first, second, request.POST.get("survivor", ""))
+    if earlier is not None:
+        messages.info(request, _("These records were already merged."))
+        return redirect("people:detail", code=earlier.code)
+    pair = pair_of(user, first, second)
+    form = MergeForm(request.POST, pair=pair)
+    if not form.is_valid():
+        return render_pair(request, pair, merge_form=form)
+    survivor = form.cleaned_data["survivor"]
+    try:
+        merge(survivor, form.merged, by=user, score=score_pair(*pair)[0], request=request)
+    except (MergeRefused, RepointConflict) as refused:
+        form.add_error(None, str(refused))
+        return render_pair(request, pair, merge_form=form, status=409)
+    messages.success(
+        request,
+        _("Merged. Everything of the other record is now on this one; the merge can be undone."),
+    )
+    return redirect("people:detail", code=survivor.code)
+
+
+@role_required(*REVIEWERS)
+@require_POST
+def duplicate_not_same(request: HttpRequest, first: str, second: str) -> HttpResponse:
+    user = signed_in(request)
+    pair = pair_of(user, first, second)
+    form = NotSameForm(request.POST)
+    if not form.is_valid():
+        return render_pair(request, pair, not_same_form=form)
+    try:
+        not_same(
+            *pair,
+            by=user,
+            note=form.cleaned_data["note"],
+            score=score_pair(*pair)[0],
+            request=request,
+        )
+    except MergeRefused as refused:
+        form.add_error(None, str(refused))
+        return render_pair(request, pair, not_same_form=form, status=409)
+    messages.success(
+        request, _("Marked as two different people. The pair will not be proposed again.")
+    )
+    return redirect("duplicates:list")
+
+
+def merges_for(user: User) -> Any:
+    """Merges of records the user may change (the merged one included)."""
+    scope = Person.objects.filter(edit_filter(user, city_field="current_city"))
+    return Merge.objects.filter(survivor__in=scope, merged__in=scope)
+
+
+@role_required(*REVIEWERS)
+@require_GET
+def merge_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    merges = list(
+        merges_for(user)
+        .select_related("survivor", "merged_by", "undone_by")
+        .prefetch_related("survivor__names")[:MERGES_SHOWN]
+    )
+    name_ids = {pk for done in merges for pk in done.moved.get("people.Name", [])}
+    texts = dict(Name.objects.filter(pk__in=name_ids).values_list("pk", "text"))
+    for done in merges:
+        done.merged_names = [texts[pk] for pk in done.moved.get("people.Name", []) if pk in texts]
+        done.moved_counts = {
+            key: len(ids) for key, ids in done.moved.items() if ids and ":" not in key
+        }
+    return render(request, "matching/duplicate_merges.html", {"merges": merges})
+
+
+@role_required(*REVIEWERS)
+@require_POST
+def merge_undo(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    done = merges_for(user).filter(code=code).first()
+    if done is None:
+        raise Http404
+    if done.undone_at is not None:
+        messages.info(request, _("This merge was already undone."))
+        return redirect("duplicates:merges")
+    try:
+        undo(done, by=user, request=request)
+    except MergeRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("duplicates:merges")
+    messages.success(request, _("Merge undone: both records are back as they were."))
+    return redirect("duplicates:merges")

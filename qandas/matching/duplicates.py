@@ -1,0 +1,363 @@
+"""Duplicate records of one human being: finding them, merging them, undoing a merge.
+
+Finding: people who share search keys (``NameKey``) are paired key by key, never every
+person against every other; keys shared by very many people say little and are skipped.
+The pairs sharing most keys are scored with ``search.score_people``; those above
+``THRESHOLD`` are proposed, unless someone already decided about the pair.
+
+Merging moves everything that points at the merged record to the survivor, app by app,
+through each app's ``repoint`` (DESIGN section 3), and marks the merged record
+``merged_into`` the survivor, which hides it from every list, search and page. What
+moved is kept on the ``Merge`` row, so that an undo moves exactly that back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qandas.applications import repoint as applications_repoint
+from qandas.audit.models import Verb
+from qandas.audit.record import record
+from qandas.correspondence import repoint as correspondence_repoint
+from qandas.documents import repoint as documents_repoint
+from qandas.incidents import repoint as incidents_repoint
+from qandas.people import repoint as people_repoint
+from qandas.people.models import Person, edit_filter
+from qandas.people.repoint import Moved, RepointConflict
+
+from . import index, search
+from .models import DuplicateDecision, ListRow, Merge, NameKey, Verdict
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from qandas.accounts.models import User
+
+THRESHOLD = 0.85  # a pair in the review queue scores at least this
+GUARD_THRESHOLD = 0.8  # a candidate shown before saving a person scores at least this
+KEY_GROUP_MAX = 60  # a key shared by more people than this pairs nobody
+PAIRS_SCORED = 400  # pairs sharing most keys that are scored for the queue
+
+# Lower apps first, in the order their rows depend on each other; undone in reverse.
+REPOINTS: list[ModuleType] = [
+    people_repoint,
+    documents_repoint,
+    incidents_repoint,
+    applications_repoint,
+    correspondence_repoint,
+]
+LIST_ROWS = "matching.ListRow"
+
+
+class MergeRefused(Exception):
+    """A merge, undo or decision that may not happen; the message says why."""
+
+
+@dataclass
+class Pair:
+    """Two records that may be one person, ``first`` the older (lower id)."""
+
+    first: Person
+    second: Person
+    score: float
+    why: str
+
+
+def ordered(a: Person, b: Person) -> tuple[Person, Person]:
+    return (a, b) if a.pk < b.pk else (b, a)
+
+
+def decided_pairs(people: Iterable[int]) -> set[tuple[int, int]]:
+    ids = list(people)
+    rows = DuplicateDecision.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids))
+    return set(rows.values_list("first_id", "second_id"))
+
+
+# Finding -------------------------------------------------------------------------------
+
+
+def shared_key_pairs(people_qs: QuerySet[Person]) -> Counter[tuple[int, int]]:
+    """Pairs of people (same organisation) and how many keys they share."""
+    visible = NameKey.objects.filter(person__in=people_qs.values("pk"))
+    rare = (
+        visible.values("organisation_id", "key")
+        .annotate(people=Count("person_id", distinct=True))
+        .filter(people__gte=2, people__lte=KEY_GROUP_MAX)
+        .values("key")
+    )
+    groups: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for org, key, person in (
+        visible.filter(key__in=rare).values_list("organisation_id", "key", "person_id").distinct()
+    ):
+        groups[(org, key)].add(person)
+    pairs: Counter[tuple[int, int]] = Counter()
+    for members in groups.values():
+        if len(members) > KEY_GROUP_MAX:
+            continue
+        ids = sorted(members)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                pairs[(a, b)] += 1
+    return pairs
+
+
+def score_pair(a: Person, b: Person) -> tuple[float, str]:
+    """How likely ``a`` and ``b`` are one person: their best pair of names, weighed with
+    the birth year and father's name when both records hold them."""
+    hints: dict[str, Any] = {}
+    if a.birth_date and b.birth_date:
+        hints["birth_year"] = a.birth_date.year
+    if a.father_name and b.father_name:
+        hints["father_name"] = a.father_name
+    best, why = 0.0, ""
+    for name in a.names.all():
+        for match in search.score_people([b], name.text, **hints):
+            if match.score > best:
+                best, why = match.score, match.why
+    return best, why
+
+
+def likely_duplicates(
+    people_qs: QuerySet[Person], limit: int = 50, *, threshold: float = THRESHOLD
+) -> list[Pair]:
+    """Pairs of people of ``people_qs`` that may be one person, most likely first."""
+    counts = shared_key_pairs(people_qs)
+    if not counts:
+        return []
+    ids = {pk for pair in counts for pk in pair}
+    decided = decided_pairs(ids)
+    top = [pair for pair, _n in counts.most_common() if pair not in decided][:PAIRS_SCORED]
+    wanted = {pk for pair in top for pk in pair}
+    people = {
+        p.pk: p
+        for p in people_qs.filter(pk__in=wanted)
+        .select_related("current_city")
+        .prefetch_related("names")
+    }
+    found = []
+    for a_id, b_id in top:
+        a, b = people.get(a_id), people.get(b_id)
+        if a is None or b is None:
+            continue
+        score, why = score_pair(a, b)
+        if score >= threshold:
+            found.append(Pair(a, b, score, why))
+    found.sort(key=lambda p: (-p.score, p.first.pk, p.second.pk))
+    return found[:limit]
+
+
+def guard_candidates(
+    user: User,
+    names: list[str],
+    *,
+    birth_year: int | None = None,
+    father_name: str = "",
+    person: Person | None = None,
+    limit: int = 5,
+) -> list[Person]:
+    """People visible to ``user`` who may be the person being typed in, best first,
+    each with ``score``, ``why`` and ``matched_name``; never ``person`` itself, nor
+    anyone already decided to be someone else than ``person``."""
+    people = Person.objects.visible_to(user)
+    if person is not None and person.pk:
+        others = DuplicateDecision.objects.filter(Q(first=person) | Q(second=person))
+        people = (
+            people.exclude(pk=person.pk)
+            .exclude(pk__in=others.values("first"))
+            .exclude(pk__in=others.values("second"))
+        )
+    best: dict[int, search.Match] = {}
+    for text in dict.fromkeys(t.strip() for t in names if t.strip()):
+        for match in search.find(
+            people, text, birth_year=birth_year, father_name=father_name, limit=limit
+        ):
+            if match.score >= GUARD_THRESHOLD and (
+                match.person.pk not in best or match.score > best[match.person.pk].score
+            ):
+                best[match.person.pk] = match
+    ranked = sorted(best.values(), key=lambda m: (-m.score, m.person.pk))[:limit]
+    for match in ranked:
+        match.person.score = match.score  # type: ignore[attr-defined]
+        match.person.why = match.why  # type: ignore[attr-defined]
+        match.person.matched_name = match.name  # type: ignore[attr-defined]
+    return [m.person for m in ranked]
+
+
+# Deciding ------------------------------------------------------------------------------
+
+
+def may_edit_both(user: User, a: Person, b: Person) -> bool:
+    """Whether ``user`` may change both records (merged ones included, for an undo)."""
+    scope = edit_filter(user, city_field="current_city")
+    return Person.objects.filter(scope, pk__in=[a.pk, b.pk], redacted_at__isnull=True).count() == 2
+
+
+def _refuse_unless_pair(a: Person, b: Person, by: User) -> None:
+    if a.pk == b.pk:
+        raise MergeRefused(_("A record cannot be merged with itself."))
+    if a.organisation_id != b.organisation_id:
+        raise MergeRefused(_("The two records belong to different organisations."))
+    if a.merged_into_id is not None or b.merged_into_id is not None:
+        raise MergeRefused(_("One of the two records was already merged into another."))
+    if not may_edit_both(by, a, b):
+        raise MergeRefused(_("You may not change both records."))
+
+
+def _lock(*people: Person) -> None:
+    """Take the records' rows in id order (two merges of the same pair queue here)."""
+    pks = sorted(p.pk for p in people)
+    list(Person.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+    for person in people:
+        person.refresh_from_db(fields=["merged_into", "redacted_at", "organisation"])
+
+
+def not_same(
+    a: Person,
+    b: Person,
+    *,
+    by: User,
+    note: str = "",
+    score: float = 0.0,
+    request: HttpRequest | None = None,
+) -> DuplicateDecision:
+    """Remember that ``a`` and ``b`` are two people: the pair is not proposed again."""
+    with transaction.atomic():
+        _lock(a, b)
+        _refuse_unless_pair(a, b, by)
+        first, second = ordered(a, b)
+        decision, _created = DuplicateDecision.objects.update_or_create(
+            first=first,
+            second=second,
+            defaults={
+                "organisation_id": first.organisation_id,
+                "verdict": Verdict.NOT_SAME,
+                "note": note[:500],
+                "score": score,
+                "decided_by": by,
+                "decided_at": timezone.now(),
+            },
+        )
+        for person in (first, second):
+            record(Verb.NOT_SAME, actor=by, request=request, obj=person, fields=["duplicates"])
+    return decision
+
+
+def merge(
+    survivor: Person,
+    merged: Person,
+    *,
+    by: User,
+    score: float = 0.0,
+    request: HttpRequest | None = None,
+) -> Merge:
+    """Move everything of ``merged`` to ``survivor`` and hide ``merged``; all or nothing.
+
+    Raises ``MergeRefused`` (or ``RepointConflict`` from an app that cannot move its
+    rows as they are) and then nothing has changed.
+    """
+    with transaction.atomic():
+        _lock(survivor, merged)
+        _refuse_unless_pair(survivor, merged, by)
+        if (
+            Person.objects.filter(pk=merged.pk, merged_into__isnull=True).update(
+                merged_into=survivor
+            )
+            != 1
+        ):
+            raise MergeRefused(_("One of the two records was already merged into another."))
+        merged.merged_into = survivor
+        moved: Moved = {}
+        for app in REPOINTS:
+            moved.update(app.repoint(merged, survivor))
+        rows = list(ListRow.objects.filter(person=merged).values_list("pk", flat=True))
+        ListRow.objects.filter(pk__in=rows).update(person=survivor)
+        moved[LIST_ROWS] = rows
+        done = Merge.objects.create(
+            organisation_id=survivor.organisation_id,
+            survivor=survivor,
+            merged=merged,
+            moved=moved,
+            merged_by=by,
+        )
+        first, second = ordered(survivor, merged)
+        DuplicateDecision.objects.update_or_create(
+            first=first,
+            second=second,
+            defaults={
+                "organisation_id": first.organisation_id,
+                "verdict": Verdict.MERGED,
+                "note": "",
+                "score": score,
+                "decided_by": by,
+                "decided_at": timezone.now(),
+            },
+        )
+        index.reindex(survivor)
+        index.reindex(merged)
+        record(Verb.MERGE, actor=by, request=request, obj=merged, fields=["merged_into"])
+        record(Verb.MERGE, actor=by, request=request, obj=survivor, fields=moved_fields(moved))
+    return done
+
+
+def moved_fields(moved: Moved) -> list[str]:
+    """What a merge moved, by kind of record, for the audit trail (names, never values)."""
+    return sorted({key.split(":")[0] for key, ids in moved.items() if ids})
+
+
+def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
+    """Move back exactly what ``done`` moved and show the merged record again."""
+    with transaction.atomic():
+        survivor, merged = done.survivor, done.merged
+        _lock(survivor, merged)
+        if not may_edit_both(by, survivor, merged):
+            raise MergeRefused(_("You may not change both records."))
+        if survivor.merged_into_id is not None:
+            raise MergeRefused(
+                _("The surviving record was merged again since; undo that merge first.")
+            )
+        claimed = Merge.objects.filter(pk=done.pk, undone_at__isnull=True).update(
+            undone_at=timezone.now(), undone_by=by
+        )
+        if claimed != 1 or merged.merged_into_id != survivor.pk:
+            raise MergeRefused(_("This merge was already undone."))
+        Person.objects.filter(pk=merged.pk).update(merged_into=None)
+        merged.merged_into = None
+        moved = done.moved
+        ListRow.objects.filter(pk__in=moved.get(LIST_ROWS, []), person=survivor).update(
+            person=merged
+        )
+        for app in reversed(REPOINTS):
+            app.restore(merged, survivor, moved)
+        first, second = ordered(survivor, merged)
+        DuplicateDecision.objects.filter(
+            first=first, second=second, verdict=Verdict.MERGED
+        ).delete()
+        index.reindex(survivor)
+        index.reindex(merged)
+        record(Verb.UNMERGE, actor=by, request=request, obj=merged, fields=["merged_into"])
+        record(Verb.UNMERGE, actor=by, request=request, obj=survivor, fields=moved_fields(moved))
+    done.refresh_from_db()
+    return done
+
+
+__all__ = [
+    "GUARD_THRESHOLD",
+    "THRESHOLD",
+    "MergeRefused",
+    "Pair",
+    "RepointConflict",
+    "guard_candidates",
+    "likely_duplicates",
+    "merge",
+    "not_same",
+    "undo",
+]

@@ -1,0 +1,325 @@
+"""Duplicate guard, review queue, merge and undo (issue 6, point 3)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from qandas.accounts.models import Membership, Role, User
+from qandas.applications.models import Application, Authority
+from qandas.audit.models import AuditEvent, Verb
+from qandas.correspondence.models import Letter
+from qandas.documents.models import Document
+from qandas.incidents import actions
+from qandas.incidents.models import Alarm, Assignment, Custody, Episode, EventPerson, Place
+from qandas.matching import duplicates, search
+from qandas.matching.models import DuplicateDecision, Merge, NameKey, Verdict
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+NEW_FORM = {
+    "names-TOTAL_FORMS": "1",
+    "names-INITIAL_FORMS": "0",
+    "names-0-text": "Berik Zhanuzakov",
+    "sex": "male",
+    "birth_date_precision": "year",
+    "birth_date": "1990-01-01",
+    "current_city": "",
+}
+
+
+def person(
+    cast: Cast, names: list[str], *, city: Any = None, born: int | None = None, **kw: Any
+) -> Person:
+    created = Person.objects.create(
+        organisation=kw.pop("organisation", cast.organisation),
+        current_city=city or cast.karachi,
+        birth_date=datetime.date(born, 1, 1) if born else None,
+        birth_date_precision="year",
+        **kw,
+    )
+    created.set_names([{"text": n} for n in names])
+    return created
+
+
+@dataclass
+class World:
+    kept: Person  # the older record
+    twin: Person  # the same man, registered again, with a history of his own
+    other: Person  # someone else entirely
+    letter: Letter
+    shared_letter: Letter
+
+
+@pytest.fixture
+def world(cast: Cast) -> World:
+    now = timezone.now()
+    kept = person(cast, ["Berik Zhanuzakov", "Берик Жанузаков"], born=1990, father_name="Kanat")
+    twin = person(cast, ["Берик Джанузаков", "Berik Dzhanuzakov"], born=1990)
+    other = person(cast, ["Dilnoza Ergasheva"], born=1975)
+    Document.objects.create(
+        organisation=cast.organisation, person=twin, kind="tazkira", number="TZ-4471"
+    )
+    station = Place.objects.create(
+        organisation=cast.organisation, kind="police_station", name="Station 9"
+    )
+    actions.record_event(
+        by=cast.coordinator,
+        people=[twin],
+        kind="arrest",
+        occurred_at=now - datetime.timedelta(hours=30),
+        place=station,
+    )
+    actions.record_event(
+        by=cast.coordinator,
+        people=[kept, twin],
+        kind="contact",
+        channel="call",
+        occurred_at=now - datetime.timedelta(hours=1),
+    )
+    episode = Episode.objects.get(person=twin)
+    actions.assign(episode, by=cast.admin, wanted={"lawyer": cast.lawyer})
+    authority = Authority.objects.create(
+        organisation=cast.organisation, kind="embassy", name="Embassy"
+    )
+    Application.objects.create(
+        organisation=cast.organisation, kind="visa", person=twin, authority=authority
+    )
+    letter = Letter.objects.create(
+        organisation=cast.organisation,
+        direction="out",
+        dated_on=now.date(),
+        authority=authority,
+        subject="About Berik",
+    )
+    letter.people.set([twin])
+    shared = Letter.objects.create(
+        organisation=cast.organisation,
+        direction="out",
+        dated_on=now.date(),
+        authority=authority,
+        subject="Both",
+    )
+    shared.people.set([kept, twin])
+    return World(kept, twin, other, letter, shared)
+
+
+def holdings(p: Person) -> dict[str, Any]:
+    """Everything that points at a person, as a comparable value."""
+    return {
+        "names": [(n.text, n.is_primary) for n in p.names.all()],
+        "documents": sorted(Document.objects.filter(person=p).values_list("pk", flat=True)),
+        "events": sorted(EventPerson.objects.filter(person=p).values_list("event_id", flat=True)),
+        "episodes": sorted(
+            Episode.objects.filter(person=p).values_list("opening_event_id", flat=True)
+        ),
+        "lawyers": sorted(
+            Assignment.objects.current()
+            .filter(episode__person=p)
+            .values_list("user__username", flat=True)
+        ),
+        "alarms": sorted(Alarm.objects.open().filter(person=p).values_list("kind", flat=True)),
+        "applications": sorted(Application.objects.filter(person=p).values_list("pk", flat=True)),
+        "letters": sorted(
+            Letter.people.through.objects.filter(person=p).values_list("letter_id", flat=True)
+        ),
+        "custody": Custody.objects.filter(person=p).values_list("state", flat=True).first(),
+        "keys": NameKey.objects.filter(person=p).count() > 0,
+    }
+
+
+def audit(verb: str, *people: Person) -> int:
+    return AuditEvent.objects.filter(verb=verb, object_code__in=[p.code for p in people]).count()
+
+
+def test_guard_shows_candidates_and_saves_nothing_until_confirmed(
+    client: Client, cast: Cast, world: World
+) -> None:
+    client.force_login(cast.coordinator)
+    form = {**NEW_FORM, "current_city": str(cast.karachi.pk)}
+    count = Person.objects.count()
+
+    shown = client.post("/people/new/", form)
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    assert "This is a different person: save anyway" in html
+    assert f"/people/{world.kept.code}/" in html and f"/people/{world.twin.code}/" in html
+    assert (
+        "Берик Жанузаков" in html and "Kanat" in html
+    )  # their names in every script, side by side
+    assert str(world.other.code) not in html
+    assert Person.objects.count() == count
+
+    # Ticking the box without having seen every candidate saves nothing either.
+    partial = client.post(
+        "/people/new/",
+        {**form, "different_person": "yes", "seen_candidate": [str(world.kept.code)]},
+    )
+    assert partial.status_code == 200 and Person.objects.count() == count
+
+    seen = [str(world.kept.code), str(world.twin.code)]
+    saved = client.post("/people/new/", {**form, "different_person": "yes", "seen_candidate": seen})
+    assert saved.status_code == 302
+    new = Person.objects.get(names__text="Berik Zhanuzakov", created_by=cast.coordinator)
+    decided = DuplicateDecision.objects.filter(verdict=Verdict.NOT_SAME)
+    assert {(d.first_id, d.second_id) for d in decided} == {
+        (world.kept.pk, new.pk),
+        (world.twin.pk, new.pk),
+    }
+    assert audit(Verb.NOT_SAME, new) == 2
+
+    # Editing: unchanged names pass straight through; a new resemblance is shown first.
+    edit = {
+        "names-TOTAL_FORMS": "1",
+        "names-INITIAL_FORMS": "0",
+        "names-0-text": "Dilnoza Ergasheva",
+        "sex": "female",
+        "birth_date_precision": "year",
+        "current_city": str(cast.karachi.pk),
+        "father_name": "Rustam",
+    }
+    assert client.post(f"/people/{world.other.code}/edit/", edit).status_code == 302
+    renamed = client.post(
+        f"/people/{world.other.code}/edit/", {**edit, "names-0-text": "Берик Жанузаков"}
+    )
+    assert renamed.status_code == 200 and "This is a different person" in renamed.content.decode()
+    assert [n.text for n in world.other.names.all()] == ["Dilnoza Ergasheva"]
+
+
+def test_queue_lists_a_pair_and_forgets_it_after_not_same(
+    client: Client, cast: Cast, world: World
+) -> None:
+    pairs = duplicates.likely_duplicates(Person.objects.editable_by(cast.coordinator))
+    assert [(p.first, p.second) for p in pairs] == [(world.kept, world.twin)]
+    assert pairs[0].score >= duplicates.THRESHOLD and pairs[0].why
+
+    client.force_login(cast.coordinator)
+    listed = client.get("/duplicates/").content.decode()
+    assert f"/duplicates/{world.kept.code}/{world.twin.code}/" in listed
+    assert "Dilnoza" not in listed
+    page = client.get(f"/duplicates/{world.kept.code}/{world.twin.code}/")
+    assert page.status_code == 200 and "Merge into this one" in page.content.decode()
+
+    response = client.post(
+        f"/duplicates/{world.kept.code}/{world.twin.code}/not-same/", {"note": "Cousins, same name"}
+    )
+    assert response.status_code == 302
+    decision = DuplicateDecision.objects.get()
+    assert (decision.verdict, decision.note, decision.decided_by) == (
+        Verdict.NOT_SAME,
+        "Cousins, same name",
+        cast.coordinator,
+    )
+    assert f"/duplicates/{world.kept.code}/" not in client.get("/duplicates/").content.decode()
+    assert audit(Verb.NOT_SAME, world.kept, world.twin) == 2
+    # A lawyer may read both people but not review them; nothing changes.
+    client.force_login(cast.lawyer)
+    assert (
+        client.post(
+            f"/duplicates/{world.kept.code}/{world.twin.code}/merge/",
+            {"survivor": str(world.kept.code)},
+        ).status_code
+        == 403
+    )
+    assert not Merge.objects.exists()
+
+
+def test_merge_moves_everything_and_undo_restores_exactly(
+    client: Client, cast: Cast, world: World
+) -> None:
+    kept, twin = world.kept, world.twin
+    before = {"kept": holdings(kept), "twin": holdings(twin)}
+    assert (
+        before["twin"]["lawyers"] == ["lawyer"] and before["twin"]["custody"] == "detained_located"
+    )
+
+    client.force_login(cast.coordinator)
+    url = f"/duplicates/{kept.code}/{twin.code}/merge/"
+    response = client.post(url, {"survivor": str(kept.code)})
+    assert response.status_code == 302 and response["Location"] == f"/people/{kept.code}/"
+    twin.refresh_from_db()
+    assert twin.merged_into == kept
+    after = holdings(kept)
+    assert after["names"] == [
+        ("Berik Zhanuzakov", True),
+        ("Берик Жанузаков", False),
+        ("Берик Джанузаков", False),
+        ("Berik Dzhanuzakov", False),
+    ]
+    assert after["documents"] == before["twin"]["documents"]
+    assert after["events"] == sorted(set(before["kept"]["events"]) | set(before["twin"]["events"]))
+    assert after["episodes"] == before["twin"]["episodes"] and after["lawyers"] == ["lawyer"]
+    assert after["applications"] == before["twin"]["applications"]
+    assert after["letters"] == sorted([world.letter.pk, world.shared_letter.pk])
+    assert after["custody"] == "detained_located"  # derived again from the moved arrest
+    gone = holdings(twin)
+    assert gone["names"] == gone["documents"] == gone["events"] == gone["letters"] == []
+    assert gone["keys"] is False
+
+    # The merged record is gone from lists, search and pages; its page leads to the survivor.
+    visible = Person.objects.visible_to(cast.coordinator)
+    assert twin not in visible and twin not in Person.objects.editable_by(cast.admin)
+    assert [m.person for m in search.find(visible, "Berik Dzhanuzakov")] == [kept]
+    assert client.get(f"/people/{twin.code}/")["Location"] == f"/people/{kept.code}/"
+    api = client.get(
+        "/api/v1/people?q=Berik", headers={"Authorization": f"Bearer {cast.token('coordinator')}"}
+    ).json()
+    assert [p["code"] for p in api["results"]] == [str(kept.code)]
+    assert f"/duplicates/{kept.code}/" not in client.get("/duplicates/").content.decode()
+    assert DuplicateDecision.objects.get().verdict == Verdict.MERGED
+    assert audit(Verb.MERGE, kept) == 1 and audit(Verb.MERGE, twin) == 1
+    # A double submit lands on the survivor, and merges nothing twice.
+    assert client.post(url, {"survivor": str(kept.code)}).status_code == 302
+    assert Merge.objects.count() == 1
+    merge = Merge.objects.get()
+    assert "incidents.EventPerson" in client.get("/duplicates/merges/").content.decode()
+
+    response = client.post(f"/duplicates/merges/{merge.code}/undo/")
+    assert response.status_code == 302
+    twin.refresh_from_db()
+    assert twin.merged_into is None
+    assert {"kept": holdings(kept), "twin": holdings(twin)} == before
+    merge.refresh_from_db()
+    assert merge.undone_by == cast.coordinator and merge.undone_at is not None
+    assert not DuplicateDecision.objects.exists()
+    assert audit(Verb.UNMERGE, kept) == 1 and audit(Verb.UNMERGE, twin) == 1
+    assert f"/duplicates/{kept.code}/{twin.code}/" in client.get("/duplicates/").content.decode()
+    with pytest.raises(duplicates.MergeRefused):
+        duplicates.undo(merge, by=cast.coordinator)
+
+
+def test_refusals_change_nothing(cast: Cast, world: World) -> None:
+    kept, twin = world.kept, world.twin
+    elsewhere = person(cast, ["Berik Zhanuzakov"], organisation=cast.other_organisation)
+    in_quetta = person(cast, ["Berik Zhanuzakov"], city=cast.quetta)
+    both_orgs = User.objects.create(username="two-hats")
+    for organisation in (cast.organisation, cast.other_organisation):
+        Membership.objects.create(user=both_orgs, organisation=organisation, role=Role.ADMIN)
+    refused = [
+        (kept, kept, cast.admin, "itself"),
+        (kept, elsewhere, both_orgs, "different organisations"),
+        (kept, in_quetta, cast.coordinator, "may not change both"),
+        (kept, twin, cast.liaison, "may not change both"),
+    ]
+    for survivor, merged, by, why in refused:
+        with pytest.raises(duplicates.MergeRefused, match=why):
+            duplicates.merge(survivor, merged, by=by)
+        with pytest.raises(duplicates.MergeRefused):
+            duplicates.not_same(survivor, merged, by=by)
+    duplicates.merge(kept, twin, by=cast.admin)
+    with pytest.raises(duplicates.MergeRefused, match="already merged"):
+        duplicates.merge(in_quetta, twin, by=cast.admin)
+    with pytest.raises(duplicates.MergeRefused, match="already merged"):
+        duplicates.merge(twin, in_quetta, by=cast.admin)
+    assert Merge.objects.count() == 1 and DuplicateDecision.objects.count() == 1
+    assert not Person.objects.filter(
+        pk__in=[kept.pk, elsewhere.pk, in_quetta.pk], merged_into__isnull=False
+    ).exists()
+    assert AuditEvent.objects.filter(verb__in=[Verb.MERGE, Verb.NOT_SAME]).count() == 2

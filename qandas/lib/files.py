@@ -45,7 +45,13 @@ ALIASES = {
 KNOWN_EXTENSIONS = {alias: kind for kind, aliases in ALIASES.items() for alias in aliases}
 TYPE_LABEL = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
 
-STORAGE_NAME = re.compile(r"[0-9a-f]{32}\.(?:pdf|jpg|png)")
+# Lists of people (``qandas.matching``) are kept as uploaded: they are never shown inline,
+# only downloaded as attachments, and are read cell by cell by ``matching.tables``, which
+# refuses formulas. Their bytes are checked there, not cleaned here.
+CSV, XLSX = "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TABLE_EXTENSION = {CSV: "csv", XLSX: "xlsx"}
+
+STORAGE_NAME = re.compile(r"[0-9a-f]{32}\.(?:pdf|jpg|png|csv|xlsx)")
 
 # Bidirectional controls that can make "gpj.exe" read as "exe.jpg" (and marks).
 BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))} | {
@@ -415,14 +421,15 @@ def display_name(original: str, extension: str) -> str:
             # Not ours (x.pdf.exe): drop it, and look again at what is left.
             name = stem.strip(" .")
             stem, dot, current = name.rpartition(".")
-        if dot and stem and current.lower() in ALIASES[_type_of(extension)]:
+        if dot and stem and current.lower() in _aliases_of(extension):
             name = stem.strip(" .")
     name = name or "scan"
     return name[: DISPLAY_NAME_MAX - len(extension) - 1].rstrip(" .") + "." + extension
 
 
-def _type_of(extension: str) -> str:
-    return next(kind for kind, ext in EXTENSION.items() if ext == extension)
+def _aliases_of(extension: str) -> set[str]:
+    kind = next((kind for kind, ext in EXTENSION.items() if ext == extension), None)
+    return ALIASES[kind] if kind else {extension}
 
 
 # Storage -------------------------------------------------------------------------------
@@ -442,7 +449,7 @@ def store(data: bytes, extension: str) -> str:
     Written to a temporary file in the same directory and renamed, so a reader never
     sees half a file.
     """
-    if extension not in EXTENSION.values():
+    if extension not in {*EXTENSION.values(), *TABLE_EXTENSION.values()}:
         raise SuspiciousFileOperation("unknown extension")
     directory = _directory()
     storage_name = f"{uuid.uuid4().hex}.{extension}"

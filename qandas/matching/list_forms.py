@@ -1,0 +1,116 @@
+"""Forms of list matching: the upload, and a row's confirmation. Fields listed explicitly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qandas.accounts.models import City, Membership, Role, User
+from qandas.incidents.models import Place
+from qandas.lib.files import CleanFile
+
+from .lists import clean_list_file
+from .models import ListKind, RowState
+from .tables import Table, TableError
+
+ACCEPTED = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENCODINGS = [
+    ("", _("Find out (UTF-8 or a common legacy encoding)")),
+    ("utf-8", "UTF-8"),
+    ("cp1256", _("Windows Arabic (cp1256)")),
+    ("cp1251", _("Windows Cyrillic (cp1251)")),
+    ("koi8_r", "KOI8-R"),
+    ("cp866", _("DOS Cyrillic (cp866)")),
+    ("iso8859_6", _("ISO Arabic (8859-6)")),
+    ("cp1252", _("Windows Western (cp1252)")),
+    ("utf_16", "UTF-16"),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PlaceChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class ListUploadForm(forms.Form):
+    """A list and what it is: the file is read in full here, before anything is saved."""
+
+    kind = forms.ChoiceField(label=_("Kind of list"), choices=ListKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    listed_on = forms.DateField(label=_("Date of the list"), widget=DateInput())
+    place = PlaceChoice(
+        label=_("Place the list is from"),
+        queryset=Place.objects.none(),
+        required=False,
+        to_field_name="code",
+        help_text=_("The police station, court or border crossing the list names."),
+    )
+    city = forms.ModelChoiceField(
+        label=_("City"), queryset=City.objects.none(), required=False, to_field_name="slug"
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or XLSX with a “name” column; other columns (birth_year, father_name, "
+            "document_number, …) help matching. Up to 5,000 rows."
+        ),
+        widget=forms.FileInput(attrs={"accept": ACCEPTED}),
+    )
+    encoding = forms.ChoiceField(
+        label=_("Encoding of a CSV file"), choices=ENCODINGS, required=False
+    )
+
+    def __init__(self, *args: Any, user: User, membership: Membership, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"listed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        places = Place.objects.visible_to(user).filter(organisation_id=membership.organisation_id)
+        self.fields["place"].queryset = places.select_related("city")  # type: ignore[attr-defined]
+        cities = City.objects.all() if membership.role == Role.ADMIN else membership.cities.all()
+        self.fields["city"].queryset = cities  # type: ignore[attr-defined]
+        self.table: Table | None = None
+        self.checked_file: CleanFile | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, listed_on = data.get("kind"), data.get("listed_on")
+        if listed_on and kind != ListKind.COURT and listed_on > timezone.localdate():
+            self.add_error("listed_on", _("Only a court list may be dated in the future."))
+        uploaded = data.get("file")
+        if uploaded is not None:
+            try:
+                self.checked_file, self.table = clean_list_file(
+                    uploaded, encoding=data.get("encoding") or None
+                )
+            except TableError as exc:
+                self.add_error("file", str(exc))
+        if not data.get("city"):
+            data["city"] = self._default_city(data.get("place"))
+        return data
+
+    def _default_city(self, place: Place | None) -> City | None:
+        """The place's city, or the uploader's only city, so the city's team sees it."""
+        cities = self.fields["city"].queryset  # type: ignore[attr-defined]
+        if place is not None and place.city_id and cities.filter(pk=place.city_id).exists():
+            return place.city
+        if self.membership.role != Role.ADMIN and cities.count() == 1:
+            return cities.get()
+        return None
+
+
+class RowFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("", _("All rows")), *RowState.choices],
+        required=False,
+    )

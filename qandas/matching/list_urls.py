@@ -1,0 +1,16 @@
+"""Lists (police, court, deportation, embassy) and their review, under ``/lists/``."""
+
+from django.urls import path
+
+from qandas.matching import list_views as views
+
+app_name = "lists"
+
+urlpatterns = [
+    path("", views.upload_list, name="list"),
+    path("new/", views.upload, name="upload"),
+    path("<uuid:code>/", views.detail, name="detail"),
+    path("<uuid:code>/download/", views.download, name="download"),
+    path("rows/<uuid:code>/confirm/", views.confirm, name="confirm"),
+    path("rows/<uuid:code>/reject/", views.reject, name="reject"),
+]

@@ -1,0 +1,259 @@
+"""Pages for lists: upload one, review its rows against the registry, download it."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qandas.audit.disclosure import download_stored
+from qandas.audit.models import Verb
+from qandas.audit.record import record
+from qandas.incidents.models import custody_people
+from qandas.incidents.models.places import CUSTODY_READERS, CUSTODY_WRITERS
+from qandas.lib.access import role_required, signed_in
+from qandas.lib.views import is_htmx
+from qandas.people.models import Person
+
+from . import lists
+from .list_forms import ListUploadForm, RowFilterForm
+from .models import ListKind, ListRow, ListUpload
+
+PAGE_SIZE = 50
+UPLOAD_FIELDS = ["kind", "title", "listed_on", "place", "city", "display_name", "size"]
+
+
+def _upload_or_404(request: HttpRequest, code: str) -> ListUpload:
+    try:
+        return (
+            lists.visible_uploads(signed_in(request))
+            .select_related("place", "city", "uploaded_by")
+            .get(code=code)
+        )
+    except (ListUpload.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _row_or_404(request: HttpRequest, code: str) -> ListRow:
+    try:
+        return (
+            lists.visible_rows(signed_in(request))
+            .select_related("upload__place", "upload__organisation")
+            .get(code=code)
+        )
+    except (ListRow.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+@role_required(*CUSTODY_READERS)
+@require_GET
+def upload_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    uploads = lists.with_counts(
+        lists.visible_uploads(user).select_related("place", "city", "uploaded_by")
+    )
+    page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "matching/list_list.html",
+        {"page": page, "can_upload": user.has_role(*CUSTODY_WRITERS)},
+    )
+
+
+@role_required(*CUSTODY_WRITERS)
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    membership = user.scope().filter(role__in=CUSTODY_WRITERS).order_by("pk").first()
+    if membership is None:
+        raise PermissionDenied
+    form = ListUploadForm(
+        request.POST or None, request.FILES or None, user=user, membership=membership
+    )
+    if request.method == "POST" and form.is_valid():
+        assert form.checked_file is not None and form.table is not None
+        data = form.cleaned_data
+        created = lists.create_upload(
+            form.checked_file,
+            form.table,
+            by=user,
+            organisation_id=membership.organisation_id,
+            kind=data["kind"],
+            title=data["title"],
+            listed_on=data["listed_on"],
+            place=data["place"],
+            city=data["city"],
+        )
+        record(Verb.CREATE, actor=user, request=request, obj=created, fields=UPLOAD_FIELDS)
+        messages.success(
+            request,
+            _("List uploaded: %(count)s rows matched against the registry.")
+            % {"count": len(form.table.rows)},
+        )
+        return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": created.code}))
+    return render(request, "matching/list_form.html", {"form": form})
+
+
+def _review_context(
+    request: HttpRequest, upload: ListUpload, rows: list[ListRow]
+) -> dict[str, Any]:
+    """What the review page and one row's fragment show: each row with its cells in
+    column order and the candidates this user may see."""
+    user = signed_in(request)
+    blocker = lists.event_blocker(upload)
+    columns = lists.columns_of(rows)
+    candidates = lists.candidates_for(user, rows)
+    # A confirmed row names its person only to those who may see them.
+    linked = {
+        p.pk: p
+        for p in custody_people(user)
+        .filter(pk__in=[r.person_id for r in rows if r.person_id], redacted_at__isnull=True)
+        .prefetch_related("names")
+    }
+    for row in rows:
+        row.shown_person = linked.get(row.person_id)  # type: ignore[attr-defined]
+        row.shown_cells = [(c, row.cells.get(c, "")) for c in columns]  # type: ignore[attr-defined]
+        row.shown_candidates = candidates[row.pk]  # type: ignore[attr-defined]
+    return {
+        "upload": upload,
+        "rows": rows,
+        "columns": columns,
+        "blocker": blocker,
+        "event_kind": lists.EVENT_OF.get(ListKind(upload.kind)),
+        "event_default": blocker is None
+        and upload.kind in (ListKind.POLICE, ListKind.COURT, ListKind.DEPORTATION),
+        "can_decide": user.has_role(*CUSTODY_WRITERS),
+    }
+
+
+@role_required(*CUSTODY_READERS)
+@require_GET
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One list, row by row with its candidates; filter by state."""
+    user = signed_in(request)
+    upload = _upload_or_404(request, code)
+    form = RowFilterForm(request.GET or None)
+    rows = upload.rows.select_related("event", "decided_by")
+    state = form.cleaned_data.get("state") if form.is_valid() else ""
+    if state:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    record(Verb.VIEW, actor=user, request=request, obj=upload)
+    context = _review_context(request, upload, list(page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "back_state": state,
+            "back_page": page.number,
+            "counts": lists.with_counts(ListUpload.objects.filter(pk=upload.pk)).get(),
+        }
+    )
+    return render(request, "matching/list_detail.html", context)
+
+
+def _after_decision(request: HttpRequest, row: ListRow) -> HttpResponseBase:
+    """htmx gets the row again; a plain form goes back to the page it came from."""
+    if is_htmx(request):
+        row.refresh_from_db()
+        context = _review_context(request, row.upload, [row])
+        context.update(
+            {
+                "row": row,
+                "inline_messages": True,
+                "back_state": request.POST.get("state", ""),
+                "back_page": request.POST.get("page", ""),
+            }
+        )
+        return render(request, "matching/list_detail.html#row", context)
+    # Back to the filter and page the decision was made on.
+    back = {k: request.POST[k] for k in ("state", "page") if request.POST.get(k, "").isalnum()}
+    url = reverse("lists:detail", kwargs={"code": row.upload.code})
+    return HttpResponseRedirect(f"{url}{'?' + urlencode(back) if back else ''}#row-{row.code}")
+
+
+@role_required(*CUSTODY_WRITERS)
+@require_POST
+def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
+    """This candidate is the person on the list; record what the list says if ticked."""
+    user = signed_in(request)
+    row = _row_or_404(request, code)
+    try:
+        person = custody_people(user, write=True).get(code=request.POST.get("person", ""))
+    except (Person.DoesNotExist, ValidationError, ValueError):
+        person = None
+    try:
+        if person is None:
+            raise lists.DecisionError(_("Choose one of the row's candidates."))
+        outcome = lists.confirm(
+            row, person, by=user, create_event=request.POST.get("event") == "on"
+        )
+    except lists.DecisionError as exc:
+        messages.error(request, str(exc))
+        return _after_decision(request, row)
+    record(
+        Verb.UPDATE,
+        actor=user,
+        request=request,
+        obj=row,
+        organisation=row.upload.organisation,
+        fields=["state", "person", "event"] if outcome else ["state", "person"],
+    )
+    if outcome is not None and outcome.created:
+        record(
+            Verb.CREATE,
+            actor=user,
+            request=request,
+            obj=outcome.events[0],
+            fields=["kind", "people", "occurred_at", "precision", "place", "source"],
+        )
+        for warning in outcome.warnings:
+            messages.warning(request, warning)
+    messages.success(
+        request,
+        _("Line %(line)s is %(name)s.") % {"line": row.line, "name": person.primary_name},
+    )
+    return _after_decision(request, row)
+
+
+@role_required(*CUSTODY_WRITERS)
+@require_POST
+def reject(request: HttpRequest, code: str) -> HttpResponseBase:
+    """Nobody among the candidates is the person on the list."""
+    user = signed_in(request)
+    row = _row_or_404(request, code)
+    try:
+        lists.reject(row, by=user)
+    except lists.DecisionError as exc:
+        messages.error(request, str(exc))
+        return _after_decision(request, row)
+    record(
+        Verb.UPDATE,
+        actor=user,
+        request=request,
+        obj=row,
+        organisation=row.upload.organisation,
+        fields=["state"],
+    )
+    messages.success(request, _("Line %(line)s: no match.") % {"line": row.line})
+    return _after_decision(request, row)
+
+
+@role_required(*CUSTODY_READERS)
+@require_GET
+def download(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The list as uploaded, as an attachment; every download is audited."""
+    user = signed_in(request)
+    return download_stored(request, actor=user, stored=_upload_or_404(request, code))

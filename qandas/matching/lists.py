@@ -1,0 +1,360 @@
+"""Lists in the application: upload a police, court, deportation or embassy list, match
+each row against the registry, and turn a reviewer's confirmation into a custody event.
+
+The file is read (``tables.read``) and every row matched before anything is written;
+then, in one transaction, the file goes to the private store and the rows are saved
+with their candidates. Candidates are only ever people the uploader may record custody
+events for, and they are filtered again by the viewer's scope when shown.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qandas.accounts.models import Role, User
+from qandas.incidents import actions
+from qandas.incidents.models import Event, EventKind, PlaceKind, custody_people
+from qandas.incidents.models.events import Source, TimePrecision
+from qandas.incidents.models.places import CUSTODY_READERS
+from qandas.lib import files
+from qandas.lib.files import CleanFile
+from qandas.people.models import Person
+
+from . import search
+from .models import ListKind, ListRow, ListUpload, RowState
+from .tables import Table, TableError, read
+
+MAX_ROWS = 5000  # matching a row takes a few milliseconds; bigger lists go to match_list
+TOP = 5
+# The import columns (DESIGN section 5), shown first and in this order; others follow.
+KNOWN_COLUMNS = (
+    "name",
+    "other_names",
+    "sex",
+    "birth_year",
+    "father_name",
+    "city",
+    "phone",
+    "document_number",
+)
+# What a confirmed row of each kind of list says happened, and where.
+EVENT_OF = {
+    ListKind.POLICE: EventKind.LOCATED,
+    ListKind.COURT: EventKind.COURT_HEARING,
+    ListKind.DEPORTATION: EventKind.DEPORTATION,
+}
+EVENT_NOTE = {
+    ListKind.POLICE: gettext_lazy("Listed as held at this station on this date."),
+    ListKind.COURT: gettext_lazy("Listed for a hearing at this court on this date."),
+    ListKind.DEPORTATION: gettext_lazy("Listed as deported through this crossing on this date."),
+}
+
+
+# Reading an uploaded list ------------------------------------------------------------------
+
+
+def clean_list_file(
+    uploaded: UploadedFile, *, encoding: str | None = None
+) -> tuple[CleanFile, Table]:
+    """Check an uploaded CSV or XLSX and read every row; ``TableError`` says why not.
+
+    The type is decided by the bytes, never the name. Nothing is stored here.
+    """
+    limit = settings.UPLOAD_MAX_BYTES
+    if uploaded.size is not None and uploaded.size > limit:
+        raise TableError(_too_big(limit))
+    uploaded.seek(0)
+    buffer = bytearray()
+    for chunk in uploaded.chunks():
+        buffer.extend(chunk)
+        if len(buffer) > limit:
+            raise TableError(_too_big(limit))
+    data = bytes(buffer)
+    if not data:
+        raise TableError(_("This file is empty."))
+    if files.sniff(data) is not None:
+        raise TableError(_("This is a PDF or an image, not a list. Upload a CSV or XLSX file."))
+    name = uploaded.name or ""
+    if data.startswith(b"PK\x03\x04"):
+        if not _is_workbook(data):
+            raise TableError(_("This file is a ZIP archive, not an XLSX spreadsheet."))
+        content_type = files.XLSX
+    else:
+        content_type = files.CSV
+    table = read(data, filename=name, encoding=encoding or None)
+    if "name" not in table.columns:
+        raise TableError(
+            _("The list needs a column called “name”. Its columns are: %(columns)s.")
+            % {"columns": ", ".join(table.columns) or "—"}
+        )
+    if not table.rows:
+        raise TableError(_("The list has a header but no rows."))
+    if len(table.rows) > MAX_ROWS:
+        raise TableError(
+            _(
+                "The list has %(rows)s rows; the limit here is %(limit)s. Split it, or ask "
+                "an administrator to run “manage.py match_list” on it."
+            )
+            % {"rows": len(table.rows), "limit": MAX_ROWS}
+        )
+    extension = files.TABLE_EXTENSION[content_type]
+    return CleanFile(data, content_type, extension, files.display_name(name, extension)), table
+
+
+def _too_big(limit: int) -> str:
+    return _("The file is larger than %(mb)s MB; split it.") % {"mb": f"{limit / files.MB:g}"}
+
+
+def _is_workbook(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+# Who sees which lists --------------------------------------------------------------------
+
+
+def visible_uploads(user: User) -> QuerySet[ListUpload]:
+    """The lists ``user`` may read: custody records (DESIGN section 1).
+
+    Admins: their organisation's. Coordinators and lawyers: lists of their cities, and
+    the lists they uploaded themselves. Liaisons and analysts: none.
+    """
+    condition = Q(pk__in=[])
+    for membership in user.scope().filter(role__in=CUSTODY_READERS).prefetch_related("cities"):
+        mine = Q(organisation_id=membership.organisation_id)
+        if membership.role != Role.ADMIN:
+            cities = [city.pk for city in membership.cities.all()]
+            mine &= Q(city__in=cities) | Q(uploaded_by=user)
+        condition |= mine
+    return ListUpload.objects.filter(condition)
+
+
+def visible_rows(user: User) -> QuerySet[ListRow]:
+    return ListRow.objects.filter(upload__in=visible_uploads(user))
+
+
+# Matching ------------------------------------------------------------------------------------
+
+
+def _birth_year(text: str) -> int | None:
+    text = text.strip()
+    if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100:
+        return int(text)
+    return None
+
+
+def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = TOP) -> list[dict]:
+    """The candidates for one row, best first, as ``ListRow.candidates`` keeps them."""
+    name = cells.get("name", "").strip()
+    if not name:
+        return []
+    matches = search.find(
+        people,
+        name,
+        birth_year=_birth_year(cells.get("birth_year", "")),
+        father_name=cells.get("father_name", ""),
+        document_number=cells.get("document_number", ""),
+        limit=top,
+    )
+    return [
+        {"person": m.person.pk, "score": m.score, "name": m.name, "why": m.why} for m in matches
+    ]
+
+
+def create_upload(
+    clean: CleanFile, table: Table, *, by: User, organisation_id: int, **fields: Any
+) -> ListUpload:
+    """Match every row, then store the file and its rows in one transaction."""
+    people = custody_people(by, write=True).filter(organisation_id=organisation_id)
+    rows = [
+        ListRow(line=line, cells=cells, candidates=match_cells(people, cells))
+        for line, cells in table.rows
+    ]
+    upload: ListUpload | None = None
+    try:
+        with transaction.atomic():
+            upload = ListUpload.store(
+                clean, by=by, organisation_id=organisation_id, encoding=table.encoding, **fields
+            )
+            for row in rows:
+                row.upload = upload
+            ListRow.objects.bulk_create(rows, batch_size=500)
+    except BaseException:
+        if upload is not None:
+            files.delete_stored(upload.storage_name)
+        raise
+    return upload
+
+
+# Showing rows ----------------------------------------------------------------------------------
+
+
+def columns_of(rows: list[ListRow]) -> list[str]:
+    """The columns to show besides the name: the known ones in order, then the others."""
+    present: set[str] = set()
+    for row in rows:
+        present |= set(row.cells)
+    known = [c for c in KNOWN_COLUMNS[1:] if c in present]
+    return known + sorted(present - set(KNOWN_COLUMNS))
+
+
+@dataclass
+class Candidate:
+    person: Person
+    score: float
+    percent: int
+    name: str
+    why: str
+
+
+def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]]:
+    """Each row's candidates that ``user`` may see (not redacted), in one query."""
+    ids = {c["person"] for row in rows for c in row.candidates}
+    people = {
+        p.pk: p
+        for p in custody_people(user)
+        .filter(pk__in=ids, redacted_at__isnull=True)
+        .select_related("current_city")
+        .prefetch_related("names")
+    }
+    return {
+        row.pk: [
+            Candidate(people[c["person"]], c["score"], round(c["score"] * 100), c["name"], c["why"])
+            for c in row.candidates
+            if c["person"] in people
+        ]
+        for row in rows
+    }
+
+
+# Decisions ---------------------------------------------------------------------------------------
+
+
+class DecisionError(Exception):
+    """The row cannot be decided this way; the message says why."""
+
+
+def event_blocker(upload: ListUpload) -> str | None:
+    """Why confirming a row of this list cannot record an event, or None if it can."""
+    kind = EVENT_OF.get(ListKind(upload.kind))
+    if kind is None:
+        return _("Rows of this kind of list are linked to the person; no event is recorded.")
+    if upload.place is None and kind != EventKind.DEPORTATION:
+        return _("The list has no place, so no event can be recorded from it.")
+    if (
+        kind == EventKind.DEPORTATION
+        and upload.place is not None
+        and upload.place.kind != PlaceKind.BORDER_CROSSING
+    ):
+        return _(
+            "A deportation's place is the border crossing, and this list's place is not "
+            "one; confirming a row links the person only."
+        )
+    return None
+
+
+def listed_at(upload: ListUpload, *, now: datetime) -> datetime:
+    """When a row of the list says something happened: on the list's date (to the day).
+
+    A hearing is set in the morning and may be in the future; a list of people held or
+    deported says so by the end of its day, but not later than now.
+    """
+    zone = timezone.get_current_timezone()
+    if upload.kind == ListKind.COURT:
+        return datetime.combine(upload.listed_on, time(9, 0), tzinfo=zone)
+    end = datetime.combine(upload.listed_on, time(23, 59), tzinfo=zone)
+    return min(end, now)
+
+
+def _claim(row: ListRow, *, by: User, state: str, person: Person | None, now: datetime) -> None:
+    claimed = ListRow.objects.filter(pk=row.pk, state=RowState.PENDING).update(
+        state=state, person=person, decided_by=by, decided_at=now
+    )
+    if claimed != 1:
+        raise DecisionError(_("This row was already decided by someone else; reload the page."))
+    row.state, row.person, row.decided_by, row.decided_at = state, person, by, now
+
+
+def confirm(
+    row: ListRow, person: Person, *, by: User, create_event: bool, now: datetime | None = None
+) -> actions.Outcome | None:
+    """Link the row to one of its candidates and, if asked, record what the list says.
+
+    The person must be a candidate the reviewer may record custody events for. Both
+    happen or neither does; the event's key comes from the row, so a second post of the
+    same confirmation records nothing.
+    """
+    now = now or timezone.now()
+    upload = row.upload
+    if person.pk not in {c["person"] for c in row.candidates}:
+        raise DecisionError(_("Choose one of the row's candidates."))
+    if not custody_people(by, write=True).filter(pk=person.pk).exists():
+        raise DecisionError(_("Choose one of the row's candidates."))
+    blocker = event_blocker(upload) if create_event else None
+    if blocker:
+        raise DecisionError(blocker)
+    with transaction.atomic():
+        _claim(row, by=by, state=RowState.CONFIRMED, person=person, now=now)
+        if not create_event:
+            return None
+        kind = ListKind(upload.kind)
+        try:
+            outcome = actions.record_event(
+                by=by,
+                people=[person],
+                idempotency_key=uuid.uuid5(row.code, "event"),
+                now=now,
+                kind=EVENT_OF[kind],
+                occurred_at=listed_at(upload, now=now),
+                precision=TimePrecision.DAY,
+                place=upload.place,
+                source=Source.POLICE,
+                source_detail=_("%(list)s “%(title)s” of %(date)s (%(file)s), line %(line)s")
+                % {
+                    "list": kind.label,
+                    "title": upload.title or upload.display_name,
+                    "date": upload.listed_on.isoformat(),
+                    "file": upload.display_name,
+                    "line": row.line,
+                },
+                notes=str(EVENT_NOTE[kind]),
+            )
+        except ValidationError as exc:
+            raise DecisionError(" ".join(exc.messages)) from exc
+        event: Event = outcome.events[0]
+        ListRow.objects.filter(pk=row.pk).update(event=event)
+        row.event = event
+    return outcome
+
+
+def reject(row: ListRow, *, by: User, now: datetime | None = None) -> None:
+    """None of the candidates is the person on the list."""
+    with transaction.atomic():
+        _claim(row, by=by, state=RowState.REJECTED, person=None, now=now or timezone.now())
+
+
+def with_counts(uploads: QuerySet[ListUpload]) -> QuerySet[ListUpload]:
+    """Uploads with how many of their rows are pending, confirmed and rejected."""
+    return uploads.annotate(
+        **{
+            f"{state}_count": Count("rows", filter=Q(rows__state=state))
+            for state in RowState.values
+        }
+    ).order_by("-uploaded_at", "-pk")

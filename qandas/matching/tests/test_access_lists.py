@@ -1,0 +1,91 @@
+"""Who may open each list page: custody readers (DESIGN section 1), never liaisons or
+analysts; a list of Karachi is not for the Quetta coordinator nor another organisation."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qandas.documents.tests.helpers import RepeatableFile
+from qandas.incidents.models import Place
+from qandas.matching.models import ListRow, ListUpload
+from qandas.matching.tests.test_lists import LIST, register, upload_for
+from qandas.test import Case, Cast, run_case
+
+pytestmark = pytest.mark.django_db
+
+READERS = {"coordinator", "lawyer", "admin"}
+WRITERS = READERS
+# Pages that are not about one list show each custody member their own organisation's.
+ANY_CUSTODY = READERS | {"quetta_coordinator", "outsider", "outsider_admin"}
+# The list is of Karachi: the Quetta coordinator does not see it at all.
+UNSEEN = {"quetta_coordinator": 404}
+
+
+@pytest.fixture
+def objects(cast: Cast) -> dict[str, Any]:
+    person = register(cast, "Aibek Sharifi", year=1990)
+    station = Place.objects.create(
+        organisation=cast.organisation, kind="police_station", name="Saddar Station"
+    )
+    upload = upload_for(cast, cast.coordinator, station)
+    return {"person": person, "upload": upload, "row": upload.rows.get(line=2)}
+
+
+def uploads(o: dict[str, Any]) -> Any:
+    return sorted(ListUpload.objects.values_list("pk", "organisation_id"))
+
+
+def rows(o: dict[str, Any]) -> Any:
+    return sorted(ListRow.objects.values_list("pk", "state", "person_id", "event_id"))
+
+
+HTML_CASES = [
+    Case("lists:list", lambda o: "/lists/", ANY_CUSTODY),
+    Case("lists:upload", lambda o: "/lists/new/", ANY_CUSTODY),
+    Case(
+        "lists:upload",
+        lambda o: "/lists/new/",
+        ANY_CUSTODY,
+        method="post",
+        data={
+            "kind": "embassy",
+            "listed_on": "2026-01-05",
+            "file": RepeatableFile("list.csv", LIST.encode()),
+        },
+        unchanged=uploads,
+    ),
+    Case("lists:detail", lambda o: f"/lists/{o['upload'].code}/", READERS, overrides=UNSEEN),
+    Case(
+        "lists:download",
+        lambda o: f"/lists/{o['upload'].code}/download/",
+        READERS,
+        overrides=UNSEEN,
+    ),
+    Case(
+        "lists:confirm",
+        lambda o: f"/lists/rows/{o['row'].code}/confirm/",
+        WRITERS,
+        method="post",
+        data=None,  # set per test: it names the person
+        overrides=UNSEEN,
+        unchanged=rows,
+    ),
+    Case(
+        "lists:reject",
+        lambda o: f"/lists/rows/{o['row'].code}/reject/",
+        WRITERS,
+        method="post",
+        data={},
+        overrides=UNSEEN,
+        unchanged=rows,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", HTML_CASES, ids=lambda c: f"{c.method} {c.name}")
+def test_page_access(client: Client, cast: Cast, objects: dict[str, Any], case: Case) -> None:
+    if case.data is None and case.method == "post":
+        data = {"person": str(objects["person"].code), "event": "on"}
+        case = Case(**{**case.__dict__, "data": data})
+    run_case(client, cast, objects, case, api=False)

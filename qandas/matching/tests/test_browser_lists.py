@@ -1,0 +1,73 @@
+"""In Chromium: upload a police list in Cyrillic and Urdu script, confirm a match, and
+find the event on the person's timeline."""
+
+from typing import Any
+
+import pytest
+
+from qandas.accounts.models import City, Membership, Organisation, Role, User
+from qandas.incidents.models import Event, Place
+from qandas.people.models import Person
+
+PASSWORD = "a long browser test password"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_police_list_in_two_scripts_becomes_an_event_on_the_timeline(
+    live_server: Any, page: Any
+) -> None:
+    organisation = Organisation.objects.create(slug="steppe-l", name="Steppe Network")
+    karachi = City.objects.create(slug="karachi-l", name="Karachi")
+    user = User.objects.create_user("gulnara", "gulnara@example.invalid", PASSWORD)
+    Membership.objects.create(
+        user=user, organisation=organisation, role=Role.COORDINATOR
+    ).cities.set([karachi])
+    people = {}
+    for name in ("Aibek Sharifi", "Nurlan Tokhtarov", "Dana Seitova"):
+        person = Person.objects.create(organisation=organisation, current_city=karachi)
+        person.set_names([{"text": name}])
+        people[name] = person
+    station = Place.objects.create(
+        organisation=organisation, kind="police_station", name="Saddar Station", city=karachi
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "gulnara")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.click("nav >> text=Lists")
+    page.wait_for_url("**/lists/")
+    page.click("text=Upload a list")
+    page.select_option("#id_kind", "police")
+    page.fill("#id_title", "Saddar station, morning list")
+    page.select_option("#id_place", str(station.code))
+    listed = "name,father_name\nАйбек Шарифи,\nنورلان توختاروف,\n"
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "saddar.csv", "mimeType": "text/csv", "buffer": listed.encode()}],
+    )
+    page.click("text=Upload and match")
+    page.wait_for_url("**/lists/*/")
+    assert "2 rows matched" in page.locator(".messages").inner_text()
+
+    cyrillic = page.locator("tbody.list-row", has_text="Айбек Шарифи")
+    urdu = page.locator("tbody.list-row", has_text="نورلان توختاروف")
+    assert "Nurlan Tokhtarov" in urdu.inner_text()
+    assert cyrillic.locator("input[name=event]").is_checked()  # a police list: ticked
+    sharifi = people["Aibek Sharifi"]
+    cyrillic.locator(f"input[name=person][value='{sharifi.code}']").check()
+    cyrillic.locator("button:has-text('Confirm')").click()
+    # htmx swaps the row in place: it now says who it is.
+    confirmed = page.locator("tbody.list-row.confirmed", has_text="Айбек Шарифи")
+    confirmed.wait_for()
+    assert "Located" in confirmed.inner_text()
+
+    confirmed.locator("a", has_text="Aibek Sharifi").click()
+    page.wait_for_url(f"**/people/{sharifi.code}/")
+    timeline = page.locator("#timeline").inner_text()
+    assert "Located" in timeline and "Saddar Station" in timeline
+    assert "Detained, located" in page.locator("#custody").inner_text()
+    assert Event.objects.get().kind == "located"

@@ -1,0 +1,294 @@
+"""Lists in the application: upload, candidates, confirm into custody events, reject."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from openpyxl import Workbook  # type: ignore[import-untyped]
+
+from qandas.audit.models import AuditEvent, Verb
+from qandas.incidents.actions import state_of
+from qandas.incidents.models import Event, Place
+from qandas.matching import lists
+from qandas.matching.models import ListRow, ListUpload
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+QUERIES = 30  # 27 with three rows: none of them per row
+
+LIST = (
+    "name,birth_year,father_name,wardrobe\n"
+    "Айбек Шарифи,1990,,blue\n"
+    "نورلان توختاروف,,,\n"
+    "Zzyzx Qwertyuiop,,,\n"
+)
+
+
+def register(cast: Cast, name: str, city: str = "karachi", year: int | None = None) -> Person:
+    person = Person.objects.create(
+        organisation=cast.organisation,
+        current_city=getattr(cast, city),
+        birth_date=date(year, 1, 1) if year else None,
+        birth_date_precision="year",
+    )
+    person.set_names([{"text": name}])
+    return person
+
+
+@pytest.fixture
+def people(cast: Cast) -> dict[str, Person]:
+    return {
+        "sharifi": register(cast, "Aibek Sharifi", year=1990),
+        "tokhtarov": register(cast, "Nurlan Tokhtarov"),
+        # The same name in Quetta: the Karachi coordinator may not see him.
+        "quetta_sharifi": register(cast, "Aibek Sharifi", city="quetta", year=1990),
+    }
+
+
+@pytest.fixture
+def station(cast: Cast) -> Place:
+    return Place.objects.create(
+        organisation=cast.organisation, kind="police_station", name="Saddar Station"
+    )
+
+
+def post_list(client: Client, content: bytes | str, name: str = "list.csv", **fields: Any) -> Any:
+    data = content.encode() if isinstance(content, str) else content
+    return client.post(
+        "/lists/new/",
+        {
+            "kind": "police",
+            "title": "Saddar list",
+            "listed_on": timezone.localdate().isoformat(),
+            "file": SimpleUploadedFile(name, data),
+            **fields,
+        },
+    )
+
+
+def stored_files(private: Path) -> list[Path]:
+    return [p for p in private.glob("*") if p.is_file()] if private.exists() else []
+
+
+def test_upload_matches_rows_in_any_script_within_the_uploaders_scope(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place, private_files: Path
+) -> None:
+    client.force_login(cast.coordinator)
+    response = post_list(client, LIST, place=str(station.code))
+    upload = ListUpload.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/lists/{upload.code}/"
+    assert (upload.kind, upload.place, upload.city, upload.encoding) == (
+        "police",
+        station,
+        cast.karachi,  # the coordinator's only city, so the city's team sees it
+        "utf-8",
+    )
+    assert upload.content_type == "text/csv" and upload.display_name == "list.csv"
+    assert [p.name for p in stored_files(private_files)] == [upload.storage_name]
+    rows = list(upload.rows.all())
+    assert [r.line for r in rows] == [2, 3, 4]
+    assert rows[0].cells == {
+        "name": "Айбек Шарифи",
+        "birth_year": "1990",
+        "father_name": "",
+        "wardrobe": "blue",
+    }
+    assert rows[0].candidates[0]["person"] == people["sharifi"].pk
+    assert rows[0].candidates[0]["score"] > 0.8
+    assert rows[1].candidates[0]["person"] == people["tokhtarov"].pk
+    assert rows[2].candidates == []
+    seen = {c["person"] for r in rows for c in r.candidates}
+    assert people["quetta_sharifi"].pk not in seen
+    assert all(len(r.candidates) <= lists.TOP for r in rows)
+    assert AuditEvent.objects.filter(verb=Verb.CREATE, object_code=upload.code).exists()
+
+    page = client.get(f"/lists/{upload.code}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'dir="auto">Айбек Шарифи</strong>' in html
+    assert "Aibek Sharifi" in html and "wardrobe" in html and "blue" in html
+    assert "Nobody in the registry matches." in html
+    assert AuditEvent.objects.filter(verb=Verb.VIEW, object_code=upload.code).exists()
+    listing = client.get("/lists/").content.decode()
+    assert "Saddar list" in listing
+
+    download = client.get(f"/lists/{upload.code}/download/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == LIST.encode()  # type: ignore[attr-defined]
+    assert AuditEvent.objects.filter(verb=Verb.DOWNLOAD, object_code=upload.code).exists()
+
+    # A spreadsheet is kept as one, and a legacy Windows Cyrillic CSV is read as such.
+    book = Workbook()
+    book.active.append(["Name", "Birth Year"])
+    book.active.append(["نورلان توختاروف", 1988])
+    out = io.BytesIO()
+    book.save(out)
+    assert post_list(client, out.getvalue(), "police.xlsx").status_code == 302
+    sheet = ListUpload.objects.get(display_name="police.xlsx")
+    assert sheet.content_type.endswith(".sheet") and sheet.storage_name.endswith(".xlsx")
+    assert sheet.rows.get().candidates[0]["person"] == people["tokhtarov"].pk
+    legacy = "name,city\nАйбек Шарифи,Карачи\nНурлан Тохтаров,Карачи\n".encode("cp1251")
+    assert post_list(client, legacy, "old.csv").status_code == 302
+    old = ListUpload.objects.get(display_name="old.csv")
+    assert old.encoding == "cp1251"
+    assert old.rows.get(line=2).cells["name"] == "Айбек Шарифи"
+
+
+def test_bad_files_are_refused_and_nothing_is_stored(
+    client: Client, cast: Cast, people: dict[str, Person], private_files: Path, monkeypatch: Any
+) -> None:
+    client.force_login(cast.coordinator)
+    monkeypatch.setattr(lists, "MAX_ROWS", 2)
+    bad: list[tuple[bytes | str, str, str]] = [
+        ('name,note\nAibek Sharifi,=HYPERLINK("http://x")\n', "list.csv", "formula"),
+        ("full_name,city\nAibek Sharifi,Karachi\n", "list.csv", "“name”"),
+        (b"%PDF-1.4 not a list", "list.csv", "not a list"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "list.xls", ".xls"),
+        (b"PK\x03\x04 broken zip", "list.xlsx", "not an XLSX"),
+        ("name\nA\nB\nC\n", "list.csv", "match_list"),
+        ("name\n", "list.csv", "no rows"),
+        ("name\nAibek Sharifi\n", "list.csv", "future"),
+    ]
+    for content, filename, message in bad:
+        extra = {}
+        if message == "future":
+            extra["listed_on"] = (timezone.localdate() + timedelta(days=3)).isoformat()
+        response = post_list(client, content, filename, **extra)
+        assert response.status_code == 200, filename
+        assert message in response.content.decode(), message
+    assert ListUpload.objects.count() == 0
+    assert ListRow.objects.count() == 0
+    assert stored_files(private_files) == []
+    # A court list may be dated ahead: hearings are listed before they happen.
+    ahead = (timezone.localdate() + timedelta(days=3)).isoformat()
+    assert post_list(client, "name\nA\n", kind="court", listed_on=ahead).status_code == 302
+
+
+def upload_for(cast: Cast, by: Any, place: Place | None, kind: str = "police") -> ListUpload:
+    clean, table = lists.clean_list_file(SimpleUploadedFile("l.csv", LIST.encode()))
+    return lists.create_upload(
+        clean,
+        table,
+        by=by,
+        organisation_id=cast.organisation.pk,
+        kind=kind,
+        title="",
+        listed_on=timezone.localdate() - timedelta(days=1),
+        place=place,
+        city=cast.karachi,
+    )
+
+
+def test_confirm_records_the_event_on_the_timeline_and_reject_says_no_match(
+    client: Client,
+    cast: Cast,
+    people: dict[str, Person],
+    station: Place,
+    django_assert_max_num_queries: Any,
+) -> None:
+    upload = upload_for(cast, cast.coordinator, station)
+    first, second, third = upload.rows.all()
+    sharifi = people["sharifi"]
+    client.force_login(cast.lawyer)
+
+    # Someone not among the candidates cannot be confirmed.
+    response = client.post(
+        f"/lists/rows/{first.code}/confirm/", {"person": str(people["tokhtarov"].code)}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.state == "pending" and not Event.objects.exists()
+
+    response = client.post(
+        f"/lists/rows/{first.code}/confirm/",
+        {"person": str(sharifi.code), "event": "on", "state": "pending"},
+    )
+    assert response["Location"] == f"/lists/{upload.code}/?state=pending#row-{first.code}"
+    first.refresh_from_db()
+    event = Event.objects.get()
+    assert (first.state, first.person, first.event, first.decided_by) == (
+        "confirmed",
+        sharifi,
+        event,
+        cast.lawyer,
+    )
+    assert (event.kind, event.place, event.precision, event.source) == (
+        "located",
+        station,
+        "day",
+        "police",
+    )
+    assert timezone.localtime(event.occurred_at).date() == upload.listed_on
+    assert "line 2" in event.source_detail
+    assert list(event.people.all()) == [sharifi]
+    assert state_of(sharifi) == "detained_located"
+    assert AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=first.code).exists()
+    assert AuditEvent.objects.filter(verb=Verb.CREATE, object_code=event.code).exists()
+    timeline = client.get(f"/people/{sharifi.code}/").content.decode()
+    assert "Located" in timeline and "Saddar Station" in timeline
+
+    # A second post of the same decision changes nothing.
+    client.post(f"/lists/rows/{first.code}/confirm/", {"person": str(sharifi.code), "event": "on"})
+    assert Event.objects.count() == 1
+
+    # htmx: the row comes back, decided, with its message.
+    response = client.post(f"/lists/rows/{second.code}/reject/", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and html.startswith(f'<tbody id="row-{second.code}"')
+    assert "No match" in html and "Line 3: no match." in html
+    second.refresh_from_db()
+    assert second.state == "rejected" and second.person is None
+    # The page costs the same number of queries however many rows it shows.
+    with django_assert_max_num_queries(QUERIES):
+        assert "Saddar Station" in client.get(f"/lists/{upload.code}/").content.decode()
+    pending = client.get(f"/lists/{upload.code}/?state=pending").content.decode()
+    assert str(third.code) in pending and str(second.code) not in pending
+
+    # A deportation list whose place is not a crossing links the person, no event.
+    deported = upload_for(cast, cast.admin, station, kind="deportation")
+    row = deported.rows.get(line=2)
+    page = client.get(f"/lists/{deported.code}/").content.decode()
+    assert "the border crossing" in page and 'name="event"' not in page
+    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(sharifi.code), "event": "on"})
+    row.refresh_from_db()
+    assert row.state == "pending"
+    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(sharifi.code)})
+    row.refresh_from_db()
+    assert (row.state, row.person, row.event) == ("confirmed", sharifi, None)
+    assert Event.objects.count() == 1
+
+
+def test_lists_and_candidates_stay_inside_the_viewers_scope(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    upload = upload_for(cast, cast.admin, station)  # the admin sees Quetta too
+    row = upload.rows.get(line=2)
+    quetta = people["quetta_sharifi"]
+    assert quetta.pk in {c["person"] for c in row.candidates}
+
+    client.force_login(cast.coordinator)
+    html = client.get(f"/lists/{upload.code}/").content.decode()
+    assert str(people["sharifi"].code) in html and str(quetta.code) not in html
+    # Not a candidate this coordinator may see, even when posted by hand.
+    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(quetta.code)})
+    row.refresh_from_db()
+    assert row.state == "pending"
+
+    for name in ("quetta_coordinator", "outsider", "outsider_admin"):
+        client.force_login(cast.users[name])
+        assert client.get(f"/lists/{upload.code}/").status_code == 404
+        assert client.get(f"/lists/{upload.code}/download/").status_code == 404
+        assert client.post(f"/lists/rows/{row.code}/reject/").status_code == 404
+        assert str(upload.code) not in client.get("/lists/").content.decode()
+    row.refresh_from_db()
+    assert row.state == "pending"

@@ -1,6 +1,7 @@
 """Which writing system a name is written in: Latin, Cyrillic or Arabic script."""
 
 import unicodedata
+from functools import lru_cache
 
 LATIN, CYRILLIC, ARABIC, OTHER = "latin", "cyrillic", "arabic", "other"
 
@@ -20,6 +21,7 @@ RANGES = {
 }
 
 
+@lru_cache(maxsize=4096)
 def script_of_char(char: str) -> str | None:
     point = ord(char)
     for script, ranges in RANGES.items():

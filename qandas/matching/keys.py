@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 
 import icu
 
@@ -73,6 +74,36 @@ ARABIC_UNIFY = str.maketrans(
 # Vowel signs and other marks written over or under Arabic letters, and joiners.
 ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]")
 
+# Latin letters with marks that stand for a sound ASCII writes with two letters; folded
+# before ICU's Latin-ASCII, which would drop the mark (č to c, not ch).
+LATIN_FOLD = str.maketrans(
+    {
+        "č": "ch",
+        "ć": "ch",
+        "ç": "ch",
+        "š": "sh",
+        "ś": "sh",
+        "ş": "sh",
+        "ș": "sh",
+        "ž": "zh",
+        "ź": "z",
+        "ż": "z",
+        "ł": "l",
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "ə": "a",
+        "ı": "i",
+        "ğ": "g",
+        "ʻ": "",
+        "ʼ": "",
+        "'": "",
+        "’": "",
+        "ʿ": "",
+        "ʾ": "",
+    }
+)
 SPLIT = re.compile(r"[\s\-‐‑–—_.,;:/\\()\[\]{}\"“”«»|+&]+")
 NOT_ASCII_LETTER = re.compile(r"[^a-z]+")
 
@@ -90,38 +121,46 @@ SUFFIXES = dict.fromkeys(
 # Words that say "son of" or "daughter of": kept in the text, not keyed.
 KINSHIP = frozenset({"uly", "ulu", "kyzy", "qyzy", "ibn", "bin", "bint", "binti", "ogly", "oglu"})
 KINSHIP |= frozenset({"walad", "wald", "veled", "s/o", "d/o", "w/o"})
+# European particles of family names (de Vries, van Dijk): kept in the text, not keyed.
+KINSHIP |= frozenset({"de", "van", "von", "der", "den", "la", "le", "du", "del", "della", "di"})
+KINSHIP |= frozenset({"da", "dos", "das", "ter", "ten", "zu", "y"})
 # Patronymic and family-name endings; a token ending with one is also keyed by its stem.
 ENDINGS: tuple[str, ...] = ("ovich", "evich", "ovna", "evna", "ovych", "uly", "kyzy", "qyzy")
 ENDINGS += ("ova", "eva", "ov", "ev", "ich")
 
-# The consonant skeleton: longer spellings first.
-SKELETON_RULES = [
-    ("tsch", "C"),
-    ("shch", "S"),
-    ("sch", "S"),
-    ("tch", "C"),
-    ("dzh", "J"),
-    ("ch", "C"),
-    ("sh", "S"),
-    ("zh", "J"),
-    ("dj", "J"),
-    ("kh", "h"),
-    ("gh", "g"),
-    ("ph", "f"),
-    ("th", "t"),
-    ("dh", "d"),
-    ("ts", "z"),
-    ("tz", "z"),
-    ("ck", "k"),
-    ("c", "k"),
-    ("q", "k"),
-    ("x", "ks"),
-    ("v", "f"),
-    ("p", "b"),
-]
+# The consonant skeleton: at each place the longest spelling listed first wins.
+SKELETON_RULES = {
+    "tsch": "C",
+    "shch": "S",
+    "sch": "S",
+    "tch": "C",
+    "tsh": "C",
+    "dzh": "J",
+    "dz": "J",
+    "ch": "C",
+    "sh": "S",
+    "zh": "J",
+    "dj": "J",
+    "kh": "h",
+    "gh": "g",
+    "ph": "f",
+    "th": "t",
+    "dh": "d",
+    "ts": "z",
+    "tz": "z",
+    "ck": "k",
+    "ce": "se",
+    "ci": "si",
+    "cy": "sy",
+    "c": "k",
+    "q": "k",
+    "x": "ks",
+    "v": "f",
+    "p": "b",
+}
+SPELLINGS = re.compile("|".join(SKELETON_RULES))
 TYPO_MIN = 4  # skeletons this long are also keyed less one letter, to forgive a typo
-VOWELS = re.compile("[aeiouyw]")
-DOUBLES = re.compile(r"(.)\1+")
+NO_VOWELS = str.maketrans(dict.fromkeys("aeiouyw"))
 
 
 @dataclass(frozen=True)
@@ -131,6 +170,7 @@ class Token:
     text: str
     rom: str
     keys: frozenset[str] = field(default_factory=frozenset)
+    script: str = LATIN
 
 
 @lru_cache(maxsize=8)
@@ -147,9 +187,9 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def romanise(piece: str) -> str:
     """A normalised piece of a name in lowercase ASCII letters (``""`` if none are left)."""
-    script = detect_script(piece)
+    script = LATIN if piece.isascii() else detect_script(piece)
     if script == LATIN:
-        rules = "Latin-ASCII"
+        piece, rules = piece.translate(LATIN_FOLD), "Latin-ASCII"
     elif script == CYRILLIC:
         rules = "Kazakh-Latin/BGN; Any-Latin; Latin-ASCII"
     elif script == ARABIC:
@@ -172,20 +212,15 @@ def skeleton(rom: str) -> str:
         text = text[2:]
     if len(text) > 1 and text.endswith("h"):
         text = text[:-1]
-    for spelling, sound in SKELETON_RULES:
-        text = text.replace(spelling, sound)
-    return DOUBLES.sub(r"\1", VOWELS.sub("", text.lower()))
+    text = SPELLINGS.sub(lambda m: SKELETON_RULES[m.group()], text)
+    return collapse(text.lower().translate(NO_VOWELS))
 
 
 def _pieces(text: str) -> list[tuple[str, str]]:
     """(as written, romanised) for each piece, particles joined, kinship words dropped."""
-    raw = [p for p in SPLIT.split(normalise(text)) if p]
-    pieces: list[tuple[str, str]] = []
-    for piece in raw:
-        rom = romanise(piece) or piece
-        if rom in KINSHIP:
-            continue
-        pieces.append((piece, rom))
+    raw = [(p, romanise(p) or p) for p in SPLIT.split(normalise(text)) if p]
+    # Particles are not keyed, unless the name is nothing else (``Van``, ``Da``).
+    pieces = [(piece, rom) for piece, rom in raw if rom not in KINSHIP] or raw
     joined: list[tuple[str, str]] = []
     i = 0
     while i < len(pieces):
@@ -209,10 +244,25 @@ def _pieces(text: str) -> list[tuple[str, str]]:
 
 
 def _stems(rom: str) -> list[str]:
+    if not rom.endswith(ENDINGS):
+        return []
     for ending in ENDINGS:
         if rom.endswith(ending) and len(rom) - len(ending) >= 3:
             return [rom[: -len(ending)]]
     return []
+
+
+COARSE = str.maketrans({"z": "s", "c": "s", "j": None, "g": "k", "h": None, "d": "t", "f": "b"})
+
+
+def collapse(text: str) -> str:
+    """Doubled letters once (``ll`` to ``l``)."""
+    return "".join(letter for letter, _run in groupby(text))
+
+
+def coarse(bones: str) -> str:
+    """A skeleton with the nearest consonants merged too (s/z/c, k/g, d/t, b/f; no h, j)."""
+    return collapse(bones.translate(COARSE))
 
 
 def deletions(bones: str) -> set[str]:
@@ -226,6 +276,7 @@ def token_keys(rom: str) -> frozenset[str]:
         bones = skeleton(form)
         if bones:
             keys.add(f"c:{bones}")
+            keys.add(f"k:{coarse(bones)}")
         if len(bones) >= TYPO_MIN:
             keys.update(f"d:{less}" for less in deletions(bones))
         if "w" in form:
@@ -238,11 +289,16 @@ def token_keys(rom: str) -> frozenset[str]:
 @lru_cache(maxsize=100_000)
 def analyse(text: str) -> tuple[Token, ...]:
     """The tokens of a name, each with its keys; empty for a name with no letters."""
-    return tuple(Token(piece, rom, token_keys(rom)) for piece, rom in _pieces(text) if rom)
+    return tuple(
+        Token(piece, rom, token_keys(rom), LATIN if piece.isascii() else detect_script(piece))
+        for piece, rom in _pieces(text)
+        if rom
+    )
 
 
 def joined_key(tokens: tuple[Token, ...]) -> str | None:
-    if len(tokens) < 2:
+    """The skeleton of the whole name run together (``Haeng-jin`` and ``Haengjin``)."""
+    if not tokens:
         return None
     bones = skeleton("".join(t.rom for t in tokens))
     return f"j:{bones}" if len(bones) >= 3 else None

@@ -5,7 +5,8 @@ Built by ``build_variants`` from public data (the Wikidata person-name groups sh
 TechForPalestine Arabic-English name dictionary) and shipped as
 ``data/variants.tsv.gz``: one romanised spelling per line with the numbers of the groups
 it belongs to. One group in ten of the Wikidata groups (``held_out``) is never put in the
-dictionary, so that the benchmark measures on names the dictionary has not seen.
+dictionary, and neither is any group with a name in Kazakh Cyrillic, so that the benchmark measures on
+names the dictionary has not seen.
 """
 
 from __future__ import annotations
@@ -18,8 +19,19 @@ from pathlib import Path
 PATH = Path(__file__).with_name("data") / "variants.tsv.gz"
 
 
-def held_out(group_id: str) -> bool:
-    """Whether a Wikidata group (``Q123``) is kept out of the dictionary for measuring."""
+# Letters only Kazakh (and its Turkic neighbours) write in Cyrillic.
+KAZAKH_LETTERS = frozenset("әғқңөұүһ")
+
+
+def held_out(group_id: str, aliases: str = "") -> bool:
+    """Whether a Wikidata group is kept out of the dictionary, for measuring on it.
+
+    One group in ten by a hash of its id (``Q123``), and every group with a name written
+    in Kazakh Cyrillic: there are too few of those (about 230) to measure Kazakh on a
+    tenth of them.
+    """
+    if KAZAKH_LETTERS & set(aliases):
+        return True
     return hashlib.sha256(group_id.encode()).digest()[0] % 10 == 0
 
 

@@ -1,0 +1,37 @@
+"""Rebuild every name's search keys (after the key rules or the dictionary change)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from qandas.matching.index import rows_for
+from qandas.matching.models import NameKey
+from qandas.people.models import Name, Person
+
+BATCH = 2000
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search keys of every name (run after upgrading Qandas)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ids = list(
+            Person.objects.filter(redacted_at__isnull=True, merged_into__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        with transaction.atomic():
+            NameKey.objects.all().delete()
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                names = Name.objects.filter(person_id__in=batch).select_related("person")
+                NameKey.objects.bulk_create(rows_for(names), batch_size=5000)
+                if len(ids) > BATCH:
+                    print(
+                        f"keyed {min(start + BATCH, len(ids))}/{len(ids)} people", file=sys.stderr
+                    )
+        self.stdout.write(f"Keyed the names of {len(ids)} people.")

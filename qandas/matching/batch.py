@@ -1,0 +1,271 @@
+"""Matching a whole list against an organisation's people, many rows per query.
+
+``search.find`` costs a few queries per name, which is right for a search box and too
+slow for a list of 100,000 rows. Here the rows are taken a chunk at a time: the keys
+every row of the chunk needs are looked up together (how many people share each key,
+then which people hold the discriminating ones), each row's candidates are the people
+sharing most of its keys, and all the chunk's candidates are loaded with their names in
+one go and scored by ``search.score_people``, the same scoring the search box uses.
+
+Keys shared by very many people (a common name's romanised form, say) pick no
+candidates themselves: a row's rarer keys do, and the scoring then compares every
+token. A row with only common keys is looked up on its rarest few.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, connections
+from django.db.models import Prefetch
+
+from qandas.accounts.models import Organisation
+from qandas.documents.models import Document
+from qandas.people.models import Name, Person
+
+from . import keys, search
+from .models import NameKey
+
+CHUNK = 500  # rows looked up together
+COMMON = 2000  # a key held by more people than this picks no candidates by itself
+PER_ROW = 30  # candidates scored per row, those sharing most keys first
+SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
+IN_LIMIT = 5000  # values per IN (...) list, well under SQLite's variable limit
+PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
+
+
+@dataclass
+class Hints:
+    """One list row: the name, and the facts that help to rank its candidates."""
+
+    name: str
+    birth_year: int | None = None
+    father_name: str = ""
+    document_number: str = ""
+    city: str = ""
+
+    @classmethod
+    def from_row(cls, value: dict[str, str]) -> Hints:
+        year = value.get("birth_year", "")
+        return cls(
+            name=value.get("name", ""),
+            birth_year=int(year) if year.isdigit() and len(year) == 4 else None,
+            father_name=value.get("father_name", ""),
+            document_number=value.get("document_number", ""),
+            city=value.get("city", ""),
+        )
+
+
+def alphanumeric(text: str) -> str:
+    """A document number as ``search`` compares them: letters and digits, case folded."""
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _pieces(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), IN_LIMIT):
+        yield values[start : start + IN_LIMIT]
+
+
+class Matcher:
+    """Matches rows against one organisation's people (not redacted, not merged away)."""
+
+    def __init__(self, organisation: Organisation, *, top: int = 5) -> None:
+        self.organisation = organisation
+        self.top = top
+        self.counts: dict[str, int] = {}  # people per key, across chunks
+        # With other organisations' people in the index, filter the postings by ours.
+        self.shared = Person.objects.exclude(organisation=organisation).exists()
+        self.table = connection.ops.quote_name(NameKey._meta.db_table)
+
+    def _sql(self, select: str, keys_: list[str], tail: str = "") -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = []
+        with connection.cursor() as cursor:
+            for piece in _pieces(keys_):
+                marks = ", ".join(["%s"] * len(piece))
+                where = f"key IN ({marks})"
+                params: list[Any] = list(piece)
+                if self.shared:
+                    where += " AND organisation_id = %s"
+                    params.append(self.organisation.pk)
+                # Only the table's and the query's own words; every value is a parameter.
+                sql = f"SELECT {select} FROM {self.table} WHERE {where} {tail}"  # noqa: S608
+                cursor.execute(sql, params)
+                found.extend(cursor.fetchall())
+        return found
+
+    def _count(self, wanted: set[str]) -> None:
+        new = sorted(k for k in wanted if k not in self.counts)
+        for key, count in self._sql("key, COUNT(*)", new, "GROUP BY key"):
+            self.counts[key] = count
+        for key in new:
+            self.counts.setdefault(key, 0)
+
+    def _candidates(self, row_keys: list[set[str]]) -> list[list[int]]:
+        """Each row's candidate ids, the people sharing most (rare) keys first."""
+        self._count(set().union(*row_keys))
+        rare = sorted({k for ks in row_keys for k in ks if 0 < self.counts[k] <= COMMON})
+        holders: dict[str, list[int]] = {}
+        for key, person_id in self._sql("key, person_id", rare):
+            holders.setdefault(key, []).append(person_id)
+        chosen = []
+        for wanted in row_keys:
+            shared: Counter[int] = Counter()
+            for key in wanted:
+                shared.update(holders.get(key, ()))
+            if not shared:
+                shared = self._common_only(wanted)
+            best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:PER_ROW]
+            # People sharing far fewer keys than the best are scored only to fill the top.
+            floor = best[0][1] * SHARE_FLOOR if best else 0
+            chosen.append([pk for i, (pk, n) in enumerate(best) if n >= floor or i < self.top * 2])
+        return chosen
+
+    def _common_only(self, wanted: set[str]) -> Counter[int]:
+        """Candidates of a row whose keys are all common: those holding its rarest few."""
+        present = sorted((k for k in wanted if self.counts.get(k)), key=lambda k: self.counts[k])
+        if not present:
+            return Counter()
+        tail = f"GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT {PER_ROW * 4}"
+        return Counter(dict(self._sql("person_id, COUNT(*)", present[:3], tail)))
+
+    def _people(self, ids: set[int]) -> dict[int, Person]:
+        names = Prefetch("names", queryset=Name.objects.only("id", "person_id", "text"))
+        people: dict[int, Person] = {}
+        for piece in _pieces(sorted(ids)):
+            found = (
+                Person.objects.filter(
+                    pk__in=piece, redacted_at__isnull=True, merged_into__isnull=True
+                )
+                .select_related("current_city")
+                .only(
+                    "id",
+                    "code",
+                    "external_id",
+                    "birth_date",
+                    "father_name",
+                    "current_city__slug",
+                    "current_city__name",
+                )
+                .prefetch_related(names)
+            )
+            people.update((p.pk, p) for p in found)
+        return people
+
+    def _holders(self, rows: list[Hints]) -> dict[str, set[int]]:
+        """The people holding each of the rows' document numbers."""
+        numbers = sorted({r.document_number.strip() for r in rows if r.document_number.strip()})
+        holders: dict[str, set[int]] = {}
+        for piece in _pieces(numbers):
+            for number, person_id in Document.objects.filter(
+                organisation=self.organisation, number__in=piece
+            ).values_list("number", "person_id"):
+                holders.setdefault(number, set()).add(person_id)
+        return holders
+
+    @staticmethod
+    def _numbers(ids: list[int]) -> dict[int, set[str]]:
+        """Every document number these people hold, as ``search.score_people`` wants them."""
+        numbers: dict[int, set[str]] = {}
+        for piece in _pieces(ids):
+            for person_id, number in Document.objects.filter(person_id__in=piece).values_list(
+                "person_id", "number"
+            ):
+                if number:
+                    numbers.setdefault(person_id, set()).add(alphanumeric(number))
+        return numbers
+
+    def match(self, rows: list[Hints]) -> list[list[search.Match]]:
+        """The best ``top`` matches of each row, best first."""
+        analysed = [keys.analyse(r.name) for r in rows]
+        chosen = self._candidates([search.query_keys(tokens) for tokens in analysed])
+        holders = self._holders(rows)
+        for row, ids in zip(rows, chosen, strict=True):
+            ids.extend(holders.get(row.document_number.strip(), ()))
+        people = self._people({pk for ids in chosen for pk in ids})
+        documents = self._numbers(
+            sorted(
+                {
+                    pk
+                    for row, ids in zip(rows, chosen, strict=True)
+                    if row.document_number
+                    for pk in ids
+                }
+            )
+        )
+        results: list[list[search.Match]] = []
+        for row, ids in zip(rows, chosen, strict=True):
+            if not ids or not row.name.strip():
+                results.append([])
+                continue
+            found = [people[pk] for pk in dict.fromkeys(ids) if pk in people]
+            matches = search.score_people(
+                found,
+                row.name,
+                birth_year=row.birth_year,
+                father_name=row.father_name,
+                document_number=row.document_number,
+                city=row.city,
+                documents=documents if row.document_number else None,
+            )
+            results.append(matches[: self.top])
+        return results
+
+    def match_all(self, rows: Iterable[Hints]) -> Iterator[list[search.Match]]:
+        """``match`` over any number of rows, a chunk at a time, in order."""
+        chunk: list[Hints] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == CHUNK:
+                yield from self.match(chunk)
+                chunk = []
+        if chunk:
+            yield from self.match(chunk)
+
+
+def candidate(match: search.Match) -> dict[str, Any]:
+    """One candidate as ``match_list`` prints it (docs/import.md)."""
+    return {
+        "person": str(match.person.code),
+        "external_id": match.person.external_id or None,
+        "score": match.score,
+        "name": match.name,
+        "why": match.why,
+    }
+
+
+# The matcher of a worker process: set in the parent before the workers are forked.
+_worker_matcher: Matcher | None = None
+
+
+def _match_chunk(chunk: list[Hints]) -> list[list[dict[str, Any]]]:
+    assert _worker_matcher is not None
+    return [[candidate(m) for m in found] for found in _worker_matcher.match(chunk)]
+
+
+def match_rows(
+    organisation: Organisation, rows: list[Hints], *, top: int = 5
+) -> Iterator[list[dict[str, Any]]]:
+    """Each row's candidates in order; long lists use one forked process per core.
+
+    Scoring is pure Python, so one process uses one core; the workers read the same
+    database (each opens its own connection) and their chunks come back in order.
+    """
+    global _worker_matcher
+    matcher = Matcher(organisation, top=top)
+    jobs = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
+    if len(rows) < PARALLEL_FROM or jobs < 2 or connection.in_atomic_block:
+        for found in matcher.match_all(rows):
+            yield [candidate(m) for m in found]
+        return
+    _worker_matcher = matcher
+    chunks = [rows[start : start + CHUNK] for start in range(0, len(rows), CHUNK)]
+    connections.close_all()  # a forked worker must not share the parent's connection
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for result in pool.imap(_match_chunk, chunks):
+            yield from result
+    _worker_matcher = None

@@ -1,0 +1,68 @@
+"""``manage.py match_list PATH --org SLUG [--top K]``: candidates for each row of a list.
+
+Prints one JSON line per data row, in order (docs/import.md)::
+
+    {"row": 1, "candidates": [{"person": CODE, "external_id": null, "score": 0.93,
+                               "name": "…", "why": "…"}]}
+
+``row`` counts data rows from 1. Candidates are the organisation's people (all of them:
+this is an operator's tool, run on the server), best first; the row's ``birth_year``,
+``father_name``, ``document_number`` and ``city`` help to rank them. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from qandas.accounts.models import Organisation
+from qandas.matching.batch import Hints, match_rows
+from qandas.matching.importing import COLUMNS
+from qandas.matching.tables import TableError, read_path
+
+PROGRESS_EVERY = 10_000
+
+
+class Command(BaseCommand):
+    help = (
+        "Match each row of a CSV or XLSX list (a name column, and optionally birth_year, "
+        "father_name, document_number, city) against an organisation's people; prints one "
+        "JSON line per row with its best candidates."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="the CSV or XLSX list")
+        parser.add_argument("--org", required=True, help="the organisation's slug")
+        parser.add_argument(
+            "--top", type=int, default=5, help="candidates per row, best first (default 5)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisation = Organisation.objects.filter(slug=options["org"]).first()
+        if organisation is None:
+            raise CommandError(f"No organisation “{options['org']}”.")
+        if options["top"] < 1:
+            raise CommandError("--top must be at least 1.")
+        try:
+            table = read_path(options["path"])
+        except TableError as exc:
+            raise CommandError(f"{options['path']}: {exc}") from None
+        if "name" not in table.columns:
+            raise CommandError(f"{options['path']}: the list has no “name” column.")
+        ignored = [c for c in table.columns if c not in COLUMNS]
+        if ignored:
+            self.stderr.write(f"Columns not used for matching: {', '.join(ignored)}.")
+        total, started = len(table.rows), time.monotonic()
+        rows = [Hints.from_row(value) for _line, value in table.rows]
+        found = match_rows(organisation, rows, top=options["top"])
+        for number, candidates in enumerate(found, start=1):
+            self.stdout.write(
+                json.dumps({"row": number, "candidates": candidates}, ensure_ascii=False)
+            )
+            if number % PROGRESS_EVERY == 0 or (number == total and total >= PROGRESS_EVERY):
+                self.stderr.write(f"matched {number}/{total}")
+        seconds = max(time.monotonic() - started, 1e-6)
+        self.stderr.write(f"{total} rows in {seconds:.1f} s ({total / seconds:.0f} rows/s)")

@@ -1,0 +1,156 @@
+"""``import_people``: all rows or none, updates by external_id, and refusals that say why."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from qandas.accounts.models import Organisation
+from qandas.audit.models import AuditEvent
+from qandas.documents.models import Document
+from qandas.matching.models import NameKey
+from qandas.matching.search import find
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "external_id,name,other_names,sex,birth_year,father_name,city,phone,document_number\n"
+GOOD = (
+    "T-1,Dauren Sharifi,Даурен Шарифи;داورن شریفی,m,1990,Bolat,karachi,+92 300 1234567,"
+    "AB123\n"
+    ",Kamal Hakimi,,f,,,quetta,,\n"
+)
+
+
+def run(path: Path, *args: str, org: str = "test-network") -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_people", str(path), "--org", org, *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "people.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_a_good_file_creates_people_keys_documents_and_one_audit_event(
+    cast: Cast, tmp_path: Path
+) -> None:
+    out, _err = run(write(tmp_path, HEADER + GOOD))
+    assert "2 people created" in out
+    person = Person.objects.get(organisation=cast.organisation, external_id="T-1")
+    assert [n.text for n in person.names.all()] == [
+        "Dauren Sharifi",
+        "Даурен Шарифи",
+        "داورن شریفی",
+    ]
+    assert [n.script for n in person.names.all()] == ["latin", "cyrillic", "arabic"]
+    assert (person.sex, person.birth_date.year, person.birth_date_precision) == (  # type: ignore[union-attr]
+        "male",
+        1990,
+        "year",
+    )
+    assert person.phones == ["+923001234567"] and person.current_city == cast.karachi
+    assert Document.objects.get(person=person).number == "AB123"
+    assert NameKey.objects.filter(person=person).exists()
+    people = Person.objects.filter(organisation=cast.organisation)
+    assert find(people, "Шарифи Даурен")[0].person == person
+    event = AuditEvent.objects.get(organisation=cast.organisation, verb="create")
+    assert event.actor is None and event.via == "command"
+    assert "people_created=2" in event.fields
+    assert not any("Sharifi" in field for field in event.fields)
+
+
+def test_one_bad_row_writes_nothing_and_every_bad_row_is_named(cast: Cast, tmp_path: Path) -> None:
+    bad = (
+        HEADER
+        + GOOD
+        + "T-3,,,,,,karachi,,\n"  # line 4: no name, but a row
+        + "T-4,Bilal Qadiri,,x,,,karachi,,\n"  # line 5: sex
+        + "T-5,Bilal Qadiri,,,1850,,karachi,,\n"  # line 6: year
+        + "T-6,Bilal Qadiri,,,,,Atlantis,,\n"  # line 7: city
+        + "T-7,Bilal Qadiri,,,,,karachi,12,\n"  # line 8: phone
+        + "T-1,Bilal Qadiri,,,,,karachi,,\n"  # line 9: repeated external_id
+        + "T-8,Bilal Qadiri,,,,,,,\n"  # line 10: no city, and three in use
+        + "T-9,12345,,,,,karachi,,\n"  # line 11: no letters
+    )
+    before, err = Person.objects.count(), StringIO()
+    with pytest.raises(CommandError, match="8 of 10 rows refused; nothing imported"):
+        call_command(
+            "import_people", str(write(tmp_path, bad)), "--org", "test-network", stderr=err
+        )
+    assert err.getvalue().splitlines() == [
+        "line 4: name is empty",
+        "line 5: sex must be female, male or unknown (or f, m, u)",
+        f"line 6: birth_year must be a year from 1900 to {timezone.localdate().year}",
+        "line 7: unknown city “Atlantis”",
+        "line 8: “12” is not a valid phone number. Check the digits and the country code.",
+        "line 9: external_id T-1 is already on line 2",
+        "line 10: city is empty, and the organisation works in several cities (or none)",
+        "line 11: name has no letters",
+    ]
+    assert Person.objects.count() == before
+    assert not AuditEvent.objects.filter(organisation=cast.organisation).exists()
+
+
+def test_a_known_external_id_updates_the_person_and_their_keys(cast: Cast, tmp_path: Path) -> None:
+    run(write(tmp_path, HEADER + GOOD))
+    person = Person.objects.get(organisation=cast.organisation, external_id="T-1")
+    out, _err = run(write(tmp_path, HEADER + "T-1,Nurlan Tokhtarov,,,,Serik,,,\n"))
+    assert "1 updated" in out
+    person.refresh_from_db()
+    assert [n.text for n in person.names.all()] == ["Nurlan Tokhtarov"]
+    assert person.father_name == "Serik"
+    assert person.birth_date.year == 1990 and person.current_city == cast.karachi  # type: ignore[union-attr]
+    assert Person.objects.filter(organisation=cast.organisation, external_id="T-1").count() == 1
+    people = Person.objects.filter(organisation=cast.organisation)
+    assert find(people, "Токтаров")[0].person == person
+    assert not any(m.person == person for m in find(people, "Sharifi"))
+
+
+def test_dry_run_checks_and_writes_nothing(cast: Cast, tmp_path: Path) -> None:
+    out, _err = run(write(tmp_path, HEADER + GOOD), "--dry-run")
+    assert "Dry run: 2 rows are fine" in out
+    assert not Person.objects.filter(organisation=cast.organisation).exists()
+
+
+def test_create_org_and_a_missing_org_is_refused(cast: Cast, tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + GOOD)
+    with pytest.raises(CommandError, match="--create-org"):
+        run(path, org="new-network")
+    run(path, "--create-org", org="new-network")
+    organisation = Organisation.objects.get(slug="new-network")
+    assert Person.objects.filter(organisation=organisation).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name,nickname\nKamal Hakimi,Kami\n", "Unknown columns: nickname"),
+        ("external_id,city\nT-1,karachi\n", "no “name” column"),
+        ("name,city\n=HYPERLINK(1),karachi\n", "formula"),
+    ],
+)
+def test_bad_files_are_refused_whole(cast: Cast, tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        run(write(tmp_path, text))
+    assert not Person.objects.filter(organisation=cast.organisation).exists()
+
+
+def test_legacy_encoding_and_unusual_scripts_are_kept(cast: Cast, tmp_path: Path) -> None:
+    text = (
+        "name,city\nДаурен Шарифи,karachi\nНурлан Токтаров,quetta\n"
+        "Бекзат Жумабаев,karachi\nКамал Хакими,karachi\n"
+    )
+    run(write(tmp_path, text, "cp1251"))
+    assert set(
+        Person.objects.filter(organisation=cast.organisation).values_list("names__text", flat=True)
+    ) == {"Даурен Шарифи", "Нурлан Токтаров", "Бекзат Жумабаев", "Камал Хакими"}
+    run(write(tmp_path, "name,city\nგიორგი ბერიძე,karachi\n王伟 Sharifi,karachi\n"))
+    people = Person.objects.filter(organisation=cast.organisation)
+    assert people.count() == 6
+    assert people.filter(names__text="გიორგი ბერიძე", names__script="other").exists()

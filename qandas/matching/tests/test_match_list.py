@@ -1,0 +1,89 @@
+"""``match_list``: one JSON line per data row, candidates best first, in any script."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = (
+    "external_id,name,birth_year,city\n"
+    "T-1,Dauren Sharifi,1990,karachi\n"
+    "T-2,Bilal Qadiri,1985,quetta\n"
+    ",Nurlan Tokhtarov,1979,karachi\n"
+    "T-4,Kamal Hakimi,1992,karachi\n"
+    "T-5,Dauren Sharipov,1961,karachi\n"
+)
+LIST = (
+    "name,birth_year,city\n"
+    "Даурен Шарифи,1990,karachi\n"  # Russian Cyrillic
+    "بلال قادری,,\n"  # Persian/Urdu letters
+    "Нұрлан Тоқтаров,,\n"  # Kazakh Cyrillic
+    "Xyzzyq Vwvwvw,,\n"  # nobody
+)
+
+
+def match(cast: Cast, tmp_path: Path, text: str, *args: str) -> list[dict]:
+    path = tmp_path / "list.csv"
+    path.write_text(text, encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "match_list", str(path), "--org", "test-network", *args, stdout=out, stderr=StringIO()
+    )
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+@pytest.fixture
+def people(cast: Cast, tmp_path: Path) -> dict[str, Person]:
+    (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    call_command(
+        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
+    )
+    # Another organisation's namesake is never a candidate.
+    (tmp_path / "other.csv").write_text("name,city\nDauren Sharifi,karachi\n", encoding="utf-8")
+    call_command(
+        "import_people", str(tmp_path / "other.csv"), "--org", "other-network", stdout=StringIO()
+    )
+    found = Person.objects.filter(organisation=cast.organisation).prefetch_related("names")
+    return {p.names.all()[0].text: p for p in found}
+
+
+def test_one_line_per_row_in_order_best_first_across_scripts(
+    cast: Cast, tmp_path: Path, people: dict[str, Person]
+) -> None:
+    lines = match(cast, tmp_path, LIST, "--top", "3")
+    assert [line["row"] for line in lines] == [1, 2, 3, 4]
+    assert all(set(line) == {"row", "candidates"} for line in lines)
+    for line in lines[:3]:
+        candidates = line["candidates"]
+        assert 1 <= len(candidates) <= 3
+        assert all(set(c) == {"person", "external_id", "score", "name", "why"} for c in candidates)
+        scores = [c["score"] for c in candidates]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0 <= s <= 1 for s in scores)
+    best = [line["candidates"][0] for line in lines[:3]]
+    assert [c["person"] for c in best] == [
+        str(people["Dauren Sharifi"].code),
+        str(people["Bilal Qadiri"].code),
+        str(people["Nurlan Tokhtarov"].code),
+    ]
+    assert [c["external_id"] for c in best] == ["T-1", "T-2", None]
+    assert best[0]["name"] == "Dauren Sharifi" and "born 1990" in best[0]["why"]
+    codes = {str(p.code) for p in people.values()}
+    assert all(c["person"] in codes for line in lines for c in line["candidates"])
+    assert lines[3]["candidates"] == [] or lines[3]["candidates"][0]["score"] < 0.6
+
+
+def test_missing_name_column_and_organisation_are_refused(
+    cast: Cast, tmp_path: Path, people: dict[str, Person]
+) -> None:
+    with pytest.raises(CommandError, match="no “name” column"):
+        match(cast, tmp_path, "city\nkarachi\n")
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("match_list", str(tmp_path / "list.csv"), "--org", "nowhere")

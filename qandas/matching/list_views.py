@@ -120,7 +120,7 @@ def _review_context(
         .prefetch_related("names")
     }
     for row in rows:
-        row.shown_person = linked.get(row.person_id)  # type: ignore[attr-defined]
+        row.shown_person = linked.get(row.person_id or 0)  # type: ignore[attr-defined]
         row.shown_cells = [(c, row.cells.get(c, "")) for c in columns]  # type: ignore[attr-defined]
         row.shown_candidates = candidates[row.pk]  # type: ignore[attr-defined]
     return {

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from qandas.documents.models import Document
@@ -72,42 +73,70 @@ def query_keys(tokens: tuple[keys.Token, ...]) -> set[str]:
     return {key[:64] for key in found}
 
 
+REASONS = {
+    "same": gettext_lazy("same spelling"),
+    "latin": gettext_lazy("same in Latin letters"),
+    "variant": gettext_lazy("known variant"),
+    "consonants": gettext_lazy("same consonants"),
+    "near_consonants": gettext_lazy("similar consonants"),
+    "spelling": gettext_lazy("similar spelling"),
+}
+
+
 def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
-    """How alike two tokens are, in 0..1, and why.
+    """How alike two tokens are, in 0..1, and why (a key of ``REASONS``).
 
     A blend of three similarities: of the romanised spellings (Jaro-Winkler), of the
     consonant skeletons and of the coarse skeletons (Indel); a known variant of the
     dictionary scores at least 0.95.
     """
     if query.rom == found.rom:
-        same = _("same spelling") if query.text == found.text else _("same in Latin letters")
-        return TokenMatch(query.text, found.text, 1.0, same)
+        return TokenMatch(
+            query.text, found.text, 1.0, "same" if query.text == found.text else "latin"
+        )
     spelling = JaroWinkler.normalized_similarity(query.rom, found.rom)
     query_bones, found_bones = keys.skeleton(query.rom), keys.skeleton(found.rom)
+    query_rough, found_rough = keys.coarse(query_bones), keys.coarse(found_bones)
     bones = Indel.normalized_similarity(query_bones, found_bones)
-    rough = Indel.normalized_similarity(keys.coarse(query_bones), keys.coarse(found_bones))
+    rough = Indel.normalized_similarity(query_rough, found_rough)
     blend = BLEND_ARABIC if ARABIC in (query.script, found.script) else BLEND
     score = min(0.99, blend[0] * spelling + blend[1] * bones + blend[2] * rough)
     if any(k.startswith("g:") for k in query.keys & found.keys):
-        return TokenMatch(query.text, found.text, max(0.95, score), _("known variant"))
+        return TokenMatch(query.text, found.text, max(0.95, score), "variant")
     if query_bones == found_bones:
-        reason = _("same consonants")
-    elif keys.coarse(query_bones) == keys.coarse(found_bones):
-        reason = _("similar consonants")
+        reason = "consonants"
+    elif query_rough == found_rough:
+        reason = "near_consonants"
     else:
-        reason = _("similar spelling")
+        reason = "spelling"
     return TokenMatch(query.text, found.text, score, reason)
 
 
-def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> tuple[float, str]:
-    """Score of one name against the query, and the reason in words."""
+@dataclass(frozen=True)
+class Why:
+    """Which tokens matched and how; put in words only when shown (``str``)."""
+
+    pairs: tuple[TokenMatch, ...] = ()
+    together: tuple[str, str] | None = None
+
+    def __str__(self) -> str:
+        if self.together:
+            return _("%(query)s ≈ %(found)s (written together)") % {
+                "query": self.together[0],
+                "found": self.together[1],
+            }
+        return "; ".join(f"{p.query} ≈ {p.found} ({REASONS[p.reason]})" for p in self.pairs)
+
+
+def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> tuple[float, Why]:
+    """Score of one name against the query, and why."""
     if not query or not found:
-        return 0.0, ""
-    pairs = [max((token_match(q, f) for f in found), key=lambda m: m.score) for q in query]
+        return 0.0, Why()
+    pairs = tuple(max((token_match(q, f) for f in found), key=lambda m: m.score) for q in query)
     average = sum(p.score for p in pairs) / len(pairs)
     coverage = min(len(query), len(found)) / max(len(query), len(found))
     score = average * (0.85 + 0.15 * coverage)
-    why = "; ".join(f"{p.query} ≈ {p.found} ({p.reason})" for p in pairs)
+    why = Why(pairs)
     if len(query) > 1 or len(found) > 1:
         # Names split or joined differently: compare them run together.
         run = Indel.normalized_similarity(
@@ -116,10 +145,7 @@ def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> 
         )
         if 0.9 * run > score:
             score = 0.9 * run
-            why = _("%(query)s ≈ %(found)s (written together)") % {
-                "query": " ".join(t.text for t in query),
-                "found": " ".join(t.text for t in found),
-            }
+            why = Why(together=(" ".join(t.text for t in query), " ".join(t.text for t in found)))
     return min(score, 1.0), why
 
 
@@ -167,7 +193,7 @@ def score_people(
     number = _digits_and_letters(document_number)
     matches = []
     for person in people:
-        best, best_name, why = 0.0, "", ""
+        best, best_name, why = 0.0, "", Why()
         for name in person.names.all():
             score, reason = name_match(tokens, keys.analyse(name.text))
             if score > best:
@@ -206,8 +232,8 @@ def score_people(
             score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * agreement
         if score <= 0:
             continue
-        why = "; ".join(filter(None, [why, *notes]))
-        matches.append(Match(person, round(min(score, 1.0), 4), best_name, why))
+        text = "; ".join(filter(None, [str(why), *notes]))
+        matches.append(Match(person, round(min(score, 1.0), 4), best_name, text))
     matches.sort(key=lambda m: (-m.score, m.person.pk))
     return matches
 

@@ -5,8 +5,8 @@ Built by ``build_variants`` from public data (the Wikidata person-name groups sh
 TechForPalestine Arabic-English name dictionary) and shipped as
 ``data/variants.tsv.gz``: one romanised spelling per line with the numbers of the groups
 it belongs to. One group in ten of the Wikidata groups (``held_out``) is never put in the
-dictionary, and neither is any group with a name in Kazakh Cyrillic, so that the benchmark measures on
-names the dictionary has not seen.
+dictionary, and neither is any group with a name in Kazakh Cyrillic, so that the
+benchmark measures on names the dictionary has not seen.
 """
 
 from __future__ import annotations

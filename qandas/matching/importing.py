@@ -29,7 +29,7 @@ from qandas.lib.fields import normalise_phone
 from qandas.lib.scripts import LATIN, detect_script
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
 
-from . import keys
+from . import index, keys
 from .models import NameKey
 from .tables import Table
 
@@ -326,18 +326,6 @@ def _update_people(people: list[Person]) -> None:
         cursor.executemany(sql, values)
 
 
-def _insert_keys(rows: list[tuple[int, int, int, str]]) -> None:
-    """Insert key rows with one prepared statement: a million ORM objects are too slow."""
-    table = connection.ops.quote_name(NameKey._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(c) for c in ("organisation_id", "person_id", "name_id", "key")
-    )
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 50_000):
-            cursor.executemany(sql, rows[start : start + 50_000])
-
-
 def write(
     checked: Checked, organisation: Organisation, *, progress: Progress | None = None
 ) -> Written:
@@ -398,7 +386,7 @@ def write(
                 for position, key_set in enumerate(row.name_keys):
                     name_id = name_ids[(person.pk, position)]
                     name_rows.extend((organisation.pk, person.pk, name_id, k) for k in key_set)
-            _insert_keys(name_rows)
+            index.insert_keys(name_rows)
             written.documents += _add_documents(batch, people, organisation)
             written.created += len(new)
             written.updated += len(changed)

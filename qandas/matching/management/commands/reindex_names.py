@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from qandas.matching.index import rows_for
+from qandas.matching.index import insert_keys, key_rows
 from qandas.matching.models import NameKey
 from qandas.people.models import Name, Person
 
@@ -28,8 +28,10 @@ class Command(BaseCommand):
             NameKey.objects.all().delete()
             for start in range(0, len(ids), BATCH):
                 batch = ids[start : start + BATCH]
-                names = Name.objects.filter(person_id__in=batch).select_related("person")
-                NameKey.objects.bulk_create(rows_for(names), batch_size=5000)
+                names = Name.objects.filter(person_id__in=batch).values_list(
+                    "person__organisation_id", "person_id", "pk", "text"
+                )
+                insert_keys(row for name in names for row in key_rows(*name))
                 if len(ids) > BATCH:
                     print(
                         f"keyed {min(start + BATCH, len(ids))}/{len(ids)} people", file=sys.stderr

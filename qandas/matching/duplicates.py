@@ -121,8 +121,10 @@ def score_pair(a: Person, b: Person) -> tuple[float, str]:
     best, why = 0.0, ""
     for name in a.names.all():
         for match in search.score_people([b], name.text, **hints):
-            if match.score > best:
-                best, why = match.score, match.why
+            # The names must match: facts only weigh between namesakes.
+            score = min(match.score, match.name_score)
+            if score > best:
+                best, why = score, match.why
     return best, why
 
 
@@ -180,7 +182,9 @@ def guard_candidates(
         for match in search.find(
             people, text, birth_year=birth_year, father_name=father_name, limit=limit
         ):
-            if match.score >= GUARD_THRESHOLD and (
+            # The names must match: a shared surname and birth year (spouses,
+            # siblings) are not enough.
+            if min(match.score, match.name_score) >= GUARD_THRESHOLD and (
                 match.person.pk not in best or match.score > best[match.person.pk].score
             ):
                 best[match.person.pk] = match

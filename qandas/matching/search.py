@@ -52,6 +52,7 @@ class Match:
     score: float
     name: str
     why: str
+    name_score: float = 0.0  # the name alone, before the facts given weigh in
 
 
 def typo_keys(bones: str) -> set[str]:
@@ -233,7 +234,7 @@ def score_people(
         if score <= 0:
             continue
         text = "; ".join(filter(None, [str(why), *notes]))
-        matches.append(Match(person, round(min(score, 1.0), 4), best_name, text))
+        matches.append(Match(person, round(min(score, 1.0), 4), best_name, text, best))
     matches.sort(key=lambda m: (-m.score, m.person.pk))
     return matches
 

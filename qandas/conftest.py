@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 
 from qandas.test import Cast, build_cast
 
@@ -29,6 +30,13 @@ def cast(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Ite
         built = build_cast()
         yield built
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_private_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Files stored by module-scoped fixtures (the demo) stay out of the checkout too."""
+    with override_settings(PRIVATE_FILES_DIR=tmp_path_factory.mktemp("private")):
+        yield
 
 
 @pytest.fixture(autouse=True)

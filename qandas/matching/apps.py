@@ -8,4 +8,7 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from qandas.matching import receivers  # noqa: F401  (keys names, answers searches)
+        from qandas.matching import (
+            demo,  # noqa: F401  (adds the lists demo)
+            receivers,  # noqa: F401  (keys names, answers searches)
+        )

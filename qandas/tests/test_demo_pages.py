@@ -2,24 +2,33 @@
 
 from collections.abc import Iterator
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 
 from qandas.accounts.models import User
 from qandas.applications.models import Authority, Batch
 from qandas.correspondence.models import Promise
 from qandas.incidents.models import Custody, Episode
+from qandas.matching.models import ListUpload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
+def demo(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    private: Path = tmp_path_factory.mktemp("private")  # the demo's lists are stored files
+    with (
+        override_settings(PRIVATE_FILES_DIR=private),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         call_command("demo", stdout=StringIO())
         yield
         transaction.set_rollback(True)
@@ -50,6 +59,9 @@ def pages() -> list[str]:
         "/letters/",
         "/promises/",
         f"/promises/{Promise.objects.first().code}/",  # type: ignore[union-attr]
+        "/lists/",
+        f"/lists/{ListUpload.objects.filter(kind='police').get().code}/",
+        "/duplicates/",
     ]
 
 
@@ -66,6 +78,8 @@ MAY_OPEN = {
         "episodes",
         "/custody/rota/",
         "/places/",
+        "/lists/",
+        "lists",
     },
     "liaison": {
         "/",

@@ -34,23 +34,14 @@ from qandas.lib import files
 from qandas.lib.files import CleanFile
 from qandas.people.models import Person
 
-from . import search
+from . import importing, search
 from .models import ListKind, ListRow, ListUpload, RowState
 from .tables import Table, TableError, read
 
 MAX_ROWS = 5000  # matching a row takes a few milliseconds; bigger lists go to match_list
 TOP = 5
 # The import columns (DESIGN section 5), shown first and in this order; others follow.
-KNOWN_COLUMNS = (
-    "name",
-    "other_names",
-    "sex",
-    "birth_year",
-    "father_name",
-    "city",
-    "phone",
-    "document_number",
-)
+KNOWN_COLUMNS = tuple(c for c in importing.COLUMNS if c != "external_id")
 # What a confirmed row of each kind of list says happened, and where.
 EVENT_OF = {
     ListKind.POLICE: EventKind.LOCATED,

@@ -5,21 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_users_organisations_memberships_tokens'),
-        ('people', '0004_person_photo'),
+        ("accounts", "0001_users_organisations_memberships_tokens"),
+        ("people", "0004_person_photo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='external_id',
-            field=models.CharField(blank=True, max_length=100, verbose_name='external identifier'),
+            model_name="person",
+            name="external_id",
+            field=models.CharField(blank=True, max_length=100, verbose_name="external identifier"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('organisation', 'external_id'), name='person_external_id_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("organisation", "external_id"),
+                name="person_external_id_unique",
+            ),
         ),
     ]

@@ -130,12 +130,13 @@ def _row(line: int, columns: list[str], cells: list[str]) -> dict[str, str] | No
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    sample = text[:20_000]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # Only the delimiter is guessed: names hold apostrophes (ʼAbd, O'Neil) that the
+    # sniffer would take for quotes, swallowing every line up to the next one.
+    header = text[: text.find("\n")] if "\n" in text else text
+    delimiter = max(",;\t", key=header.count)
+    if not header.count(delimiter):
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     start = 1
     try:
         for cells in reader:

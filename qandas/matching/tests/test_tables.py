@@ -54,6 +54,11 @@ def test_bad_files_are_refused_with_a_reason(data: bytes, message: str) -> None:
         read(data)
 
 
+def test_apostrophes_in_names_are_not_quotes() -> None:
+    table = read("name,city\n'abd ar-rahman,karachi\nO'Neil,quetta\nB,x\n".encode())
+    assert [row["name"] for _line, row in table.rows] == ["'abd ar-rahman", "O'Neil", "B"]
+
+
 def test_phone_numbers_and_blank_rows_are_not_formulas() -> None:
     table = read(b"name,phone\nA,+923001234567\n,\nB,-\n")
     assert [line for line, _row in table.rows] == [2, 4]

@@ -22,7 +22,7 @@ from qandas.lib.files import CleanFile
 class StoredFile(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     storage_name = models.CharField(max_length=100, unique=True, editable=False)
-    content_type = models.CharField(max_length=40, editable=False)
+    content_type = models.CharField(max_length=100, editable=False)
     display_name = models.CharField(_("file name"), max_length=120, editable=False)
     size = models.PositiveIntegerField(editable=False)
     sha256 = models.CharField(max_length=64, editable=False)

@@ -77,6 +77,8 @@ def test_a_coordinator_registers_a_household_and_finds_a_person_by_cyrillic_name
     page.fill("#id_q", "Nurlan Tokhtarov")
     page.click("form[role=search] button[type=submit]")
     page.locator("#results .why", has_text="nurlan ≈").first.wait_for()
+    # Typing also started an htmx search: let both answers land before clicking.
+    page.wait_for_load_state("networkidle")
     assert page.locator("table.people tbody tr").first.inner_text().startswith("Тохтаров Нурлан")
     page.click("text=Тохтаров Нурлан")
     page.wait_for_url("**/people/*/")

@@ -11,6 +11,7 @@ thousands.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,6 +50,8 @@ EXTERNAL_ID_MAX = 100
 DOCUMENT_MAX = 100
 FIRST_YEAR = 1900
 BATCH = 2000
+# Key rows are inserted this many at a time, sorted: the index is then written in order.
+KEYS_AT_ONCE = 200_000
 PROGRESS_EVERY = 10_000
 SEXES = {
     "f": Sex.FEMALE,
@@ -251,19 +254,20 @@ def validate(
     return Checked(rows, rejected, existing, fallback)
 
 
-def _new_person(row: PersonRow, organisation: Organisation, fallback: City | None) -> Person:
+def _new_person(row: PersonRow, organisation: Organisation, fallback: City | None) -> dict:
     city_id = row.city_id or (fallback.pk if fallback else None)
     assert city_id is not None  # validate() refused rows without one
-    return Person(
-        organisation=organisation,
-        current_city_id=city_id,
-        external_id=row.external_id,
-        sex=row.sex or Sex.UNKNOWN,
-        birth_date=date(row.birth_year, 1, 1) if row.birth_year else None,
-        birth_date_precision=DatePrecision.YEAR,
-        father_name=row.father_name or "",
-        phones=row.phones or [],
-    )
+    return {
+        "code": uuid.uuid4(),
+        "organisation_id": organisation.pk,
+        "current_city_id": city_id,
+        "external_id": row.external_id,
+        "sex": row.sex or Sex.UNKNOWN,
+        "birth_date": date(row.birth_year, 1, 1) if row.birth_year else None,
+        "birth_date_precision": DatePrecision.YEAR,
+        "father_name": row.father_name or "",
+        "phones": row.phones or [],
+    }
 
 
 UPDATED_FIELDS = ["sex", "birth_date", "birth_date_precision", "father_name"]
@@ -290,20 +294,50 @@ def _script(text: str) -> str:
     return LATIN if text.isascii() else detect_script(text)
 
 
-def _insert(model: type[Model], objects: list[Any]) -> None:
-    """Insert new rows with one prepared statement; callers read the new ids back.
+def _prepared(field: Any) -> Callable[[Any], Any]:
+    """``field.get_db_prep_save`` remembered per value: an import repeats most values
+    (cities, years, sexes, scripts) and preparing each is most of an insert's cost."""
+    seen: dict[Any, Any] = {}
 
-    ``bulk_create`` builds one large statement per batch value by value, which is most
-    of an import's time; ``executemany`` prepares one statement once.
+    def prepare(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            prepared = seen[value] = field.get_db_prep_save(value, connection)
+            return prepared
+        except TypeError:  # unhashable (a list of phones): prepared every time
+            return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """Insert rows, given as ``{attname: value}``, with one prepared statement.
+
+    Columns a row does not give take the field's default (called per row when it is a
+    callable, such as a new ``code``). Model instances and ``bulk_create`` cost more
+    than the database's own work; callers read the new ids back.
     """
-    if not objects:
+    if not rows:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
+    now = timezone.now()
+    plan = []
+    for f in fields:
+        stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        stamped = stamped or (f.has_default() and f.default is timezone.now)
+        per_row = not stamped and f.has_default() and callable(f.default)
+        fixed = now if stamped else (None if per_row else f.get_default())
+        plan.append((f.attname, _prepared(f), per_row, fixed, f))
     values = [
-        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects
+        [
+            prepare(row[attname] if attname in row else (f.get_default() if per_row else fixed))
+            for attname, prepare, per_row, fixed, f in plan
+        ]
+        for row in rows
     ]
     with connection.cursor() as cursor:
         # Names from the model's metadata; every value is a parameter.
@@ -333,61 +367,68 @@ def write(
     written = Written()
     now = timezone.now()
     total = len(checked.rows)
+    keys_waiting: list[index.KeyRow] = []
     with transaction.atomic():
         for start in range(0, total, BATCH):
             batch = checked.rows[start : start + BATCH]
-            people: list[Person] = []
-            new: list[Person] = []
+            new: list[dict[str, Any]] = []
             changed: list[Person] = []
             for row in batch:
                 person = checked.existing.get(row.external_id) if row.external_id else None
                 if person is None:
-                    person = _new_person(row, organisation, checked.fallback)
-                    new.append(person)
+                    new.append(_new_person(row, organisation, checked.fallback))
                 else:
                     _apply(person, row, now)
                     changed.append(person)
-                people.append(person)
             _insert(Person, new)
+            new_ids = {}
             if new:
                 new_ids = dict(
-                    Person.objects.filter(code__in=[p.code for p in new]).values_list("code", "pk")
+                    Person.objects.filter(code__in=[p["code"] for p in new]).values_list(
+                        "code", "pk"
+                    )
                 )
-                for person in new:
-                    person.pk = new_ids[person.code]
             if changed:
                 _update_people(changed)
                 ids = [p.pk for p in changed]
                 NameKey.objects.filter(person_id__in=ids).delete()
                 Name.objects.filter(person_id__in=ids).delete()
-            names: list[Name] = []
-            for row, person in zip(batch, people, strict=True):
+            fresh = iter(new)
+            person_ids = [
+                checked.existing[row.external_id].pk
+                if row.external_id in checked.existing
+                else new_ids[next(fresh)["code"]]
+                for row in batch
+            ]
+            names: list[dict[str, Any]] = []
+            for row, person_id in zip(batch, person_ids, strict=True):
                 for i, text in enumerate(row.names):
                     names.append(
-                        Name(
-                            person_id=person.pk,
-                            text=text,
-                            script=_script(text),
-                            folded=fold(text),
-                            source=NameSource.OTHER,
-                            is_primary=i == 0,
-                            position=i,
-                        )
+                        {
+                            "person_id": person_id,
+                            "text": text,
+                            "script": _script(text),
+                            "folded": fold(text),
+                            "source": NameSource.OTHER,
+                            "is_primary": i == 0,
+                            "position": i,
+                        }
                     )
             _insert(Name, names)
             name_ids = {
                 (person_id, position): pk
                 for pk, person_id, position in Name.objects.filter(
-                    person_id__in=[p.pk for p in people]
+                    person_id__in=person_ids
                 ).values_list("pk", "person_id", "position")
             }
-            name_rows: list[tuple[int, int, int, str]] = []
-            for row, person in zip(batch, people, strict=True):
+            for row, person_id in zip(batch, person_ids, strict=True):
                 for position, key_set in enumerate(row.name_keys):
-                    name_id = name_ids[(person.pk, position)]
-                    name_rows.extend((organisation.pk, person.pk, name_id, k) for k in key_set)
-            index.insert_keys(name_rows)
-            written.documents += _add_documents(batch, people, organisation)
+                    name_id = name_ids[(person_id, position)]
+                    keys_waiting.extend((organisation.pk, person_id, name_id, k) for k in key_set)
+            if len(keys_waiting) >= KEYS_AT_ONCE:
+                index.insert_keys(keys_waiting)
+                keys_waiting = []
+            written.documents += _add_documents(batch, person_ids, organisation)
             written.created += len(new)
             written.updated += len(changed)
             written.names += len(names)
@@ -398,6 +439,7 @@ def write(
                 and (done % PROGRESS_EVERY < BATCH or done == total)
             ):
                 progress(f"written {done}/{total}")
+        index.insert_keys(keys_waiting)
         record(
             Verb.CREATE,
             actor=None,
@@ -415,26 +457,28 @@ def write(
     return written
 
 
-def _add_documents(batch: list[PersonRow], people: list[Person], organisation: Organisation) -> int:
+def _add_documents(
+    batch: list[PersonRow], person_ids: list[int], organisation: Organisation
+) -> int:
     """A document (kind “other”) for each number a person does not hold already."""
-    wanted = [(r, p) for r, p in zip(batch, people, strict=True) if r.document_number]
+    wanted = [(r, p) for r, p in zip(batch, person_ids, strict=True) if r.document_number]
     if not wanted:
         return 0
     held = set(
         Document.objects.filter(
-            Q(person_id__in=[p.pk for _r, p in wanted]),
+            Q(person_id__in=[p for _r, p in wanted]),
             number__in=[r.document_number for r, _p in wanted],
         ).values_list("person_id", "number")
     )
     documents = [
-        Document(
-            organisation=organisation,
-            person_id=person.pk,
-            kind=DocumentKind.OTHER,
-            number=row.document_number,
-        )
-        for row, person in wanted
-        if (person.pk, row.document_number) not in held
+        {
+            "organisation_id": organisation.pk,
+            "person_id": person_id,
+            "kind": DocumentKind.OTHER,
+            "number": row.document_number,
+        }
+        for row, person_id in wanted
+        if (person_id, row.document_number) not in held
     ]
     _insert(Document, documents)
     return len(documents)

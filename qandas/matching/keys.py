@@ -269,8 +269,9 @@ def deletions(bones: str) -> set[str]:
     return {bones[:i] + bones[i + 1 :] for i in range(len(bones))}
 
 
+@lru_cache(maxsize=200_000)
 def token_keys(rom: str) -> frozenset[str]:
-    keys = {f"r:{rom}"}
+    keys: set[str] = set()
     for form in (rom, *_stems(rom)):
         keys.add(f"r:{form}")
         bones = skeleton(form)

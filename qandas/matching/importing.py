@@ -373,13 +373,16 @@ def write(
             batch = checked.rows[start : start + BATCH]
             new: list[dict[str, Any]] = []
             changed: list[Person] = []
+            owners: list[Person | dict[str, Any]] = []  # each row's person, in row order
             for row in batch:
                 person = checked.existing.get(row.external_id) if row.external_id else None
                 if person is None:
                     new.append(_new_person(row, organisation, checked.fallback))
+                    owners.append(new[-1])
                 else:
                     _apply(person, row, now)
                     changed.append(person)
+                    owners.append(person)
             _insert(Person, new)
             new_ids = {}
             if new:
@@ -393,13 +396,7 @@ def write(
                 ids = [p.pk for p in changed]
                 NameKey.objects.filter(person_id__in=ids).delete()
                 Name.objects.filter(person_id__in=ids).delete()
-            fresh = iter(new)
-            person_ids = [
-                checked.existing[row.external_id].pk
-                if row.external_id in checked.existing
-                else new_ids[next(fresh)["code"]]
-                for row in batch
-            ]
+            person_ids = [o.pk if isinstance(o, Person) else new_ids[o["code"]] for o in owners]
             names: list[dict[str, Any]] = []
             for row, person_id in zip(batch, person_ids, strict=True):
                 for i, text in enumerate(row.names):

@@ -54,11 +54,24 @@ def test_a_token_opens_the_api_until_revoked(cast: Cast, client: Client) -> None
     response = client.get("/api/v1/me", headers=bearer(raw))
     assert response.status_code == 200
     assert response.json()["membership"]["role"] == "lawyer"
-    call_command("revoke_token", "--prefix", token.prefix, stdout=StringIO())
+    call_command("revoke_token", "--prefix", raw[:12], stdout=StringIO())
     refused = client.get("/api/v1/me", headers=bearer(raw))
     assert refused.status_code == 401
     assert refused.json() == {"detail": "This API token has been revoked."}
     assert refused["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_prefix_that_starts_with_a_dash_can_be_revoked(cast: Cast) -> None:
+    """Token secrets are URL-safe base64, so a prefix may start with ``-``.
+
+    Given bare, argparse would read it as an option; the page shows the token as
+    ``qds_PREFIX…``, which is what the command takes.
+    """
+    token, raw = ApiToken.issue(cast.membership("lawyer"), by=None)
+    ApiToken.objects.filter(pk=token.pk).update(prefix="-FWnILTs")
+    call_command("revoke_token", "--prefix", "qds_-FWnILTs", stdout=StringIO())
+    token.refresh_from_db()
+    assert token.is_revoked
 
 
 def test_an_expired_token_is_refused_with_its_reason(cast: Cast, client: Client) -> None:

@@ -14,7 +14,8 @@ from qandas.test import Cast, build_cast
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every access-matrix module (``test_access*.py``) is marked ``access``: bin/test
-    runs those on PostgreSQL, the production database, and not again on SQLite."""
+    runs those on PostgreSQL, the production database, and not again on SQLite unless
+    they are also marked ``engines``."""
     for item in items:
         if item.path.name.startswith("test_access"):
             item.add_marker(pytest.mark.access)

@@ -100,6 +100,8 @@ def test_list_filters(client: Client, cast: Cast, o: dict) -> None:
     ]
 
 
+# A batch move locks its applications (select_for_update): engine-dependent.
+@pytest.mark.engines
 def test_a_batch_move_reports_moved_and_skipped(client: Client, cast: Cast, o: dict) -> None:
     batch = o["batch"]
     arrived = Application.objects.create(

@@ -128,6 +128,8 @@ def test_overdue_is_a_passed_expected_date_while_pending(o: dict) -> None:
     assert list(Application.objects.overdue()) == [late]
 
 
+# A batch move locks its applications (select_for_update): engine-dependent.
+@pytest.mark.engines
 def test_a_batch_moves_those_that_can_and_skips_the_others(cast: Cast, o: dict) -> None:
     batch: Batch = o["batch"]
     second = new_application(o, "draft", batch=batch)

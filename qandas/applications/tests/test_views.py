@@ -171,6 +171,8 @@ def test_the_list_takes_the_same_queries_for_two_rows_or_five(
     assert queries() == two
 
 
+# A batch move locks its applications (select_for_update): engine-dependent.
+@pytest.mark.engines
 def test_moving_a_batch_reports_moved_and_skipped(client: Client, cast: Cast, o: dict) -> None:
     batch = o["batch"]
     approved = Application.objects.create(

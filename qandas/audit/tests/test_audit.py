@@ -25,6 +25,8 @@ def test_events_cannot_be_changed_or_deleted_through_the_model(cast: Cast) -> No
         AuditEvent.objects.filter(pk=event.pk).delete()
 
 
+# Raw SQL against the trigger each engine gets from its own migration code.
+@pytest.mark.engines
 def test_the_database_refuses_an_update_even_in_raw_sql(cast: Cast) -> None:
     event = record(Verb.VIEW, actor=cast.coordinator, organisation=cast.organisation)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:

@@ -13,7 +13,9 @@ from qandas.correspondence.models import Letter, Promise, Slip
 from qandas.correspondence.tests.helpers import exchange
 from qandas.test import Cast
 
-pytestmark = pytest.mark.django_db
+# A slip locks the promise (select_for_update) and adds with F(); states and the
+# worst-first order are computed in SQL from dates (Case/When): so both engines.
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 
 def noon(day: date) -> datetime:

@@ -9,7 +9,8 @@ from qandas.incidents.models import Assignment
 from qandas.incidents.tests.helpers import raid
 from qandas.test import Cast
 
-pytestmark = pytest.mark.django_db
+# Assigning locks the episode's row (select_for_update): engine-dependent, so both.
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 
 def test_an_assigned_lawyer_sees_the_case_until_the_assignment_ends(

@@ -33,6 +33,8 @@ def arrest_form(household: Any, people: list[Any], **extra: Any) -> dict[str, An
     }
 
 
+# Recording locks the person's row and a retraction the event's (select_for_update).
+@pytest.mark.engines
 def test_the_arrest_screen_lists_the_household_and_records_raid_and_arrests(
     client: Client, cast: Cast
 ) -> None:
@@ -144,6 +146,8 @@ def test_the_timeline_and_state_are_for_custody_roles_only(client: Client, cast:
     assert "Detained" not in household and "Log an arrest" not in household
 
 
+# Recording locks the person's row and a retraction the event's (select_for_update).
+@pytest.mark.engines
 def test_correct_then_retract_from_the_event_pages(client: Client, cast: Cast) -> None:
     taken = raid(cast.organisation, cast.karachi, cast.coordinator, hours_ago=5, names=("B",))
     person = taken.people[0]

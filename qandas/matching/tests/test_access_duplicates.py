@@ -14,7 +14,7 @@ from qandas.matching.models import DuplicateDecision, Merge
 from qandas.people.models import Person
 from qandas.test import Case, Cast, run_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 # Anyone who registers people opens the queue; it lists only pairs they may change.
 REVIEWERS_ANYWHERE = {"coordinator", "quetta_coordinator", "admin", "outsider", "outsider_admin"}

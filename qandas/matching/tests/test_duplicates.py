@@ -22,7 +22,7 @@ from qandas.matching.models import DuplicateDecision, Merge, NameKey, Verdict
 from qandas.people.models import Person
 from qandas.test import Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 NEW_FORM = {
     "names-TOTAL_FORMS": "1",

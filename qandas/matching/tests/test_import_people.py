@@ -15,7 +15,7 @@ from qandas.matching.search import find
 from qandas.people.models import Person
 from qandas.test import Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 HEADER = "external_id,name,other_names,sex,birth_year,father_name,city,phone,document_number\n"
 GOOD = (

@@ -21,7 +21,7 @@ from qandas.matching.models import ListRow, ListUpload
 from qandas.people.models import Person
 from qandas.test import Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 QUERIES = 30  # 27 with three rows: none of them per row
 
 LIST = (

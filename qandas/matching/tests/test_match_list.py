@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from qandas.people.models import Person
 from qandas.test import Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 PEOPLE = (
     "external_id,name,birth_year,city\n"

@@ -12,7 +12,7 @@ from qandas.matching.search import find
 from qandas.people.models import Person
 from qandas.test import Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 REGISTRY = {
     "sharifi": (["Aibek Sharifi"], "karachi", 1990),

@@ -52,6 +52,8 @@ def test_masked_phone_keeps_country_first_digit_and_last_two() -> None:
     assert mask_phone("+923001234534") == "+92 3** *** **34"
 
 
+# Writing names rewrites the matching keys with raw SQL (executemany): engine-dependent.
+@pytest.mark.engines
 @pytest.mark.django_db
 def test_names_round_trip_and_first_is_primary(cast: Cast) -> None:
     person = Person.objects.create(organisation=cast.organisation, current_city=cast.karachi)
@@ -104,6 +106,8 @@ def test_coordinators_see_their_cities_analysts_see_nobody(cast: Cast) -> None:
     assert set(Person.objects.editable_by(cast.liaison)) == set()
 
 
+# Name search: LIKE on folded non-ASCII text, then the matching app's raw SQL.
+@pytest.mark.engines
 @pytest.mark.django_db
 def test_search_ignores_case_in_every_script(cast: Cast) -> None:
     person = Person.objects.create(organisation=cast.organisation, current_city=cast.karachi)

@@ -98,6 +98,8 @@ def test_the_list_shows_names_in_every_script_and_no_name_in_the_title(
     assert "about 1984" in page
 
 
+# Name search in non-Latin scripts: engine-dependent text matching and raw SQL.
+@pytest.mark.engines
 def test_search_by_cyrillic_and_arabic_script_names(
     client: Client, cast: Cast, nurlan: Person
 ) -> None:
@@ -111,6 +113,8 @@ def test_search_by_cyrillic_and_arabic_script_names(
     assert str(nurlan.code) not in page and str(other.code) in page
 
 
+# Name search in a non-Latin script: engine-dependent text matching and raw SQL.
+@pytest.mark.engines
 def test_search_with_htmx_returns_only_the_results(
     client: Client, cast: Cast, nurlan: Person
 ) -> None:
@@ -285,6 +289,8 @@ def test_the_create_form_has_three_name_rows_and_a_fresh_key(client: Client, cas
     assert f'value="{cast.quetta.pk}"' in page
 
 
+# Writing names rewrites the matching keys with raw SQL (executemany): engine-dependent.
+@pytest.mark.engines
 def test_register_a_person_with_names_in_two_scripts(client: Client, cast: Cast) -> None:
     household = make_household(cast)
     client.force_login(cast.coordinator)
@@ -405,6 +411,8 @@ def test_a_form_refused_then_corrected_keeps_its_key(client: Client, cast: Cast)
     assert Person.objects.count() == 1
 
 
+# Writing names rewrites the matching keys with raw SQL (executemany): engine-dependent.
+@pytest.mark.engines
 def test_edit_records_the_changed_fields_and_names(
     client: Client, cast: Cast, nurlan: Person
 ) -> None:

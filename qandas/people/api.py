@@ -34,7 +34,7 @@ from qandas.people.models import (
     Script,
     Sex,
 )
-from qandas.people.search import find
+from qandas.people.search import check_duplicates, duplicates_dismissed, find
 
 router = Router(tags=["people"])
 
@@ -69,6 +69,12 @@ def check_birth_date(value: date | None) -> date | None:
     return value
 
 
+DIFFERENT_FROM = (
+    "Codes of people a 409 answer listed that this person is not. Send every code it "
+    "listed to save anyway; each pair is then remembered as two different people."
+)
+
+
 class NameIn(Schema):
     text: str = Field(..., max_length=200)
     source: NameSource = NameSource.OTHER
@@ -98,6 +104,7 @@ class PersonIn(Schema):
     city: str | None = None
     household: UUID | None = None
     relationship: Relationship | None = None
+    different_from: list[UUID] = Field([], description=DIFFERENT_FROM)
 
     _phones = field_validator("phones")(check_phones)
     _birth = field_validator("birth_date")(check_birth_date)
@@ -117,6 +124,7 @@ class PersonPatch(Schema):
     city: str | None = None
     household: UUID | None = None
     relationship: Relationship | None = None
+    different_from: list[UUID] = Field([], description=DIFFERENT_FROM)
 
     _phones = field_validator("phones")(lambda v: None if v is None else check_phones(v))
     _birth = field_validator("birth_date")(check_birth_date)
@@ -171,6 +179,44 @@ class PersonOut(Schema):
         return getattr(obj, "score", None)
 
 
+class CandidateOut(Schema):
+    """Someone the caller may see who may be the person being saved."""
+
+    code: UUID
+    names: list[str]
+    birth_year: int | None
+    city: str
+    score: float = Field(..., ge=0, le=1)
+    why: str = Field(..., description="Which names matched, and how")
+
+    @staticmethod
+    def resolve_names(obj: Person) -> list[str]:
+        return [n.text for n in obj.names.all()]
+
+    @staticmethod
+    def resolve_birth_year(obj: Person) -> int | None:
+        return obj.birth_date.year if obj.birth_date else None
+
+    @staticmethod
+    def resolve_city(obj: Person) -> str:
+        return obj.current_city.slug
+
+    @staticmethod
+    def resolve_score(obj: Person) -> float:
+        return float(getattr(obj, "score", 0.0))
+
+    @staticmethod
+    def resolve_why(obj: Person) -> str:
+        return str(getattr(obj, "why", ""))
+
+
+class DuplicatesOut(Schema):
+    """409: nothing was saved; the names match people already registered."""
+
+    detail: str
+    candidates: list[CandidateOut]
+
+
 class PhonesOut(Schema):
     phones: list[str]
 
@@ -217,6 +263,70 @@ def _household_for(user: User, code: UUID | None) -> Household | None:
 
 def _bad(exc: ValidationError) -> Status:
     return Status(400, {"detail": " ".join(exc.messages)})
+
+
+def _guard(
+    user: User,
+    names: list[dict[str, Any]],
+    *,
+    different_from: list[UUID],
+    birth_date: date | None,
+    father_name: str,
+    person: Person | None,
+) -> tuple[Status | None, list[Person]]:
+    """The form's duplicate guard for API clients: (a 409 to answer, people dismissed).
+
+    A 409 lists only people the caller may see (``possible_duplicates`` starts from the
+    access gate), so it never says anything about anyone else.
+    """
+    found, dismissed = check_duplicates(
+        user,
+        [n["text"] for n in names],
+        seen=[str(code) for code in different_from],
+        birth_year=birth_date.year if birth_date else None,
+        father_name=father_name,
+        person=person,
+    )
+    if not found:
+        return None, dismissed
+    # Read again through the gate (the receiver already starts from it): fail closed.
+    visible = {
+        p.pk: p
+        for p in Person.objects.visible_to(user)
+        .filter(pk__in=[p.pk for p in found])
+        .select_related("current_city")
+        .prefetch_related("names")
+    }
+    candidates = []
+    for match in found:
+        if match.pk in visible:
+            candidate = visible[match.pk]
+            candidate.score = getattr(match, "score", 0.0)  # type: ignore[attr-defined]
+            candidate.why = getattr(match, "why", "")  # type: ignore[attr-defined]
+            candidates.append(candidate)
+    if not candidates:
+        return None, []
+    detail = _(
+        "Nothing was saved: this may be someone already registered. If it is one of "
+        "these people, change that record instead; if it is none of them, send the "
+        "request again with different_from listing all their codes."
+    )
+    return Status(409, {"detail": detail, "candidates": candidates}), []
+
+
+def _with_primary(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Names as ``set_names`` will keep them: the first is primary unless one says so."""
+    given = [
+        {
+            "text": n["text"],
+            "source": n.get("source", NameSource.OTHER),
+            "primary": n.get("primary", False),
+        }
+        for n in names
+    ]
+    if given and not any(n["primary"] for n in given):
+        given[0]["primary"] = True
+    return given
 
 
 @router.get("/people", response={200: list[PersonOut], 401: Error, 403: Error, 422: Error})
@@ -272,11 +382,24 @@ def _create_person(
 
 @router.post(
     "/people",
-    response={200: PersonOut, 201: PersonOut, 400: Error, 401: Error, 403: Error, 422: Error},
+    response={
+        200: PersonOut,
+        201: PersonOut,
+        400: Error,
+        401: Error,
+        403: Error,
+        409: DuplicatesOut,
+        422: Error,
+    },
 )
 @api_role_required(*WRITERS)
 def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     """Register a person. Only ``names`` is required; the city defaults to yours.
+
+    When the names match people you may see (in any script), nothing is saved and the
+    answer is 409 with those ``candidates``. If none of them is this person, send the
+    same request with ``different_from`` listing every candidate's code; a candidate
+    not listed (say, registered in the meantime) is answered with 409 again.
 
     Send an ``Idempotency-Key`` header (a UUID) to make retries safe: a repeated
     request with the same key answers 200 with the person the first one created.
@@ -300,13 +423,28 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
         return _bad(exc)
     organisation = organisation_for(user, city)
     assert organisation is not None  # _city_for only returns cities a membership covers
+    refusal, dismissed = _guard(
+        user,
+        [n.dict() for n in payload.names],
+        different_from=payload.different_from,
+        birth_date=payload.birth_date,
+        father_name=payload.father_name,
+        person=None,
+    )
+    if refusal is not None:
+        return refusal
     try:
-        person = _create_person(user, organisation.pk, city, household, payload, key)
+        with transaction.atomic():
+            person = _create_person(user, organisation.pk, city, household, payload, key)
+            record(Verb.CREATE, actor=user, request=request, obj=person)
+            if dismissed:
+                duplicates_dismissed.send(
+                    sender=Person, person=person, others=dismissed, by=user, request=request
+                )
     except IntegrityError:
         # A retry raced the first request with the same key; the first one won.
         person = Person.objects.get(idempotency_key=key)
         return Status(200, _people().get(pk=person.pk))
-    record(Verb.CREATE, actor=user, request=request, obj=person)
     return Status(201, _people().get(pk=person.pk))
 
 
@@ -321,14 +459,27 @@ def get_person(request: HttpRequest, code: UUID) -> Person:
 
 @router.patch(
     "/people/{code}",
-    response={200: PersonOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+    response={
+        200: PersonOut,
+        400: Error,
+        401: Error,
+        403: Error,
+        404: Error,
+        409: DuplicatesOut,
+        422: Error,
+    },
 )
 @api_role_required(*WRITERS)
 def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any:
-    """Change the fields you send; names, when sent, replace all names."""
+    """Change the fields you send; names, when sent, replace all names.
+
+    New names that match other people you may see answer 409, as for ``POST /people``;
+    ``different_from`` works the same way. Unchanged names are not checked again.
+    """
     user = signed_in(request)
     person = editable_or_404(Person, user, code)
     given = payload.dict(exclude_unset=True)
+    different_from = given.pop("different_from", None) or []
     try:
         if "city" in given:
             person.current_city = _city_for(user, given.pop("city"), person.organisation)
@@ -339,6 +490,25 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
     except ValidationError as exc:
         return _bad(exc)
     names = given.pop("names", None)
+    dismissed: list[Person] = []
+    if names is not None:
+        before = [
+            {"text": n.text, "source": n.source, "primary": n.is_primary}
+            for n in person.names.all()
+        ]
+        if _with_primary(names) == before:
+            names = None  # the same names again: nothing to check, nothing to change
+        else:
+            refusal, dismissed = _guard(
+                user,
+                names,
+                different_from=different_from,
+                birth_date=given.get("birth_date", person.birth_date),
+                father_name=given.get("father_name", person.father_name) or "",
+                person=person,
+            )
+            if refusal is not None:
+                return refusal
     with transaction.atomic():
         for field, value in given.items():
             if field in ("current_city", "household"):
@@ -354,6 +524,10 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
             person.set_names(names)
         changed = sorted({*given, *(["names"] if names is not None else [])})
         record(Verb.UPDATE, actor=user, request=request, obj=person, fields=changed)
+        if dismissed:
+            duplicates_dismissed.send(
+                sender=Person, person=person, others=dismissed, by=user, request=request
+            )
     return _people().get(pk=person.pk)
 
 

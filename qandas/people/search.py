@@ -4,7 +4,7 @@ The matching app answers ``search_requested`` with a ranking across scripts and
 spellings (``matching.search``); without it, the plain search below is the answer.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, cast
 
 from django.dispatch import Signal
@@ -80,3 +80,27 @@ def possible_duplicates(
         if answer:
             return list(cast(Iterable[Person], answer))
     return []
+
+
+def check_duplicates(
+    user: Any,
+    names: list[str],
+    *,
+    seen: Collection[str] = (),
+    birth_year: int | None = None,
+    father_name: str = "",
+    person: Person | None = None,
+) -> tuple[list[Person], list[Person]]:
+    """The guard the form and the API share: (people to show first, people dismissed).
+
+    Nothing may be saved while ``possible_duplicates`` finds someone whose code is not
+    among ``seen`` (the codes the user was shown and declared to be someone else); once
+    every candidate is among them, they come back as dismissed, for
+    ``duplicates_dismissed``. A candidate who appears only after a change is shown again.
+    """
+    found = possible_duplicates(
+        user, names, birth_year=birth_year, father_name=father_name, person=person
+    )
+    if found and {str(p.code) for p in found} <= {str(code) for code in seen}:
+        return [], found
+    return found, []

@@ -36,7 +36,7 @@ from qandas.people.forms import (
     organisation_for,
 )
 from qandas.people.models import DatePrecision, Household, Person, edit_filter, scope_filter
-from qandas.people.search import duplicates_dismissed, find, possible_duplicates
+from qandas.people.search import check_duplicates, duplicates_dismissed, find
 
 PAGE_SIZE = 25
 # Who opens people pages at all (DESIGN section 1): analysts never see a name.
@@ -323,18 +323,16 @@ def duplicate_guard(
     someone else; a candidate that appears only after a change is shown again.
     """
     born = form.cleaned_data.get("birth_date")
-    found = possible_duplicates(
+    found, dismissed = check_duplicates(
         user,
         [n["text"] for n in names],
+        seen=request.POST.getlist(SEEN) if request.POST.get(DIFFERENT) else (),
         birth_year=born.year if born else None,
         father_name=form.cleaned_data.get("father_name") or "",
         person=person,
     )
     if not found:
-        return [], []
-    seen = set(request.POST.getlist(SEEN))
-    if request.POST.get(DIFFERENT) and {str(p.code) for p in found} <= seen:
-        return [], found
+        return [], dismissed
     details = {
         p.pk: p
         for p in Person.objects.filter(pk__in=[p.pk for p in found])

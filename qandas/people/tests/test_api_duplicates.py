@@ -1,0 +1,162 @@
+"""The duplicate guard of ``POST`` and ``PATCH /api/v1/people``: the form's, for API clients."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qandas.audit.models import AuditEvent, Verb
+from qandas.matching.models import DuplicateDecision, Verdict
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def register(
+    cast: Cast, names: list[str], *, city: str = "karachi", born: int | None = None, **kw: Any
+) -> Person:
+    person = Person.objects.create(
+        organisation=kw.pop("organisation", cast.organisation),
+        current_city=getattr(cast, city),
+        birth_date=date(born, 1, 1) if born else None,
+        birth_date_precision="year",
+        **kw,
+    )
+    person.set_names([{"text": n} for n in names])
+    return person
+
+
+def not_same_pairs() -> set[tuple[int, int]]:
+    rows = DuplicateDecision.objects.filter(verdict=Verdict.NOT_SAME)
+    return set(rows.values_list("first_id", "second_id"))
+
+
+def test_a_match_in_another_script_answers_409_with_the_candidates_and_saves_nothing(
+    api: Any, cast: Cast
+) -> None:
+    sharifi = register(cast, ["Aibek Sharifi"], born=1990, father_name="Bolat")
+    tokhtarov = register(cast, ["Nurlan Tokhtarov"])
+    register(cast, ["Dilnoza Ergasheva"], born=1975)
+    count = Person.objects.count()
+
+    response = api("coordinator", "post", "/people", {"names": [{"text": "Айбек Шарифи"}]})
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert "different_from" in body["detail"]
+    [candidate] = body["candidates"]
+    assert candidate["code"] == str(sharifi.code)
+    assert candidate["names"] == ["Aibek Sharifi"]
+    assert (candidate["birth_year"], candidate["city"]) == (1990, "karachi")
+    assert 0.8 <= candidate["score"] <= 1 and candidate["why"]
+    assert "Bolat" not in str(body)  # a name, a year and a city: no more than needed
+
+    arabic = api("coordinator", "post", "/people", {"names": [{"text": "نورلان توختاروف"}]})
+    assert arabic.status_code == 409, arabic.content
+    assert [c["code"] for c in arabic.json()["candidates"]] == [str(tokhtarov.code)]
+
+    assert Person.objects.count() == count
+    assert not AuditEvent.objects.filter(verb=Verb.CREATE).exists()
+
+
+def test_different_from_saves_once_every_candidate_is_listed_and_remembers_the_pairs(
+    api: Any, cast: Cast
+) -> None:
+    kept = register(cast, ["Berik Zhanuzakov", "Берик Жанузаков"], born=1990)
+    twin = register(cast, ["Berik Dzhanuzakov"], born=1990)
+    body: dict[str, Any] = {"names": [{"text": "Berik Zhanuzakov"}], "birth_date": "1990-01-01"}
+    shown = api("coordinator", "post", "/people", body).json()["candidates"]
+    assert {c["code"] for c in shown} == {str(kept.code), str(twin.code)}
+
+    # Listing only some of them is not enough: the answer is the same 409.
+    partial = api("coordinator", "post", "/people", {**body, "different_from": [str(kept.code)]})
+    assert partial.status_code == 409
+    assert {c["code"] for c in partial.json()["candidates"]} == {str(kept.code), str(twin.code)}
+
+    # Someone registered meanwhile is shown before anything is saved.
+    late = register(cast, ["Берик Жанузаков"], born=1990)
+    seen = [str(kept.code), str(twin.code)]
+    again = api("coordinator", "post", "/people", {**body, "different_from": seen})
+    assert again.status_code == 409
+    assert str(late.code) in {c["code"] for c in again.json()["candidates"]}
+
+    seen.append(str(late.code))
+    saved = api("coordinator", "post", "/people", {**body, "different_from": seen})
+    assert saved.status_code == 201, saved.content
+    new = Person.objects.get(code=saved.json()["code"])
+    assert not_same_pairs() == {(kept.pk, new.pk), (twin.pk, new.pk), (late.pk, new.pk)}
+    assert AuditEvent.objects.filter(verb=Verb.NOT_SAME, object_code=new.code).count() == 3
+    assert AuditEvent.objects.filter(verb=Verb.CREATE, object_code=new.code).count() == 1
+
+    # Registering the same names once more: the record just saved is a candidate too.
+    third = api("coordinator", "post", "/people", {**body, "different_from": seen})
+    assert third.status_code == 409
+    assert str(new.code) in {c["code"] for c in third.json()["candidates"]}
+
+
+def test_people_outside_the_callers_scope_never_appear_and_never_block(
+    api: Any, cast: Cast
+) -> None:
+    register(cast, ["Aibek Sharifi"], city="quetta", born=1990)
+    register(cast, ["Aibek Sharifi"], born=1990, organisation=cast.other_organisation)
+    response = api("coordinator", "post", "/people", {"names": [{"text": "Aibek Sharifi"}]})
+    assert response.status_code == 201, response.content
+    assert not_same_pairs() == set()
+
+    # Next to one the caller may see, only that one is listed, and only it is decided.
+    mine = Person.objects.get(code=response.json()["code"])
+    again = api("coordinator", "post", "/people", {"names": [{"text": "Айбек Шарифи"}]})
+    assert [c["code"] for c in again.json()["candidates"]] == [str(mine.code)]
+    saved = api(
+        "coordinator",
+        "post",
+        "/people",
+        {"names": [{"text": "Айбек Шарифи"}], "different_from": [str(mine.code)]},
+    )
+    assert saved.status_code == 201
+    assert not_same_pairs() == {(mine.pk, Person.objects.get(code=saved.json()["code"]).pk)}
+
+
+def test_patch_checks_new_names_only(api: Any, cast: Cast) -> None:
+    sharifi = register(cast, ["Aibek Sharifi"], born=1990)
+    other = register(cast, ["Dilnoza Ergasheva"])
+    path = f"/people/{other.code}"
+
+    unchanged = api("coordinator", "patch", path, {"names": [{"text": "Dilnoza Ergasheva"}]})
+    assert unchanged.status_code == 200
+    assert api("coordinator", "patch", path, {"clan": "Kerei"}).status_code == 200
+
+    renamed = {"names": [{"text": "Айбек Шарифи"}]}
+    refused = api("coordinator", "patch", path, renamed)
+    assert refused.status_code == 409
+    assert [c["code"] for c in refused.json()["candidates"]] == [str(sharifi.code)]
+    assert [n.text for n in other.names.all()] == ["Dilnoza Ergasheva"]
+
+    saved = api("coordinator", "patch", path, {**renamed, "different_from": [str(sharifi.code)]})
+    assert saved.status_code == 200, saved.content
+    assert [n["text"] for n in saved.json()["names"]] == ["Айбек Шарифи"]
+    assert not_same_pairs() == {(sharifi.pk, other.pk)}
+    update = AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=other.code).latest("pk")
+    assert update.fields == ["names"]
+
+
+def test_the_openapi_document_describes_the_409(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    for method in ("post", "patch"):
+        path = "/api/v1/people" if method == "post" else "/api/v1/people/{code}"
+        answers = schema["paths"][path][method]["responses"]
+        assert "409" in answers
+        ref = answers["409"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/DuplicatesOut")
+    components = schema["components"]["schemas"]
+    assert set(components["CandidateOut"]["properties"]) == {
+        "code",
+        "names",
+        "birth_year",
+        "city",
+        "score",
+        "why",
+    }
+    assert "different_from" in components["PersonIn"]["properties"]
+    assert "different_from" in components["PersonPatch"]["properties"]

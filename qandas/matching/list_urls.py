@@ -13,4 +13,5 @@ urlpatterns = [
     path("<uuid:code>/download/", views.download, name="download"),
     path("rows/<uuid:code>/confirm/", views.confirm, name="confirm"),
     path("rows/<uuid:code>/reject/", views.reject, name="reject"),
+    path("rows/<uuid:code>/undo/", views.undo, name="undo"),
 ]

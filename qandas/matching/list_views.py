@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qandas.accounts.models import User
 from qandas.audit.disclosure import download_stored
 from qandas.audit.models import Verb
 from qandas.audit.record import record
@@ -184,6 +185,18 @@ def _after_decision(request: HttpRequest, row: ListRow) -> HttpResponseBase:
     return HttpResponseRedirect(f"{url}{'?' + urlencode(back) if back else ''}#row-{row.code}")
 
 
+def _audit_decision(request: HttpRequest, user: User, row: ListRow, fields: list[str]) -> None:
+    """A decision on a row (confirm, reject, undo) is an update of the row."""
+    record(
+        Verb.UPDATE,
+        actor=user,
+        request=request,
+        obj=row,
+        organisation=row.upload.organisation,
+        fields=fields,
+    )
+
+
 @role_required(*CUSTODY_WRITERS)
 @require_POST
 def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
@@ -203,13 +216,8 @@ def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
     except lists.DecisionError as exc:
         messages.error(request, str(exc))
         return _after_decision(request, row)
-    record(
-        Verb.UPDATE,
-        actor=user,
-        request=request,
-        obj=row,
-        organisation=row.upload.organisation,
-        fields=["state", "person", "event"] if outcome else ["state", "person"],
+    _audit_decision(
+        request, user, row, ["state", "person", "event"] if outcome else ["state", "person"]
     )
     if outcome is not None and outcome.created:
         record(
@@ -239,15 +247,48 @@ def reject(request: HttpRequest, code: str) -> HttpResponseBase:
     except lists.DecisionError as exc:
         messages.error(request, str(exc))
         return _after_decision(request, row)
-    record(
-        Verb.UPDATE,
-        actor=user,
-        request=request,
-        obj=row,
-        organisation=row.upload.organisation,
-        fields=["state"],
-    )
+    _audit_decision(request, user, row, ["state"])
     messages.success(request, _("Line %(line)s: no match.") % {"line": row.line})
+    return _after_decision(request, row)
+
+
+@role_required(*CUSTODY_WRITERS)
+@require_POST
+def undo(request: HttpRequest, code: str) -> HttpResponseBase:
+    """Send a decided row back to review; the event its confirmation recorded is retracted."""
+    user = signed_in(request)
+    row = _row_or_404(request, code)
+    decided = {"state": row.state, "person": row.person_id, "event": row.event_id}
+    try:
+        done = lists.undo(row, by=user)
+    except lists.DecisionError as exc:
+        messages.error(request, str(exc))
+        return _after_decision(request, row)
+    _audit_decision(request, user, row, [field for field, value in decided.items() if value])
+    messages.success(request, _("Line %(line)s is back to review.") % {"line": row.line})
+    if done.event is not None and done.retracted:
+        record(
+            Verb.UPDATE,
+            actor=user,
+            request=request,
+            obj=done.event,
+            fields=["retracted_at", "retraction_reason"],
+        )
+        messages.success(
+            request,
+            _("The “%(kind)s” event it recorded is retracted.")
+            % {"kind": done.event.get_kind_display()},
+        )
+    elif done.already_retracted:
+        messages.info(request, _("The event it recorded had already been retracted."))
+    elif done.corrected:
+        messages.warning(
+            request,
+            _(
+                "The event it recorded was corrected since, so it is kept. Retract it on "
+                "its page if it did not happen."
+            ),
+        )
     return _after_decision(request, row)
 
 

@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy
 
 from qandas.accounts.models import Role, User
 from qandas.incidents import actions
-from qandas.incidents.models import Event, EventKind, PlaceKind, custody_people
-from qandas.incidents.models.events import Source, TimePrecision
+from qandas.incidents.models import Event, EventKind, EventRevision, PlaceKind, custody_people
+from qandas.incidents.models.events import RevisionAction, Source, TimePrecision
 from qandas.incidents.models.places import CUSTODY_READERS
 from qandas.lib import files
 from qandas.lib.files import CleanFile
@@ -289,8 +289,8 @@ def confirm(
     """Link the row to one of its candidates and, if asked, record what the list says.
 
     The person must be a candidate the reviewer may record custody events for. Both
-    happen or neither does; the event's key comes from the row, so a second post of the
-    same confirmation records nothing.
+    happen or neither does; a second post of the same confirmation finds the row decided
+    and records nothing.
     """
     now = now or timezone.now()
     upload = row.upload
@@ -310,7 +310,7 @@ def confirm(
             outcome = actions.record_event(
                 by=by,
                 people=[person],
-                idempotency_key=uuid.uuid5(row.code, "event"),
+                idempotency_key=_event_key(row),
                 now=now,
                 kind=EVENT_OF[kind],
                 occurred_at=listed_at(upload, now=now),
@@ -335,10 +335,97 @@ def confirm(
     return outcome
 
 
+def _event_key(row: ListRow) -> uuid.UUID:
+    """The key of the event a confirmation of ``row`` records: derived from the row, and
+    new for each confirmation, so that a row undone and confirmed again records its event
+    anew instead of being handed back the one the undo retracted."""
+    generation = 0
+    while True:
+        key = uuid.uuid5(row.code, "event" if generation == 0 else f"event:{generation}")
+        if not Event.objects.filter(idempotency_key=key).exists():
+            return key
+        generation += 1
+
+
 def reject(row: ListRow, *, by: User, now: datetime | None = None) -> None:
     """None of the candidates is the person on the list."""
     with transaction.atomic():
         _claim(row, by=by, state=RowState.REJECTED, person=None, now=now or timezone.now())
+
+
+@dataclass
+class Undone:
+    """What undoing a decision did about the event its confirmation had recorded."""
+
+    event: Event | None = None  # the event the confirmation recorded, if any
+    retracted: bool = False  # retracted by this undo
+    already_retracted: bool = False  # someone had retracted it before: left as it is
+    corrected: bool = False  # someone had corrected it since: kept, it is theirs now
+
+
+def undo(row: ListRow, *, by: User, now: datetime | None = None) -> Undone:
+    """Send a decided row back to review, and retract the event its confirmation recorded.
+
+    Only someone who may decide the row may undo it: for a confirmed row, someone who may
+    record custody events for its person. The event is retracted through the incidents
+    app (kept, struck through, with a reason; custody state derived again). An event
+    someone retracted already stays as it is; one someone corrected since says what they
+    wrote, not what the list said, so it is kept. The row is reset either way, and
+    ``Undone`` says which happened. Losing a race to another decision raises.
+    """
+    now = now or timezone.now()
+    if row.state == RowState.PENDING:
+        raise DecisionError(_("This row is waiting for review already; nothing to undo."))
+    if (
+        row.state == RowState.CONFIRMED
+        and row.person_id is not None
+        and not custody_people(by, write=True).filter(pk=row.person_id).exists()
+    ):
+        raise DecisionError(
+            _("You may not change this person's custody record, so you cannot undo this.")
+        )
+    event_id = row.event_id
+    done = Undone()
+    with transaction.atomic():
+        reset = ListRow.objects.filter(
+            pk=row.pk, state=row.state, person=row.person_id, event=event_id
+        ).update(state=RowState.PENDING, person=None, event=None, decided_by=None, decided_at=None)
+        if reset != 1:
+            raise DecisionError(_("This row was changed by someone else; reload the page."))
+        if event_id is not None:
+            # Locked as a correction locks it: an undo meeting a correction waits for it,
+            # then sees it and keeps the event.
+            event = Event.objects.select_for_update().get(pk=event_id)
+            done.event = event
+            if event.retracted_at is not None:
+                done.already_retracted = True
+            elif EventRevision.objects.filter(
+                event=event, action=RevisionAction.CORRECTED
+            ).exists():
+                done.corrected = True
+            else:
+                if not Event.objects.editable_by(by).filter(pk=event.pk).exists():
+                    raise DecisionError(
+                        _("You may not change this event, so you cannot undo this.")
+                    )
+                upload = row.upload
+                reason = _(
+                    "Line %(line)s of the list “%(title)s” of %(date)s was sent back to review."
+                ) % {
+                    "line": row.line,
+                    "title": upload.title or upload.display_name,
+                    "date": upload.listed_on.isoformat(),
+                }
+                done.retracted = actions.retract_event(event, by=by, reason=reason[:500], now=now)
+                done.already_retracted = not done.retracted
+    row.state, row.person, row.event, row.decided_by, row.decided_at = (
+        RowState.PENDING,
+        None,
+        None,
+        None,
+        None,
+    )
+    return done
 
 
 def with_counts(uploads: QuerySet[ListUpload]) -> QuerySet[ListUpload]:

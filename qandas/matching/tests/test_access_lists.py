@@ -7,12 +7,13 @@ import pytest
 from django.test import Client
 
 from qandas.documents.tests.helpers import RepeatableFile
-from qandas.incidents.models import Place
+from qandas.incidents.models import Event, Place
+from qandas.matching import lists
 from qandas.matching.models import ListRow, ListUpload
 from qandas.matching.tests.test_lists import LIST, register, upload_for
 from qandas.test import Case, Cast, run_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 READERS = {"coordinator", "lawyer", "admin"}
 WRITERS = READERS
@@ -29,7 +30,10 @@ def objects(cast: Cast) -> dict[str, Any]:
         organisation=cast.organisation, kind="police_station", name="Saddar Station"
     )
     upload = upload_for(cast, cast.coordinator, station)
-    return {"person": person, "upload": upload, "row": upload.rows.get(line=2)}
+    # A second list whose first row is confirmed, with its event, for undo.
+    decided = upload_for(cast, cast.coordinator, station).rows.get(line=2)
+    lists.confirm(decided, person, by=cast.coordinator, create_event=True)
+    return {"person": person, "upload": upload, "row": upload.rows.get(line=2), "decided": decided}
 
 
 def uploads(o: dict[str, Any]) -> Any:
@@ -38,6 +42,10 @@ def uploads(o: dict[str, Any]) -> Any:
 
 def rows(o: dict[str, Any]) -> Any:
     return sorted(ListRow.objects.values_list("pk", "state", "person_id", "event_id"))
+
+
+def rows_and_events(o: dict[str, Any]) -> Any:
+    return rows(o), sorted(Event.objects.values_list("pk", "retracted_at"))
 
 
 HTML_CASES = [
@@ -79,6 +87,15 @@ HTML_CASES = [
         data={},
         overrides=UNSEEN,
         unchanged=rows,
+    ),
+    Case(
+        "lists:undo",
+        lambda o: f"/lists/rows/{o['decided'].code}/undo/",
+        WRITERS,
+        method="post",
+        data={},
+        overrides=UNSEEN,
+        unchanged=rows_and_events,
     ),
 ]
 

@@ -1,0 +1,209 @@
+"""Undoing a list row's decision: the row waits again, and the event it recorded is
+retracted through the incidents app, which derives the custody state again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qandas.audit.models import AuditEvent, Verb
+from qandas.incidents import actions
+from qandas.incidents.actions import state_of
+from qandas.incidents.models import Event, EventRevision, Place
+from qandas.matching import lists
+from qandas.matching.models import ListRow
+from qandas.matching.tests.test_lists import register, upload_for
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(cast: Cast) -> dict[str, Person]:
+    return {
+        "sharifi": register(cast, "Aibek Sharifi", year=1990),
+        # The same name in Quetta: the Karachi coordinator may not see him.
+        "quetta_sharifi": register(cast, "Aibek Sharifi", city="quetta", year=1990),
+    }
+
+
+@pytest.fixture
+def station(cast: Cast) -> Place:
+    return Place.objects.create(
+        organisation=cast.organisation, kind="police_station", name="Saddar Station"
+    )
+
+
+def confirmed(cast: Cast, person: Person, place: Place, *, by: Any = None) -> ListRow:
+    row = upload_for(cast, by or cast.coordinator, place).rows.get(line=2)
+    lists.confirm(row, person, by=by or cast.coordinator, create_event=True)
+    row.refresh_from_db()
+    assert row.state == "confirmed" and row.event is not None
+    return row
+
+
+def audited(obj: Any) -> list[list[str]]:
+    return [e.fields for e in AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=obj.code)]
+
+
+def test_undo_sends_the_row_back_and_retracts_its_event(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    sharifi = people["sharifi"]
+    row = confirmed(cast, sharifi, station)
+    event = row.event
+    assert event is not None and state_of(sharifi) == "detained_located"
+    client.force_login(cast.lawyer)
+
+    page = client.get(f"/lists/{row.upload.code}/").content.decode()
+    assert f'action="/lists/rows/{row.code}/undo/"' in page
+
+    response = client.post(f"/lists/rows/{row.code}/undo/", {"state": "confirmed"})
+    assert response["Location"] == f"/lists/{row.upload.code}/?state=confirmed#row-{row.code}"
+    row.refresh_from_db()
+    assert (row.state, row.person, row.event, row.decided_by, row.decided_at) == (
+        "pending",
+        None,
+        None,
+        None,
+        None,
+    )
+    event.refresh_from_db()
+    assert event.retracted_at is not None and event.retracted_by == cast.lawyer
+    assert "Line 2" in event.retraction_reason
+    assert state_of(sharifi) == "free"  # derived again, as a retraction does
+    assert audited(row) == [["event", "person", "state"]]
+    assert audited(event) == [["retracted_at", "retraction_reason"]]
+    messages = [str(m) for m in response.wsgi_request._messages]  # type: ignore[attr-defined]
+    assert "Line 2 is back to review." in messages
+    assert "The “Located” event it recorded is retracted." in messages
+
+    # Confirmed again, it records a new event rather than finding the retracted one.
+    again = client.post(
+        f"/lists/rows/{row.code}/confirm/", {"person": str(sharifi.code), "event": "on"}
+    )
+    assert again.status_code == 302
+    row.refresh_from_db()
+    assert row.state == "confirmed" and row.event is not None and row.event != event
+    assert row.event.retracted_at is None and state_of(sharifi) == "detained_located"
+    assert Event.objects.count() == 2
+
+
+def test_undo_of_a_no_match_over_htmx_returns_the_row_waiting(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    row = upload_for(cast, cast.coordinator, station).rows.get(line=2)
+    lists.reject(row, by=cast.coordinator)
+    client.force_login(cast.coordinator)
+    response = client.post(f"/lists/rows/{row.code}/undo/", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and html.startswith(f'<tbody id="row-{row.code}"')
+    assert "Line 2 is back to review." in html
+    assert f'action="/lists/rows/{row.code}/confirm/"' in html
+    assert f"/lists/rows/{row.code}/undo/" not in html
+    row.refresh_from_db()
+    assert row.state == "pending" and row.decided_by is None
+    assert audited(row) == [["state"]]
+    assert not Event.objects.exists()
+
+    # Nothing left to undo: said so, nothing changes, nothing is audited.
+    twice = client.post(f"/lists/rows/{row.code}/undo/", headers={"HX-Request": "true"})
+    assert "nothing to undo" in twice.content.decode()
+    assert audited(row) == [["state"]]
+
+
+@pytest.mark.parametrize("meanwhile", ["retracted", "corrected"])
+def test_an_event_someone_changed_since_is_left_and_the_row_is_still_reset(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place, meanwhile: str
+) -> None:
+    sharifi = people["sharifi"]
+    row = confirmed(cast, sharifi, station)
+    event = row.event
+    assert event is not None
+    if meanwhile == "retracted":
+        actions.retract_event(event, by=cast.admin, reason="Not him")
+    else:
+        other = Place.objects.create(
+            organisation=cast.organisation, kind="police_station", name="Clifton Station"
+        )
+        actions.correct_event(event, by=cast.admin, reason="Wrong station", place=other)
+    state = state_of(sharifi)
+    revisions = EventRevision.objects.filter(event=event).count()
+
+    client.force_login(cast.coordinator)
+    response = client.post(f"/lists/rows/{row.code}/undo/", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    row.refresh_from_db()
+    assert row.state == "pending" and row.event is None and row.person is None
+    assert "Line 2 is back to review." in html
+    if meanwhile == "retracted":
+        assert "had already been retracted" in html
+    else:
+        assert "was corrected since, so it is kept" in html
+    event.refresh_from_db()
+    assert event.retracted_by == (cast.admin if meanwhile == "retracted" else None)
+    assert EventRevision.objects.filter(event=event).count() == revisions
+    assert state_of(sharifi) == state
+    assert audited(event) == []
+
+
+def test_only_those_who_may_decide_the_row_may_undo_it(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    # The admin confirmed a Karachi list's row to the Quetta namesake: the Karachi
+    # coordinator sees the list, not the person, and may not undo it.
+    quetta = people["quetta_sharifi"]
+    row = confirmed(cast, quetta, station, by=cast.admin)
+    event = row.event
+    assert event is not None
+
+    def unchanged() -> None:
+        row.refresh_from_db()
+        assert (row.state, row.person, row.event) == ("confirmed", quetta, event)
+        assert Event.objects.get(pk=event.pk).retracted_at is None
+        assert audited(row) == []
+
+    client.force_login(cast.coordinator)
+    response = client.post(f"/lists/rows/{row.code}/undo/", headers={"HX-Request": "true"})
+    assert "You may not change this person" in response.content.decode()
+    unchanged()
+
+    for name, status in [("liaison", 403), ("analyst", 403), ("quetta_coordinator", 404)]:
+        client.force_login(cast.users[name])
+        assert client.post(f"/lists/rows/{row.code}/undo/").status_code == status, name
+        unchanged()
+    client.force_login(cast.admin)
+    assert client.get(f"/lists/rows/{row.code}/undo/").status_code == 405
+    unchanged()
+
+    assert client.post(f"/lists/rows/{row.code}/undo/").status_code == 302
+    row.refresh_from_db()
+    assert row.state == "pending"
+    assert Event.objects.get(pk=event.pk).retracted_by == cast.admin
+
+
+def test_undo_without_a_csrf_token_is_refused(
+    cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    row = confirmed(cast, people["sharifi"], station)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(cast.coordinator)
+    assert strict.post(f"/lists/rows/{row.code}/undo/").status_code == 403
+    row.refresh_from_db()
+    assert row.state == "confirmed"
+
+
+def test_a_lost_race_raises_and_changes_nothing(
+    cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    row = confirmed(cast, people["sharifi"], station)
+    stale = ListRow.objects.get(pk=row.pk)
+    lists.undo(row, by=cast.coordinator)
+    lists.reject(ListRow.objects.get(pk=row.pk), by=cast.admin)
+    with pytest.raises(lists.DecisionError):
+        lists.undo(stale, by=cast.coordinator)  # it still thinks the row is confirmed
+    row.refresh_from_db()
+    assert (row.state, row.decided_by) == ("rejected", cast.admin)

@@ -208,7 +208,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def manage(env: dict[str, str], *args: str, stdout: int | None = None) -> Any:
+def manage(env: dict[str, str], *args: str, stdout: Any = None) -> Any:
     """Run a manage.py command; on failure print what it said and stop."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],

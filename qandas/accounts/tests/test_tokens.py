@@ -50,7 +50,7 @@ def test_issue_token_for_an_unknown_user_fails_clearly() -> None:
 
 
 def test_a_token_opens_the_api_until_revoked(cast: Cast, client: Client) -> None:
-    token, raw = ApiToken.issue(cast.membership("lawyer"), by=None)
+    _token, raw = ApiToken.issue(cast.membership("lawyer"), by=None)
     response = client.get("/api/v1/me", headers=bearer(raw))
     assert response.status_code == 200
     assert response.json()["membership"]["role"] == "lawyer"
@@ -67,7 +67,7 @@ def test_a_prefix_that_starts_with_a_dash_can_be_revoked(cast: Cast) -> None:
     Given bare, argparse would read it as an option; the page shows the token as
     ``qds_PREFIX…``, which is what the command takes.
     """
-    token, raw = ApiToken.issue(cast.membership("lawyer"), by=None)
+    token, _raw = ApiToken.issue(cast.membership("lawyer"), by=None)
     ApiToken.objects.filter(pk=token.pk).update(prefix="-FWnILTs")
     call_command("revoke_token", "--prefix", "qds_-FWnILTs", stdout=StringIO())
     token.refresh_from_db()

@@ -1,18 +1,24 @@
-"""Importing people from an organisation's own list: checked whole, then written whole.
+"""Importing people from an organisation's own list: all rows or none.
 
-``import_people`` (docs/import.md) reads a table (``tables``), checks every row
-(``validate``) and, only when no row is refused, writes them all in one transaction
-(``write``). People are created or, when their ``external_id`` is known, updated; their
-names, search keys and document numbers are written in bulk, because calling
-``Person.set_names`` per person (one reindex each) is too slow for lists of many
-thousands.
+``import_people`` (docs/import.md) reads a table (``tables``) and checks and writes it
+in one transaction (``import_table``): rows are parsed and their names keyed a chunk at
+a time (``parse_chunk``; in a worker per core for a long list, since keying names is
+most of the work), checked against each other and the registry (``Checker``), and
+written as they come (``Writer``) while the workers go on with the next chunks. The
+first refused row stops the writing, every row is still checked so that all refusals
+are named, and the transaction is rolled back: nothing is imported half-way. People
+are created or, when their ``external_id`` is known, updated; their names, search keys
+and document numbers are written in bulk, because calling ``Person.set_names`` per
+person (one reindex each) is too slow for lists of many thousands.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,7 +36,7 @@ from qandas.lib.fields import normalise_phone
 from qandas.lib.scripts import LATIN, detect_script
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
 
-from . import index, keys
+from . import index, variants
 from .models import NameKey
 from .tables import Table
 
@@ -50,6 +56,8 @@ EXTERNAL_ID_MAX = 100
 DOCUMENT_MAX = 100
 FIRST_YEAR = 1900
 BATCH = 2000
+CHUNK = 1000  # rows parsed and keyed together (by a worker, for a long list)
+PARALLEL_FROM = 3000  # rows from which a list is parsed in a worker per core
 # Key rows are inserted this many at a time, sorted: the index is then written in order.
 KEYS_AT_ONCE = 200_000
 PROGRESS_EVERY = 10_000
@@ -84,7 +92,7 @@ class PersonRow:
     city_id: int | None = None
     phones: list[str] | None = None
     document_number: str = ""
-    name_keys: list[set[str]] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)  # of all its names, each once
 
 
 @dataclass
@@ -203,16 +211,11 @@ def parse_row(line: int, value: dict[str, str], cities: dict[str, City]) -> Pers
         if len(value["document_number"]) > DOCUMENT_MAX:
             raise ValueError(f"document_number is longer than {DOCUMENT_MAX} characters")
         row.document_number = value["document_number"]
-    row.name_keys = [keys.name_keys(text) for text in names]
     return row
 
 
-def validate(
-    table: Table, organisation: Organisation | None, *, progress: Progress | None = None
-) -> Checked:
-    """Every row checked, and the people of known ``external_id`` found (one query)."""
-    check_columns(table)
-    cities, fallback = cities_by_word(), default_city(organisation)
+def existing_people(table: Table, organisation: Organisation | None) -> dict[str, Person]:
+    """The organisation's people whose ``external_id`` the list gives (one query a 500)."""
     given = {value.get("external_id", "") for _line, value in table.rows} - {""}
     existing: dict[str, Person] = {}
     if organisation is not None and organisation.pk and given:
@@ -222,36 +225,78 @@ def validate(
                 organisation=organisation, external_id__in=wanted[start : start + 500]
             ):
                 existing[person.external_id] = person
-    rows: list[PersonRow] = []
-    rejected: list[tuple[int, str]] = []
-    first_line: dict[str, int] = {}
-    total = len(table.rows)
-    for done, (line, value) in enumerate(table.rows, start=1):
+    return existing
+
+
+class Checker:
+    """The checks of a row against the rows before it and the registry."""
+
+    def __init__(self, existing: dict[str, Person], fallback: City | None) -> None:
+        self.existing = existing
+        self.fallback = fallback
+        self.first_line: dict[str, int] = {}
+
+    def check(self, row: PersonRow) -> None:
+        """``ValueError`` says why the row is refused."""
+        if row.external_id in self.first_line:
+            raise ValueError(
+                f"external_id {row.external_id[:40]} is already on line "
+                f"{self.first_line[row.external_id]}"
+            )
+        known = self.existing.get(row.external_id) if row.external_id else None
+        if known is not None and known.redacted_at is not None:
+            raise ValueError("the person with this external_id was redacted")
+        if known is not None and known.merged_into_id is not None:
+            raise ValueError("the person with this external_id was merged into another record")
+        if known is None and row.city_id is None and self.fallback is None:
+            raise ValueError(
+                "city is empty, and the organisation works in several cities (or none)"
+            )
+        if row.external_id:
+            self.first_line[row.external_id] = row.line
+
+
+# What a worker parses rows with: set in the parent before the workers are forked.
+_worker_cities: dict[str, City] = {}
+
+
+def parse_chunk(chunk: list[tuple[int, dict[str, str]]]) -> list[PersonRow | tuple[int, str]]:
+    """Each row parsed, with the keys of its names, or (line, why it is refused)."""
+    parsed: list[PersonRow | tuple[int, str]] = []
+    for line, value in chunk:
         try:
-            row = parse_row(line, value, cities)
-            if row.external_id in first_line:
-                raise ValueError(
-                    f"external_id {row.external_id[:40]} is already on line "
-                    f"{first_line[row.external_id]}"
-                )
-            known = existing.get(row.external_id) if row.external_id else None
-            if known is not None and known.redacted_at is not None:
-                raise ValueError("the person with this external_id was redacted")
-            if known is not None and known.merged_into_id is not None:
-                raise ValueError("the person with this external_id was merged into another record")
-            if known is None and row.city_id is None and fallback is None:
-                raise ValueError(
-                    "city is empty, and the organisation works in several cities (or none)"
-                )
+            row = parse_row(line, value, _worker_cities)
         except ValueError as exc:
-            rejected.append((line, str(exc)))
+            parsed.append((line, str(exc)))
         else:
-            rows.append(row)
-            if row.external_id:
-                first_line[row.external_id] = line
-        if progress and (done % PROGRESS_EVERY == 0 or done == total) and total >= PROGRESS_EVERY:
-            progress(f"validated {done}/{total}")
-    return Checked(rows, rejected, existing, fallback)
+            row.keys = index.person_keys(row.names)
+            parsed.append(row)
+    return parsed
+
+
+def parsed_chunks(
+    rows: list[tuple[int, dict[str, str]]], cities: dict[str, City], *, workers: int | None = None
+) -> Iterator[list[PersonRow | tuple[int, str]]]:
+    """``parse_chunk`` of each chunk, in order; for a long list, in ``workers`` forked
+    processes (by default one per core but one: this process writes meanwhile).
+
+    The workers are forked with the cities and the variant dictionary already read and
+    never touch the database; the caller writes one chunk while they parse the next.
+    """
+    global _worker_cities
+    _worker_cities = cities
+    chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
+    if workers is None:
+        # This process writes while the workers parse: one core each.
+        cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else ()
+        workers = min(len(cores) - 1, 8)
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 1 or len(rows) < PARALLEL_FROM or not fork:
+        yield from map(parse_chunk, chunks)
+        return
+    variants.table()  # read once here, shared with the forked workers
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(parse_chunk, chunks)
 
 
 def _new_person(row: PersonRow, organisation: Organisation, fallback: City | None) -> dict:
@@ -360,87 +405,82 @@ def _update_people(people: list[Person]) -> None:
         cursor.executemany(sql, values)
 
 
-def write(
-    checked: Checked, organisation: Organisation, *, progress: Progress | None = None
-) -> Written:
-    """Create and update everyone of ``checked`` in one transaction, with one audit event."""
-    written = Written()
-    now = timezone.now()
-    total = len(checked.rows)
-    keys_waiting: list[index.KeyRow] = []
-    with transaction.atomic():
-        for start in range(0, total, BATCH):
-            batch = checked.rows[start : start + BATCH]
-            new: list[dict[str, Any]] = []
-            changed: list[Person] = []
-            owners: list[Person | dict[str, Any]] = []  # each row's person, in row order
-            for row in batch:
-                person = checked.existing.get(row.external_id) if row.external_id else None
-                if person is None:
-                    new.append(_new_person(row, organisation, checked.fallback))
-                    owners.append(new[-1])
-                else:
-                    _apply(person, row, now)
-                    changed.append(person)
-                    owners.append(person)
-            _insert(Person, new)
-            new_ids = {}
-            if new:
-                new_ids = dict(
-                    Person.objects.filter(code__in=[p["code"] for p in new]).values_list(
-                        "code", "pk"
-                    )
+class Writer:
+    """Writes checked rows a batch at a time; key rows go in sorted, many at once."""
+
+    def __init__(self, organisation: Organisation, checker: Checker) -> None:
+        self.organisation = organisation
+        self.existing = checker.existing
+        self.fallback = checker.fallback
+        self.written = Written()
+        self.now = timezone.now()
+        self.keys_waiting: list[index.KeyRow] = []
+
+    def add(self, rows: list[PersonRow]) -> None:
+        for start in range(0, len(rows), BATCH):
+            self._batch(rows[start : start + BATCH])
+
+    def _batch(self, batch: list[PersonRow]) -> None:
+        new: list[dict[str, Any]] = []
+        changed: list[Person] = []
+        owners: list[Person | dict[str, Any]] = []  # each row's person, in row order
+        for row in batch:
+            person = self.existing.get(row.external_id) if row.external_id else None
+            if person is None:
+                new.append(_new_person(row, self.organisation, self.fallback))
+                owners.append(new[-1])
+            else:
+                _apply(person, row, self.now)
+                changed.append(person)
+                owners.append(person)
+        _insert(Person, new)
+        new_ids = {}
+        if new:
+            new_ids = dict(
+                Person.objects.filter(code__in=[p["code"] for p in new]).values_list("code", "pk")
+            )
+        if changed:
+            _update_people(changed)
+            ids = [p.pk for p in changed]
+            NameKey.objects.filter(person_id__in=ids).delete()
+            Name.objects.filter(person_id__in=ids).delete()
+        person_ids = [o.pk if isinstance(o, Person) else new_ids[o["code"]] for o in owners]
+        names: list[dict[str, Any]] = []
+        for row, person_id in zip(batch, person_ids, strict=True):
+            for i, text in enumerate(row.names):
+                names.append(
+                    {
+                        "person_id": person_id,
+                        "text": text,
+                        "script": _script(text),
+                        "folded": fold(text),
+                        "source": NameSource.OTHER,
+                        "is_primary": i == 0,
+                        "position": i,
+                    }
                 )
-            if changed:
-                _update_people(changed)
-                ids = [p.pk for p in changed]
-                NameKey.objects.filter(person_id__in=ids).delete()
-                Name.objects.filter(person_id__in=ids).delete()
-            person_ids = [o.pk if isinstance(o, Person) else new_ids[o["code"]] for o in owners]
-            names: list[dict[str, Any]] = []
-            for row, person_id in zip(batch, person_ids, strict=True):
-                for i, text in enumerate(row.names):
-                    names.append(
-                        {
-                            "person_id": person_id,
-                            "text": text,
-                            "script": _script(text),
-                            "folded": fold(text),
-                            "source": NameSource.OTHER,
-                            "is_primary": i == 0,
-                            "position": i,
-                        }
-                    )
-            _insert(Name, names)
-            name_ids = {
-                (person_id, position): pk
-                for pk, person_id, position in Name.objects.filter(
-                    person_id__in=person_ids
-                ).values_list("pk", "person_id", "position")
-            }
-            for row, person_id in zip(batch, person_ids, strict=True):
-                for position, key_set in enumerate(row.name_keys):
-                    name_id = name_ids[(person_id, position)]
-                    keys_waiting.extend((organisation.pk, person_id, name_id, k) for k in key_set)
-            if len(keys_waiting) >= KEYS_AT_ONCE:
-                index.insert_keys(keys_waiting)
-                keys_waiting = []
-            written.documents += _add_documents(batch, person_ids, organisation)
-            written.created += len(new)
-            written.updated += len(changed)
-            written.names += len(names)
-            done = start + len(batch)
-            if (
-                progress
-                and total >= PROGRESS_EVERY
-                and (done % PROGRESS_EVERY < BATCH or done == total)
-            ):
-                progress(f"written {done}/{total}")
-        index.insert_keys(keys_waiting)
+            self.keys_waiting.extend((self.organisation.pk, person_id, k) for k in row.keys)
+            row.keys = set()  # written: a long list need not hold every key twice
+        _insert(Name, names)
+        if len(self.keys_waiting) >= KEYS_AT_ONCE:
+            index.insert_keys(self.keys_waiting)
+            self.keys_waiting = []
+        self.written.documents += _add_documents(
+            batch, person_ids, self.organisation, checked_before=bool(changed)
+        )
+        self.written.created += len(new)
+        self.written.updated += len(changed)
+        self.written.names += len(names)
+
+    def finish(self) -> Written:
+        """The last keys, and one audit event for the whole import."""
+        index.insert_keys(self.keys_waiting)
+        self.keys_waiting = []
+        written = self.written
         record(
             Verb.CREATE,
             actor=None,
-            obj=organisation,
+            obj=self.organisation,
             via="command",
             # Counts, never names: what the import did, for the audit trail.
             fields=[
@@ -451,22 +491,31 @@ def write(
                 f"documents={written.documents}",
             ],
         )
-    return written
+        return written
 
 
 def _add_documents(
-    batch: list[PersonRow], person_ids: list[int], organisation: Organisation
+    batch: list[PersonRow],
+    person_ids: list[int],
+    organisation: Organisation,
+    *,
+    checked_before: bool = True,
 ) -> int:
-    """A document (kind “other”) for each number a person does not hold already."""
+    """A document (kind “other”) for each number a person does not hold already.
+
+    ``checked_before``: whether any of the people existed before (new people hold none).
+    """
     wanted = [(r, p) for r, p in zip(batch, person_ids, strict=True) if r.document_number]
     if not wanted:
         return 0
-    held = set(
-        Document.objects.filter(
-            Q(person_id__in=[p for _r, p in wanted]),
-            number__in=[r.document_number for r, _p in wanted],
-        ).values_list("person_id", "number")
-    )
+    held: set[tuple[int, str]] = set()
+    if checked_before:
+        held = set(
+            Document.objects.filter(
+                Q(person_id__in=[p for _r, p in wanted]),
+                number__in=[r.document_number for r, _p in wanted],
+            ).values_list("person_id", "number")
+        )
     documents = [
         {
             "organisation_id": organisation.pk,
@@ -488,16 +537,56 @@ def import_table(
     dry_run: bool = False,
     create_org: str = "",
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> tuple[Checked, Written | None]:
-    """Validate every row; write them all unless a row is refused or this is a dry run."""
+    """Check every row and write them all, in one transaction; nothing if a row is
+    refused or this is a dry run (``Checked.rejected`` names every refused row)."""
     started = time.monotonic()
-    checked = validate(table, organisation, progress=progress)
-    if checked.rejected or dry_run:
-        return checked, None
+    check_columns(table)
+    existing = existing_people(table, organisation)
+    checker = Checker(existing, default_city(organisation))
+    checked = Checked([], [], existing, checker.fallback)
+    total = len(table.rows)
+    done = 0
+    writer: Writer | None = None
     with transaction.atomic():
-        if organisation is None:
-            organisation = Organisation.objects.create(slug=create_org, name=create_org)
-        written = write(checked, organisation, progress=progress)
+        for chunk in parsed_chunks(table.rows, cities_by_word(), workers=workers):
+            good: list[PersonRow] = []
+            for item in chunk:
+                if isinstance(item, tuple):
+                    checked.rejected.append(item)
+                    continue
+                try:
+                    checker.check(item)
+                except ValueError as exc:
+                    checked.rejected.append((item.line, str(exc)))
+                else:
+                    good.append(item)
+            checked.rows.extend(good)
+            if not checked.rejected and not dry_run:
+                if writer is None:
+                    organisation = organisation or Organisation.objects.create(
+                        slug=create_org, name=create_org
+                    )
+                    writer = Writer(organisation, checker)
+                writer.add(good)
+            before, done = done, done + len(chunk)
+            if (
+                progress
+                and total >= PROGRESS_EVERY
+                and (done // PROGRESS_EVERY > before // PROGRESS_EVERY or done == total)
+            ):
+                state = "checked" if checked.rejected or dry_run else "imported"
+                progress(f"{state} {done}/{total}")
+        if checked.rejected or dry_run:
+            transaction.set_rollback(True)  # rows written before a refused one, too
+            return checked, None
+        if writer is None:  # a list of no rows
+            organisation = organisation or Organisation.objects.create(
+                slug=create_org, name=create_org
+            )
+            writer = Writer(organisation, checker)
+        written = writer.finish()
     if progress:
         seconds = max(time.monotonic() - started, 1e-6)
         rate = len(checked.rows) / seconds

@@ -12,12 +12,20 @@ from qandas.people.models import Name, Person
 from . import keys
 from .models import NameKey
 
-# (organisation id, person id, name id, key)
-KeyRow = tuple[int, int, int, str]
+# (organisation id, person id, key)
+KeyRow = tuple[int, int, str]
 
 
-def key_rows(organisation_id: int, person_id: int, name_id: int, text: str) -> list[KeyRow]:
-    return [(organisation_id, person_id, name_id, key) for key in sorted(keys.name_keys(text))]
+def person_keys(texts: Iterable[str]) -> set[str]:
+    """The keys of all of one person's names, each once."""
+    found: set[str] = set()
+    for text in texts:
+        found |= keys.name_keys(text)
+    return found
+
+
+def key_rows(organisation_id: int, person_id: int, texts: Iterable[str]) -> list[KeyRow]:
+    return [(organisation_id, person_id, key) for key in sorted(person_keys(texts))]
 
 
 def insert_keys(rows: Iterable[KeyRow]) -> None:
@@ -26,12 +34,12 @@ def insert_keys(rows: Iterable[KeyRow]) -> None:
     Rows go in sorted by key, so that the key index is written in order rather than
     all over its pages.
     """
-    rows = sorted(rows, key=itemgetter(3))
+    rows = sorted(rows, key=itemgetter(2))
     table = connection.ops.quote_name(NameKey._meta.db_table)
     columns = ", ".join(
-        connection.ops.quote_name(c) for c in ("organisation_id", "person_id", "name_id", "key")
+        connection.ops.quote_name(c) for c in ("organisation_id", "person_id", "key")
     )
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 50_000):
             cursor.executemany(sql, rows[start : start + 50_000])
@@ -44,9 +52,5 @@ def reindex(person: Person) -> None:
     NameKey.objects.filter(person=person).delete()
     if person.redacted_at is not None or person.merged_into_id is not None:
         return
-    names = Name.objects.filter(person=person).values_list("pk", "text")
-    insert_keys(
-        row
-        for name_id, text in names
-        for row in key_rows(person.organisation_id, person.pk, name_id, text)
-    )
+    names = Name.objects.filter(person=person).values_list("text", flat=True)
+    insert_keys(key_rows(person.organisation_id, person.pk, names))

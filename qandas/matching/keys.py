@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby
+from typing import NamedTuple
 
 import icu
 
@@ -163,13 +162,15 @@ TYPO_MIN = 4  # skeletons this long are also keyed less one letter, to forgive a
 NO_VOWELS = str.maketrans(dict.fromkeys("aeiouyw"))
 
 
-@dataclass(frozen=True)
-class Token:
-    """One piece of a name: as written, romanised, and its search keys."""
+class Token(NamedTuple):
+    """One piece of a name: as written, romanised, and its search keys.
+
+    A named tuple, not a dataclass: an import makes one per token of every name, and a
+    frozen dataclass costs several times as much to build."""
 
     text: str
     rom: str
-    keys: frozenset[str] = field(default_factory=frozenset)
+    keys: frozenset[str] = frozenset()
     script: str = LATIN
 
 
@@ -185,9 +186,17 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
+def script_of(piece: str) -> str:
+    """The script of a piece of a name (pieces repeat: the same given names, again)."""
+    return LATIN if piece.isascii() else detect_script(piece)
+
+
+@lru_cache(maxsize=200_000)
 def romanise(piece: str) -> str:
     """A normalised piece of a name in lowercase ASCII letters (``""`` if none are left)."""
-    script = LATIN if piece.isascii() else detect_script(piece)
+    if piece.isascii():
+        return NOT_ASCII_LETTER.sub("", piece.casefold())  # what ICU's Latin-ASCII would give
+    script = script_of(piece)
     if script == LATIN:
         piece, rules = piece.translate(LATIN_FOLD), "Latin-ASCII"
     elif script == CYRILLIC:
@@ -255,9 +264,12 @@ def _stems(rom: str) -> list[str]:
 COARSE = str.maketrans({"z": "s", "c": "s", "j": None, "g": "k", "h": None, "d": "t", "f": "b"})
 
 
+DOUBLED = re.compile(r"(.)\1+")
+
+
 def collapse(text: str) -> str:
     """Doubled letters once (``ll`` to ``l``)."""
-    return "".join(letter for letter, _run in groupby(text))
+    return DOUBLED.sub(r"\1", text)
 
 
 def coarse(bones: str) -> str:
@@ -291,9 +303,7 @@ def token_keys(rom: str) -> frozenset[str]:
 def analyse(text: str) -> tuple[Token, ...]:
     """The tokens of a name, each with its keys; empty for a name with no letters."""
     return tuple(
-        Token(piece, rom, token_keys(rom), LATIN if piece.isascii() else detect_script(piece))
-        for piece, rom in _pieces(text)
-        if rom
+        Token(piece, rom, token_keys(rom), script_of(piece)) for piece, rom in _pieces(text) if rom
     )
 
 

@@ -1,4 +1,4 @@
-"""The search index: every name's keys, one row each, in the database.
+"""The search index: every person's name keys, one row each, in the database.
 
 Keeping the keys in a table (not in a process's memory) means every app process and
 worker sees the same index, on SQLite and PostgreSQL alike (DESIGN section 5a).
@@ -9,19 +9,41 @@ from __future__ import annotations
 from django.db import models
 
 from qandas.accounts.models import Organisation
-from qandas.people.models import Name, Person
+from qandas.people.models import Person
 
 
 class NameKey(models.Model):
-    """One search key of one name (``matching.keys``); rebuilt whenever the names change."""
+    """One search key (``matching.keys``) of one or more of a person's names.
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    name = models.ForeignKey(Name, on_delete=models.CASCADE, related_name="+")
+    Rebuilt whenever the names change (``matching.index``). A key that several of the
+    person's names share is one row: candidates are people, and which name matched is
+    worked out again when scoring. Only what finding candidates reads is indexed: the
+    key first, then the organisation (``match_list`` keeps to one) and the person, so
+    that no lookup has to visit the table; and the person, to replace their keys. Every
+    index costs each of the millions of inserts an import makes.
+    """
+
+    # No foreign-key constraints in the database: checking two parents for each of the
+    # millions of rows an import inserts took a third of its time. The keys are derived
+    # data, written only by ``matching.index`` and the import, for people they have just
+    # read or written; deleting a person still deletes their keys (Django's collector
+    # cascades, not the database), and ``reindex_names`` rebuilds them all.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     key = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "person"], name="namekey_key_person")]
+        indexes = [
+            models.Index(fields=["key", "organisation", "person"], name="namekey_key_org_person")
+        ]
 
     def __str__(self) -> str:
         return self.key

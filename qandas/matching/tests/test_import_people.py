@@ -10,6 +10,8 @@ from django.utils import timezone
 from qandas.accounts.models import Organisation
 from qandas.audit.models import AuditEvent
 from qandas.documents.models import Document
+from qandas.matching import importing
+from qandas.matching.keys import name_keys
 from qandas.matching.models import NameKey
 from qandas.matching.search import find
 from qandas.people.models import Person
@@ -56,7 +58,12 @@ def test_a_good_file_creates_people_keys_documents_and_one_audit_event(
     )
     assert person.phones == ["+923001234567"] and person.current_city == cast.karachi
     assert Document.objects.get(person=person).number == "AB123"
-    assert NameKey.objects.filter(person=person).exists()
+    # One row per key of the person, the keys of all three names: (Latin and Cyrillic
+    # share most of theirs).
+    stored = list(NameKey.objects.filter(person=person).values_list("key", flat=True))
+    expected = set().union(*(name_keys(n.text) for n in person.names.all()))
+    assert sorted(stored) == sorted(expected)
+    assert len(expected) < sum(len(name_keys(n.text)) for n in person.names.all())
     people = Person.objects.filter(organisation=cast.organisation)
     assert find(people, "Шарифи Даурен")[0].person == person
     event = AuditEvent.objects.get(organisation=cast.organisation, verb="create")
@@ -154,3 +161,31 @@ def test_legacy_encoding_and_unusual_scripts_are_kept(cast: Cast, tmp_path: Path
     people = Person.objects.filter(organisation=cast.organisation)
     assert people.count() == 6
     assert people.filter(names__text="გიორგი ბერიძე", names__script="other").exists()
+
+
+@pytest.mark.once
+def test_a_long_list_is_parsed_and_keyed_the_same_on_several_cores(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long list is parsed and keyed in forked workers, a chunk each; the rows, their
+    keys and their refusals must be what this process makes of them, in order."""
+    monkeypatch.setattr(importing, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(importing, "CHUNK", 3)
+    names = ["Dauren Sharifi", "Даурен Шарифи", "داورن شریفی", "Nizam ud Din", "", "Әбдіқадыр"]
+    names += ["Abdul Latif", "Γιώργος", "12345"]
+    rows = [(line, {"name": name, "city": "karachi"}) for line, name in enumerate(names, 2)]
+    cities = importing.cities_by_word()
+
+    def flat(workers: int) -> list[object]:
+        chunks = list(importing.parsed_chunks(rows, cities, workers=workers))
+        assert [len(c) for c in chunks] == [3, 3, 3]
+        return [
+            item if isinstance(item, tuple) else (item.line, item.names, item.keys)
+            for chunk in chunks
+            for item in chunk
+        ]
+
+    parallel = flat(2)
+    assert parallel == flat(0)
+    assert parallel[4] == (6, "name is empty") and parallel[8] == (10, "name has no letters")
+    assert parallel[1] == (3, ["Даурен Шарифи"], name_keys("Даурен Шарифи"))

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from qandas.documents.models import Document, DocumentKind
+from qandas.matching.keys import name_keys
 from qandas.matching.models import NameKey
 from qandas.matching.search import find
 from qandas.people.models import Person
@@ -106,8 +107,10 @@ def test_the_access_gate_comes_first(registry: dict[str, Person], cast: Cast) ->
 
 def test_keys_follow_every_change_of_names(registry: dict[str, Person], cast: Cast) -> None:
     person = registry["erlan"]
-    person.set_names([{"text": "Бауыржан Сейітов"}])
+    person.set_names([{"text": "Бауыржан Сейітов"}, {"text": "Bauyrzhan Seitov"}])
     assert not NameKey.objects.filter(person=person, key="r:erlan").exists()
+    stored = list(NameKey.objects.filter(person=person).values_list("key", flat=True))
+    assert sorted(stored) == sorted(name_keys("Бауыржан Сейітов") | name_keys("Bauyrzhan Seitov"))
     people = Person.objects.visible_to(cast.coordinator)
     assert find(people, "Bauyrzhan Seitov")[0].person == person
     person.redact(by=cast.admin)

@@ -21,6 +21,9 @@ from qandas.matching.tables import TableError, read_path
 
 
 class Command(BaseCommand):
+    # A data command: Django's system checks (URLs, templates, security settings) say
+    # nothing about the file, and cost seconds on every run of a script calling it.
+    requires_system_checks: list[str] = []
     help = (
         "Import people from a CSV or XLSX file (columns: external_id, name, other_names, sex, "
         "birth_year, father_name, city, phone, document_number; only name is required). "

@@ -27,6 +27,9 @@ PROGRESS_EVERY = 10_000
 
 
 class Command(BaseCommand):
+    # A data command: Django's system checks (URLs, templates, security settings) say
+    # nothing about the file, and cost seconds on every run of a script calling it.
+    requires_system_checks: list[str] = []
     help = (
         "Match each row of a CSV or XLSX list (a name column, and optionally birth_year, "
         "father_name, document_number, city) against an organisation's people; prints one "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import defaultdict
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -28,10 +29,16 @@ class Command(BaseCommand):
             NameKey.objects.all().delete()
             for start in range(0, len(ids), BATCH):
                 batch = ids[start : start + BATCH]
-                names = Name.objects.filter(person_id__in=batch).values_list(
-                    "person__organisation_id", "person_id", "pk", "text"
+                texts: dict[tuple[int, int], list[str]] = defaultdict(list)
+                for organisation_id, person_id, text in Name.objects.filter(
+                    person_id__in=batch
+                ).values_list("person__organisation_id", "person_id", "text"):
+                    texts[(organisation_id, person_id)].append(text)
+                insert_keys(
+                    row
+                    for (org, person), names in texts.items()
+                    for row in key_rows(org, person, names)
                 )
-                insert_keys(row for name in names for row in key_rows(*name))
                 if len(ids) > BATCH:
                     print(
                         f"keyed {min(start + BATCH, len(ids))}/{len(ids)} people", file=sys.stderr

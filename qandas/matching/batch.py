@@ -32,7 +32,7 @@ from . import keys, search
 from .models import NameKey
 
 CHUNK = 500  # rows looked up together
-COMMON = 2000  # a key held by more people than this picks no candidates by itself
+COMMON = search.COMMON  # a key held by more people than this picks no candidates by itself
 PER_ROW = 30  # candidates scored per row, those sharing most keys first
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
 IN_LIMIT = 5000  # values per IN (...) list, well under SQLite's variable limit

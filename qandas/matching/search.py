@@ -11,16 +11,18 @@ name, document number, city). ``why`` says which tokens matched and how.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import Indel, JaroWinkler
 
+from qandas.accounts.models import Organisation
 from qandas.documents.models import Document
 from qandas.lib.scripts import ARABIC
 from qandas.people.models import Person
@@ -29,6 +31,8 @@ from . import keys
 from .models import NameKey
 
 CANDIDATES = 200  # people scored per query, those sharing most keys first
+COMMON = 2000  # a key held by more people than this picks no candidates by itself
+GATE_WINDOW = 1000  # candidates passed through the access gate at a time
 NAME_WEIGHT = 0.6  # of the score, when other facts are given
 # Weights of spelling, skeleton and coarse skeleton in a token's score, chosen on a
 # development slice of the Wikidata groups and ar2en-eval, never on the benchmark's split:
@@ -154,18 +158,81 @@ def _digits_and_letters(text: str) -> str:
     return "".join(c for c in text.casefold() if c.isalnum())
 
 
-def candidates(people: QuerySet[Person], tokens: tuple[keys.Token, ...]) -> list[int]:
-    """Ids of the visible people sharing most keys with the query tokens."""
-    wanted = query_keys(tokens)
-    if not wanted:
-        return []
-    hits = (
-        NameKey.objects.filter(key__in=wanted, person__in=people.values("pk"))
-        .values("person_id")
-        .annotate(hits=Count("key"))
-        .order_by("-hits", "person_id")[:CANDIDATES]
+def _organisations(people: QuerySet[Person]) -> list[int]:
+    """The organisations ``people`` has anyone of: one EXISTS each, never a scan."""
+    return list(
+        Organisation.objects.filter(Exists(people.filter(organisation=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    return [row["person_id"] for row in hits]
+
+
+def postings(wanted: list[str], organisations: list[int]) -> dict[str, list[int]]:
+    """The people of ``organisations`` holding each key, at most ``COMMON + 1`` per key
+    (a key with more picks no candidates, so counting them all would be wasted).
+
+    One statement: a limited range scan of the key index per key, put together."""
+    table = connection.ops.quote_name(NameKey._meta.db_table)
+    orgs = ", ".join(["%s"] * len(organisations))
+    # Only the table's and the query's own words; every value is a parameter.
+    one = (
+        f"SELECT * FROM (SELECT key, person_id FROM {table} "  # noqa: S608
+        f"WHERE key = %s AND organisation_id IN ({orgs}) LIMIT {COMMON + 1}) AS k"
+    )
+    found: dict[str, list[int]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 200):
+            piece = wanted[start : start + 200]
+            params: list[Any] = []
+            for key in piece:
+                params += [key, *organisations]
+            cursor.execute(" UNION ALL ".join([one] * len(piece)), params)
+            for key, person_id in cursor.fetchall():
+                found[key].append(person_id)
+    return found
+
+
+def candidates(
+    people: QuerySet[Person], tokens: tuple[keys.Token, ...], *, limit: int = CANDIDATES
+) -> list[int]:
+    """Ids of the people of ``people`` sharing most keys with the query tokens.
+
+    As ``match_list`` does it (``batch``): only keys held by at most ``COMMON`` people
+    pick candidates, so a common name's keys never make the database count a large
+    part of the registry; a query whose keys are all common is looked up on its most
+    telling ones (the whole name run together, the romanised tokens). Postings are read
+    for the organisations ``people`` covers and the access gate is applied to the
+    best-sharing people, a window at a time, until ``limit`` of them are visible.
+    """
+    wanted = sorted(query_keys(tokens))
+    organisations = _organisations(people) if wanted else []
+    if not organisations:
+        return []
+    held = postings(wanted, organisations)
+    shared: Counter[int] = Counter()
+    for ids in held.values():
+        if len(ids) <= COMMON:
+            shared.update(ids)
+    if not shared:
+        telling = [k for k in wanted if k.startswith(("j:", "r:")) and k in held][:3]
+        shared = Counter(
+            dict(
+                NameKey.objects.filter(key__in=telling, organisation_id__in=organisations)
+                .values("person_id")
+                .annotate(hits=Count("key"))
+                .order_by("-hits", "person_id")
+                .values_list("person_id", "hits")[: limit * 4]
+            )
+        )
+    ranked = [pk for pk, _hits in sorted(shared.items(), key=lambda item: (-item[1], item[0]))]
+    chosen: list[int] = []
+    for start in range(0, len(ranked), GATE_WINDOW):
+        window = ranked[start : start + GATE_WINDOW]
+        visible = set(people.filter(pk__in=window).values_list("pk", flat=True))
+        chosen.extend(pk for pk in window if pk in visible)
+        if len(chosen) >= limit:
+            break
+    return chosen[:limit]
 
 
 def _documents_of(ids: list[int]) -> dict[int, set[str]]:

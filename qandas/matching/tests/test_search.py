@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from qandas.documents.models import Document, DocumentKind
-from qandas.matching.keys import name_keys
+from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
 from qandas.matching.search import find
 from qandas.people.models import Person
@@ -103,6 +103,36 @@ def test_the_access_gate_comes_first(registry: dict[str, Person], cast: Cast) ->
     assert registry["quetta"] not in [m.person for m in mine]
     assert find(Person.objects.visible_to(cast.outsider), "Aibek Sharifi") == []
     assert find(Person.objects.visible_to(cast.analyst), "Aibek Sharifi") == []
+
+
+def test_the_gate_is_passed_a_window_at_a_time_until_enough_are_visible(
+    registry: dict[str, Person], cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People the user may not see can share more keys than those they may: the gate
+    goes on down the ranking instead of answering with nobody."""
+    from qandas.matching import search
+
+    monkeypatch.setattr(search, "GATE_WINDOW", 1)
+    for _ in range(3):  # more Quetta namesakes, ranked with or above the Karachi one
+        register(cast, ["Aibek Sharifi"], "quetta", 1960)
+    mine = search.candidates(
+        Person.objects.visible_to(cast.coordinator), analyse("Aibek Sharifi"), limit=2
+    )
+    assert mine[0] == registry["sharifi"].pk and len(mine) == 2
+    assert Person.objects.filter(pk__in=mine, current_city=cast.quetta).count() == 0
+
+
+def test_a_name_of_only_common_keys_is_found_on_its_most_telling_ones(
+    registry: dict[str, Person], cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When every key is held by too many people to pick candidates, the whole name run
+    together and its romanised tokens still find the person."""
+    from qandas.matching import search
+
+    monkeypatch.setattr(search, "COMMON", 0)
+    people = Person.objects.visible_to(cast.coordinator)
+    assert find(people, "Nurlan Tokhtarov")[0].person == registry["tokhtarov"]
+    assert registry["quetta"] not in [m.person for m in find(people, "Aibek Sharifi")]
 
 
 def test_keys_follow_every_change_of_names(registry: dict[str, Person], cast: Cast) -> None:

@@ -144,7 +144,17 @@ def load(names_dir: Path, cache: Path, per_test: int, seed: int) -> Data:
         )
     with open(names_dir / "gaza-dictionary" / "dict_ar_en.csv", encoding="utf-8") as handle:
         others.extend(row[1].strip("()") for row in csv.reader(handle) if len(row) > 1)
-    data = Data(others=[o for o in others if o.strip() and len(o) <= NAME_MAX])
+    from qandas.matching.tables import looks_like_formula
+
+    # A few Wikidata "names" are sentences, or start like a formula (-gard): lists of
+    # people have neither, and import_people refuses the second.
+    data = Data(
+        others=[
+            o
+            for o in others
+            if o.strip() and len(o) <= NAME_MAX and not looks_like_formula(o.strip())
+        ]
+    )
     data.fillers = [keys.romanise(keys.normalise(f)) for f in fillers]
     data.fillers = [f for f in data.fillers if len(f) > 1]
     for test in TESTS:
@@ -158,7 +168,11 @@ def load(names_dir: Path, cache: Path, per_test: int, seed: int) -> Data:
     for query in data.queries:
         spellings = latin_of[query.group]
         data.targets[query.group] = [
-            s for s in spellings if (query.group, s) not in data.excluded and len(s) <= NAME_MAX
+            s
+            for s in spellings
+            if (query.group, s) not in data.excluded
+            and len(s) <= NAME_MAX
+            and not looks_like_formula(s.strip())
         ]
     return data
 

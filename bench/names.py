@@ -146,13 +146,15 @@ def load(names_dir: Path, cache: Path, per_test: int, seed: int) -> Data:
         others.extend(row[1].strip("()") for row in csv.reader(handle) if len(row) > 1)
     from qandas.matching.tables import looks_like_formula
 
-    # A few Wikidata "names" are sentences, or start like a formula (-gard): lists of
-    # people have neither, and import_people refuses the second.
+    # A few Wikidata "names" are sentences, have no letters, or start like a formula
+    # (-gard): lists of people have none of these, and import_people refuses the last two.
     data = Data(
         others=[
             o
             for o in others
-            if o.strip() and len(o) <= NAME_MAX and not looks_like_formula(o.strip())
+            if len(o) <= NAME_MAX
+            and any(c.isalpha() for c in o)
+            and not looks_like_formula(o.strip())
         ]
     )
     data.fillers = [keys.romanise(keys.normalise(f)) for f in fillers]

@@ -247,6 +247,11 @@ def _match_chunk(chunk: list[Hints]) -> list[list[dict[str, Any]]]:
     return [[candidate(m) for m in found] for found in _worker_matcher.match(chunk)]
 
 
+def cores() -> int:
+    """The cores this process may run on (at most 8): how many workers a long list gets."""
+    return min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
+
+
 def match_rows(
     organisation: Organisation, rows: list[Hints], *, top: int = 5
 ) -> Iterator[list[dict[str, Any]]]:
@@ -257,7 +262,7 @@ def match_rows(
     """
     global _worker_matcher
     matcher = Matcher(organisation, top=top)
-    jobs = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
+    jobs = cores()
     if len(rows) < PARALLEL_FROM or jobs < 2 or connection.in_atomic_block:
         for found in matcher.match_all(rows):
             yield [candidate(m) for m in found]

@@ -15,7 +15,6 @@ person (one reindex each) is too slow for lists of many thousands.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -37,6 +36,7 @@ from qandas.lib.scripts import LATIN, detect_script
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
 
 from . import index, variants
+from .batch import cores
 from .models import NameKey
 from .tables import Table
 
@@ -287,9 +287,7 @@ def parsed_chunks(
     _worker_cities = cities
     chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
     if workers is None:
-        # This process writes while the workers parse: one core each.
-        cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else ()
-        workers = min(len(cores) - 1, 8)
+        workers = cores() - 1  # this process writes while the workers parse
     fork = "fork" in multiprocessing.get_all_start_methods()
     if workers < 1 or len(rows) < PARALLEL_FROM or not fork:
         yield from map(parse_chunk, chunks)
@@ -549,6 +547,17 @@ def import_table(
     total = len(table.rows)
     done = 0
     writer: Writer | None = None
+
+    def started_writer() -> Writer:
+        # Made (and --create-org's organisation with it) only once there is to write.
+        nonlocal organisation, writer
+        if writer is None:
+            organisation = organisation or Organisation.objects.create(
+                slug=create_org, name=create_org
+            )
+            writer = Writer(organisation, checker)
+        return writer
+
     with transaction.atomic():
         for chunk in parsed_chunks(table.rows, cities_by_word(), workers=workers):
             good: list[PersonRow] = []
@@ -564,12 +573,7 @@ def import_table(
                     good.append(item)
             checked.rows.extend(good)
             if not checked.rejected and not dry_run:
-                if writer is None:
-                    organisation = organisation or Organisation.objects.create(
-                        slug=create_org, name=create_org
-                    )
-                    writer = Writer(organisation, checker)
-                writer.add(good)
+                started_writer().add(good)
             before, done = done, done + len(chunk)
             if (
                 progress
@@ -581,12 +585,7 @@ def import_table(
         if checked.rejected or dry_run:
             transaction.set_rollback(True)  # rows written before a refused one, too
             return checked, None
-        if writer is None:  # a list of no rows
-            organisation = organisation or Organisation.objects.create(
-                slug=create_org, name=create_org
-            )
-            writer = Writer(organisation, checker)
-        written = writer.finish()
+        written = started_writer().finish()  # a list of no rows still records its import
     if progress:
         seconds = max(time.monotonic() - started, 1e-6)
         rate = len(checked.rows) / seconds

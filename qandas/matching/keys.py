@@ -135,7 +135,8 @@ SKELETON_RULES = {
     "tch": "C",
     "tsh": "C",
     "dzh": "J",
-    "dz": "J",
+    # Russian writes a Japanese or Italian z as дз (Yazawa: Ядзава, Zecchini: Дзеккини).
+    "dz": "z",
     "ch": "C",
     "sh": "S",
     "zh": "J",
@@ -213,13 +214,14 @@ def romanise(piece: str) -> str:
 def skeleton(rom: str) -> str:
     """The consonant skeleton of a romanised token (``latifi`` and ``lateefi``: ``ltf``).
 
-    Leading ``al``/``el`` (the Arabic article) is dropped, a final ``h`` too
-    (``Fatimah``, ``Abdullah``), and doubled letters are collapsed.
+    Leading ``al``/``el`` (the Arabic article) is dropped, a final ``h`` too (``Fatimah``,
+    ``Abdullah``, Arabic script's ``fatmh``) unless it ends a pair of letters written
+    for one sound (``Fatikh``, ``Darwish``), and doubled letters are collapsed.
     """
     text = rom
     if len(text) > 4 and text[:2] in ("al", "el"):
         text = text[2:]
-    if len(text) > 1 and text.endswith("h"):
+    if len(text) > 2 and text.endswith("h") and text[-2] not in "cdgkpstz":
         text = text[:-1]
     text = SPELLINGS.sub(lambda m: SKELETON_RULES[m.group()], text)
     return collapse(text.lower().translate(NO_VOWELS))
@@ -281,9 +283,35 @@ def deletions(bones: str) -> set[str]:
     return {bones[:i] + bones[i + 1 :] for i in range(len(bones))}
 
 
+# One sound written differently by the orthographies and transliterations that meet in
+# these lists: Slavic, German and Dutch j is y (Jolanda, Йоланда), German and Polish ch
+# is kh (Olechnowicz, Олехнович), Polish rz, cz and sz are zh, ch and sh, and w is v.
+# Applied in this order, so that Polish cz becomes ch and is not read as kh.
+ALTERNATES = (("ch", "kh"), ("j", "y"), ("rz", "zh"), ("cz", "ch"), ("sz", "sh"), ("w", "v"))
+
+
 @lru_cache(maxsize=200_000)
-def token_keys(rom: str) -> frozenset[str]:
+def alternate(rom: str, script: str = LATIN) -> str:
+    """``rom`` respelt by ``ALTERNATES``; a Cyrillic г also as h, the way Russian writes a
+    foreign h (Hautala: Гаутала, Henrik: Генрик). ``rom`` itself when nothing applies."""
+    if script == CYRILLIC:
+        return rom.replace("g", "h")
+    if script == ARABIC:
+        return rom  # romanised by ICU, whose j, ch and kh are meant
+    for written, said in ALTERNATES:
+        if written in rom:
+            rom = rom.replace(written, said)
+    return rom
+
+
+@lru_cache(maxsize=200_000)
+def token_keys(rom: str, script: str = LATIN) -> frozenset[str]:
     keys: set[str] = set()
+    other = alternate(rom, script)
+    if other != rom:
+        # Keyed as spelt the other way too; not its typos, which would double the index.
+        bones = skeleton(other)
+        keys.update((f"r:{other}", f"c:{bones}", f"k:{coarse(bones)}"))
     for form in (rom, *_stems(rom)):
         keys.add(f"r:{form}")
         bones = skeleton(form)
@@ -303,7 +331,10 @@ def token_keys(rom: str) -> frozenset[str]:
 def analyse(text: str) -> tuple[Token, ...]:
     """The tokens of a name, each with its keys; empty for a name with no letters."""
     return tuple(
-        Token(piece, rom, token_keys(rom), script_of(piece)) for piece, rom in _pieces(text) if rom
+        Token(piece, rom, token_keys(rom, script), script)
+        for piece, rom in _pieces(text)
+        if rom
+        for script in (script_of(piece),)
     )
 
 

@@ -100,11 +100,19 @@ def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
             query.text, found.text, 1.0, "same" if query.text == found.text else "latin"
         )
     spelling = JaroWinkler.normalized_similarity(query.rom, found.rom)
+    arabic = ARABIC in (query.script, found.script)
+    if not arabic:
+        # Each spelt as the other's orthography would (Jolanda, Йоланда: yolanda).
+        query_other = keys.alternate(query.rom, query.script)
+        found_other = keys.alternate(found.rom, found.script)
+        if query_other != query.rom or found_other != found.rom:
+            other = JaroWinkler.normalized_similarity(query_other, found_other)
+            spelling = max(spelling, other)
     query_bones, found_bones = keys.skeleton(query.rom), keys.skeleton(found.rom)
     query_rough, found_rough = keys.coarse(query_bones), keys.coarse(found_bones)
     bones = Indel.normalized_similarity(query_bones, found_bones)
     rough = Indel.normalized_similarity(query_rough, found_rough)
-    blend = BLEND_ARABIC if ARABIC in (query.script, found.script) else BLEND
+    blend = BLEND_ARABIC if arabic else BLEND
     score = min(0.99, blend[0] * spelling + blend[1] * bones + blend[2] * rough)
     if any(k.startswith("g:") for k in query.keys & found.keys):
         return TokenMatch(query.text, found.text, max(0.95, score), "variant")

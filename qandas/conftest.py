@@ -47,16 +47,19 @@ def private_files(settings: Any, tmp_path: Path) -> Path:
     return settings.PRIVATE_FILES_DIR
 
 
-@pytest.fixture
-def page() -> Iterator[Any]:
-    """A phone-sized page in Debian's Chromium, driven by Playwright."""
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, driven by Playwright: started once per test process, at the
+    first browser test (starting Playwright and Chromium takes about ten seconds on a
+    small machine, longer than some of the tests)."""
     from playwright.sync_api import sync_playwright
 
-    # Playwright runs an event loop in this thread; the test's own ORM calls are
-    # synchronous and safe, so tell Django not to refuse them.
+    # Playwright runs an event loop in this thread from here on; the tests' own ORM
+    # calls are synchronous and safe (Qandas has no async code), so tell Django not to
+    # refuse them.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+        started = playwright.chromium.launch(
             executable_path=os.environ.get("QANDAS_CHROMIUM", "/usr/bin/chromium"),
             args=[
                 "--no-sandbox",
@@ -67,7 +70,15 @@ def page() -> Iterator[Any]:
                 "--no-first-run",
             ],
         )
-        context = browser.new_context(locale="en-GB", viewport={"width": 400, "height": 800})
-        yield context.new_page()
-        browser.close()
+        yield started
+        started.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A phone-sized page in a fresh browser context: no cookies or storage from
+    another test."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 400, "height": 800})
+    yield context.new_page()
+    context.close()

@@ -1,5 +1,5 @@
-"""In Chromium: upload a police list in Cyrillic and Urdu script, confirm a match, and
-find the event on the person's timeline."""
+"""In Chromium: upload a police list in Cyrillic and Urdu script, confirm a match, find
+the event on the person's timeline, then undo the confirmation."""
 
 from typing import Any
 
@@ -14,7 +14,7 @@ PASSWORD = "a long browser test password"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_police_list_in_two_scripts_becomes_an_event_on_the_timeline(
+def test_a_police_list_in_two_scripts_becomes_an_event_on_the_timeline_until_undone(
     live_server: Any, page: Any
 ) -> None:
     organisation = Organisation.objects.create(slug="steppe-l", name="Steppe Network")
@@ -71,3 +71,18 @@ def test_a_police_list_in_two_scripts_becomes_an_event_on_the_timeline(
     assert "Located" in timeline and "Saddar Station" in timeline
     assert "Detained, located" in page.locator("#custody").inner_text()
     assert Event.objects.get().kind == "located"
+
+    # A wrong confirmation is undone from the list: the row is back to review and the
+    # event it recorded is retracted, which frees the person again.
+    page.go_back()
+    page.wait_for_url("**/lists/*/")
+    row = page.locator("tbody.list-row.confirmed", has_text="Айбек Шарифи")
+    row.locator("button:has-text('Undo')").click()
+    page.locator("tbody.list-row", has_text="Айбек Шарифи").locator(
+        "button:has-text('Confirm')"
+    ).wait_for()
+    assert page.locator("tbody.list-row.confirmed").count() == 0
+    page.goto(f"{live_server.url}/people/{sharifi.code}/")
+    assert "(retracted)" in page.locator("#timeline").inner_text()
+    assert "Detained" not in page.locator("#custody").inner_text()
+    assert Event.objects.get().retracted_at is not None

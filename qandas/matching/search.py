@@ -175,18 +175,28 @@ def _organisations(people: QuerySet[Person]) -> list[int]:
     )
 
 
-def postings(wanted: list[str], organisations: list[int]) -> dict[str, list[int]]:
-    """The people of ``organisations`` holding each key, at most ``COMMON + 1`` per key
-    (a key with more picks no candidates, so counting them all would be wasted).
+# How many people of the organisations hold a key, counted up to COMMON + 1 only: one
+# limited range scan of the covering key index per key, whatever the registry's size.
+COUNT = (
+    "SELECT key, COUNT(*) FROM (SELECT key FROM {table} "
+    "WHERE key = %s AND organisation_id IN ({orgs}) LIMIT {limit}) AS k GROUP BY key"
+)
+HOLDERS = "SELECT key, person_id FROM {table} WHERE key IN ({keys}) AND organisation_id IN ({orgs})"
 
-    One statement: a limited range scan of the key index per key, put together."""
+
+def postings(
+    wanted: list[str], organisations: list[int]
+) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """How many people of ``organisations`` hold each key (counted up to ``COMMON + 1``),
+    and who holds each key held by at most ``COMMON``: a commoner key picks no
+    candidates, so its holders are never read.
+
+    Two statements for up to 200 keys; only the table's name and placeholders are put
+    into the SQL, every value is a parameter."""
     table = connection.ops.quote_name(NameKey._meta.db_table)
     orgs = ", ".join(["%s"] * len(organisations))
-    # Only the table's and the query's own words; every value is a parameter.
-    one = (
-        f"SELECT * FROM (SELECT key, person_id FROM {table} "  # noqa: S608
-        f"WHERE key = %s AND organisation_id IN ({orgs}) LIMIT {COMMON + 1}) AS k"
-    )
+    count = COUNT.format(table=table, orgs=orgs, limit=COMMON + 1)
+    counts: dict[str, int] = {}
     found: dict[str, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 200):
@@ -194,10 +204,17 @@ def postings(wanted: list[str], organisations: list[int]) -> dict[str, list[int]
             params: list[Any] = []
             for key in piece:
                 params += [key, *organisations]
-            cursor.execute(" UNION ALL ".join([one] * len(piece)), params)
-            for key, person_id in cursor.fetchall():
-                found[key].append(person_id)
-    return found
+            cursor.execute(" UNION ALL ".join([count] * len(piece)), params)
+            counts.update(cursor.fetchall())
+            rare = [key for key in piece if 0 < counts.get(key, 0) <= COMMON]
+            if rare:
+                marks = ", ".join(["%s"] * len(rare))
+                cursor.execute(
+                    HOLDERS.format(table=table, keys=marks, orgs=orgs), [*rare, *organisations]
+                )
+                for key, person_id in cursor.fetchall():
+                    found[key].append(person_id)
+    return counts, found
 
 
 def candidates(
@@ -216,13 +233,12 @@ def candidates(
     organisations = _organisations(people) if wanted else []
     if not organisations:
         return []
-    held = postings(wanted, organisations)
+    counts, held = postings(wanted, organisations)
     shared: Counter[int] = Counter()
     for ids in held.values():
-        if len(ids) <= COMMON:
-            shared.update(ids)
+        shared.update(ids)
     if not shared:
-        telling = [k for k in wanted if k.startswith(("j:", "r:")) and k in held][:3]
+        telling = [k for k in wanted if k.startswith(("j:", "r:")) and counts.get(k)][:3]
         shared = Counter(
             dict(
                 NameKey.objects.filter(key__in=telling, organisation_id__in=organisations)

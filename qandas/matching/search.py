@@ -30,9 +30,12 @@ from qandas.people.models import Person
 from . import keys
 from .models import NameKey
 
-CANDIDATES = 200  # people scored per query, those sharing most keys first
+# People scored per query, those sharing most keys first. Loading and scoring them is
+# most of a search's time; match_list scores at most 30 a row and finds as much.
+CANDIDATES = 60
 COMMON = 2000  # a key held by more people than this picks no candidates by itself
-GATE_WINDOW = 1000  # candidates passed through the access gate at a time
+GATE_WINDOW = 1000  # candidates passed through the access gate at a time (the first
+# window is twice the candidates wanted: most searches need no other)
 NAME_WEIGHT = 0.6  # of the score, when other facts are given
 # Weights of spelling, skeleton and coarse skeleton in a token's score, chosen on a
 # development slice of the Wikidata groups and ar2en-eval, never on the benchmark's split:
@@ -250,12 +253,12 @@ def candidates(
         )
     ranked = [pk for pk, _hits in sorted(shared.items(), key=lambda item: (-item[1], item[0]))]
     chosen: list[int] = []
-    for start in range(0, len(ranked), GATE_WINDOW):
-        window = ranked[start : start + GATE_WINDOW]
+    start, size = 0, min(GATE_WINDOW, 2 * limit)
+    while start < len(ranked) and len(chosen) < limit:
+        window = ranked[start : start + size]
         visible = set(people.filter(pk__in=window).values_list("pk", flat=True))
         chosen.extend(pk for pk in window if pk in visible)
-        if len(chosen) >= limit:
-            break
+        start, size = start + size, GATE_WINDOW
     return chosen[:limit]
 
 

@@ -31,6 +31,7 @@ from qandas.accounts.models import City, Membership, Organisation
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.documents.models import Document, DocumentKind
+from qandas.lib.bulk import insert_rows
 from qandas.lib.fields import normalise_phone
 from qandas.lib.scripts import LATIN, detect_script
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
@@ -364,9 +365,6 @@ def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
     now = timezone.now()
     plan = []
     for f in fields:
@@ -382,9 +380,7 @@ def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
         ]
         for row in rows
     ]
-    with connection.cursor() as cursor:
-        # Names from the model's metadata; every value is a parameter.
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608
+    insert_rows(model._meta.db_table, [str(f.column) for f in fields], values)
 
 
 def _update_people(people: list[Person]) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from operator import itemgetter
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from qandas.lib.bulk import insert_rows
 from qandas.people.models import Name, Person
 
 from . import keys
@@ -35,14 +36,12 @@ def insert_keys(rows: Iterable[KeyRow]) -> None:
     all over its pages.
     """
     rows = sorted(rows, key=itemgetter(2))
-    table = connection.ops.quote_name(NameKey._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(c) for c in ("organisation_id", "person_id", "key")
-    )
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)"  # noqa: S608
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 50_000):
-            cursor.executemany(sql, rows[start : start + 50_000])
+    for start in range(0, len(rows), 50_000):
+        insert_rows(
+            NameKey._meta.db_table,
+            ("organisation_id", "person_id", "key"),
+            rows[start : start + 50_000],
+        )
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from .duplicates import (
     not_same,
     score_pair,
     undo,
+    waiting,
 )
 from .models import Merge
 
@@ -44,8 +45,11 @@ MERGES_SHOWN = 100
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    pairs = likely_duplicates(Person.objects.editable_by(user), limit=QUEUE_SIZE)
-    return render(request, "matching/duplicate_list.html", {"pairs": pairs})
+    people = Person.objects.editable_by(user)
+    pairs = likely_duplicates(people, limit=QUEUE_SIZE)
+    return render(
+        request, "matching/duplicate_list.html", {"pairs": pairs, "waiting": waiting(people)}
+    )
 
 
 def pair_of(user: User, first: str, second: str) -> tuple[Person, Person]:

@@ -1,9 +1,12 @@
 """Duplicate records of one human being: finding them, merging them, undoing a merge.
 
-Finding: people who share search keys (``NameKey``) are paired key by key, never every
-person against every other; keys shared by very many people say little and are skipped.
-The pairs sharing most keys are scored with ``search.score_people``; those above
-``THRESHOLD`` are proposed, unless someone already decided about the pair.
+Finding: each person is paired with the people sharing most of their search keys
+(``NameKey``), never with everyone; keys shared by very many people say little and are
+skipped. Pairs that ``search.score_people`` scores at least ``STORE_FLOOR`` are stored
+(``LikelyPair``): for a person whenever their names change, and for the people an
+import wrote when ``refresh_duplicates`` runs. The review queue shows the stored pairs
+scored again as the records are now, those above ``THRESHOLD``, unless someone already
+decided about the pair.
 
 Merging moves everything that points at the merged record to the survivor, app by app,
 through each app's ``repoint`` (DESIGN section 3), and marks the merged record
@@ -14,13 +17,13 @@ moved is kept on the ``Merge`` row, so that an undo moves exactly that back.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +33,13 @@ from qandas.audit.record import record
 from qandas.correspondence import repoint as correspondence_repoint
 from qandas.documents import repoint as documents_repoint
 from qandas.incidents import repoint as incidents_repoint
+from qandas.lib.bulk import insert_rows
 from qandas.people import repoint as people_repoint
 from qandas.people.models import Person, edit_filter
 from qandas.people.repoint import Moved, RepointConflict
 
 from . import index, search
-from .models import DuplicateDecision, ListRow, Merge, NameKey, Verdict
+from .models import DuplicateDecision, LikelyPair, ListRow, Merge, NameKey, PairsStale, Verdict
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -45,7 +49,10 @@ if TYPE_CHECKING:
 THRESHOLD = 0.85  # a pair in the review queue scores at least this
 GUARD_THRESHOLD = 0.8  # a candidate shown before saving a person scores at least this
 KEY_GROUP_MAX = 60  # a key shared by more people than this pairs nobody
-PAIRS_SCORED = 400  # pairs sharing most keys that are scored for the queue
+PAIRS_PER_PERSON = 10  # people sharing most keys with someone, scored as their pairs
+STORE_FLOOR = 0.8  # a pair is kept for the queue from this score (scored again when shown)
+REFRESH_CHUNK = 500  # people refreshed together
+PROGRESS_EVERY = 5000  # people refreshed between two progress lines
 
 # Lower apps first, in the order their rows depend on each other; undone in reverse.
 REPOINTS: list[ModuleType] = [
@@ -85,29 +92,103 @@ def decided_pairs(people: Iterable[int]) -> set[tuple[int, int]]:
 # Finding -------------------------------------------------------------------------------
 
 
-def shared_key_pairs(people_qs: QuerySet[Person]) -> Counter[tuple[int, int]]:
-    """Pairs of people (same organisation) and how many keys they share."""
-    visible = NameKey.objects.filter(person__in=people_qs.values("pk"))
-    rare = (
-        visible.values("organisation_id", "key")
-        .annotate(people=Count("person_id", distinct=True))
-        .filter(people__gte=2, people__lte=KEY_GROUP_MAX)
-        .values("key")
-    )
-    groups: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for org, key, person in (
-        visible.filter(key__in=rare).values_list("organisation_id", "key", "person_id").distinct()
+def _pairs_of(ids: list[int]) -> set[tuple[int, int]]:
+    """Pairs of each of these people with the people sharing most keys with them (keys
+    held by at most ``KEY_GROUP_MAX`` people), ``PAIRS_PER_PERSON`` each, lower id first;
+    they may be of other organisations: the caller drops those."""
+    keys_of: dict[int, set[str]] = defaultdict(set)
+    organisations: set[int] = set()
+    for person_id, organisation_id, key in NameKey.objects.filter(person_id__in=ids).values_list(
+        "person_id", "organisation_id", "key"
     ):
-        groups[(org, key)].add(person)
-    pairs: Counter[tuple[int, int]] = Counter()
-    for members in groups.values():
-        if len(members) > KEY_GROUP_MAX:
-            continue
-        ids = sorted(members)
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                pairs[(a, b)] += 1
+        keys_of[person_id].add(key)
+        organisations.add(organisation_id)
+    if not keys_of:
+        return set()
+    wanted = sorted({key for found in keys_of.values() for key in found})
+    _counts, holders = search.postings(wanted, sorted(organisations), common=KEY_GROUP_MAX)
+    pairs = set()
+    for person_id, found in keys_of.items():
+        shared: Counter[int] = Counter()
+        for key in found:
+            shared.update(holders.get(key, ()))
+        shared.pop(person_id, None)
+        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:PAIRS_PER_PERSON]
+        pairs.update((min(person_id, o), max(person_id, o)) for o, _n in best)
     return pairs
+
+
+def refresh(person_ids: Iterable[int]) -> int:
+    """Find again the likely pairs of these people (a chunk at a time), replacing those
+    they had; returns how many pairs are stored now."""
+    ids = sorted(set(person_ids))
+    stored = 0
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        stored += _refresh_chunk(ids[start : start + REFRESH_CHUNK])
+    return stored
+
+
+@transaction.atomic
+def _refresh_chunk(ids: list[int]) -> int:
+    LikelyPair.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids)).delete()
+    pairs = _pairs_of(ids)
+    pairs -= decided_pairs({pk for pair in pairs for pk in pair})
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(
+            pk__in={pk for pair in pairs for pk in pair},
+            redacted_at__isnull=True,
+            merged_into__isnull=True,
+        ).prefetch_related("names")
+    }
+    found = []
+    for first_id, second_id in sorted(pairs):
+        a, b = people.get(first_id), people.get(second_id)
+        if a is None or b is None or a.organisation_id != b.organisation_id:
+            continue
+        score, _why = score_pair(a, b)
+        if score >= STORE_FLOOR:
+            found.append(
+                LikelyPair(organisation_id=a.organisation_id, first=a, second=b, score=score)
+            )
+    # A refresh of the other person, at the same moment, may have stored the pair too.
+    LikelyPair.objects.bulk_create(found, ignore_conflicts=True)
+    return len(found)
+
+
+def mark_stale(person_ids: Iterable[int]) -> None:
+    """List people whose pairs are to be found again by ``refresh_stale``."""
+    insert_rows(PairsStale._meta.db_table, ["person_id"], [(pk,) for pk in person_ids])
+
+
+def mark_all_stale() -> int:
+    """List every live person as stale; returns how many."""
+    ids = list(
+        Person.objects.filter(redacted_at__isnull=True, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    mark_stale(ids)
+    return len(ids)
+
+
+def refresh_stale(*, progress: Callable[[str], None] | None = None) -> int:
+    """Refresh the people listed in ``PairsStale`` (an import's) and empty the list;
+    returns how many people were refreshed."""
+    done = 0
+    total = PairsStale.objects.count()
+    while True:
+        batch = list(
+            PairsStale.objects.order_by("pk").values_list("pk", "person_id")[:REFRESH_CHUNK]
+        )
+        if not batch:
+            return done
+        refresh(person_id for _pk, person_id in batch)
+        # Only the rows read: a person listed again meanwhile is refreshed next time.
+        PairsStale.objects.filter(pk__in=[pk for pk, _person in batch]).delete()
+        done += len(batch)
+        if progress and total >= PROGRESS_EVERY:
+            progress(f"{min(done, total)}/{total} people compared")
 
 
 def score_pair(a: Person, b: Person) -> tuple[float, str]:
@@ -131,30 +212,40 @@ def score_pair(a: Person, b: Person) -> tuple[float, str]:
 def likely_duplicates(
     people_qs: QuerySet[Person], limit: int = 50, *, threshold: float = THRESHOLD
 ) -> list[Pair]:
-    """Pairs of people of ``people_qs`` that may be one person, most likely first."""
-    counts = shared_key_pairs(people_qs)
-    if not counts:
-        return []
-    ids = {pk for pair in counts for pk in pair}
-    decided = decided_pairs(ids)
-    top = [pair for pair, _n in counts.most_common() if pair not in decided][:PAIRS_SCORED]
-    wanted = {pk for pair in top for pk in pair}
+    """Stored pairs of people of ``people_qs`` that may be one person, most likely first,
+    scored again as the records are now; never a pair already decided."""
+    visible = people_qs.filter(redacted_at__isnull=True, merged_into__isnull=True).values("pk")
+    decided = DuplicateDecision.objects.filter(first=OuterRef("first"), second=OuterRef("second"))
+    stored = list(
+        LikelyPair.objects.filter(first__in=visible, second__in=visible)
+        .exclude(Exists(decided))
+        .order_by("-score", "first_id", "second_id")
+        .values_list("first_id", "second_id")[: limit + limit // 2]
+    )
     people = {
         p.pk: p
-        for p in people_qs.filter(pk__in=wanted)
+        for p in Person.objects.filter(pk__in={pk for pair in stored for pk in pair})
         .select_related("current_city")
         .prefetch_related("names")
     }
     found = []
-    for a_id, b_id in top:
-        a, b = people.get(a_id), people.get(b_id)
-        if a is None or b is None:
-            continue
+    for first_id, second_id in stored:
+        a, b = people[first_id], people[second_id]
         score, why = score_pair(a, b)
         if score >= threshold:
             found.append(Pair(a, b, score, why))
     found.sort(key=lambda p: (-p.score, p.first.pk, p.second.pk))
     return found[:limit]
+
+
+def waiting(people_qs: QuerySet[Person]) -> int:
+    """How many people of ``people_qs`` wait to be compared (after an import)."""
+    return (
+        PairsStale.objects.filter(person__in=people_qs.values("pk"))
+        .values("person_id")
+        .distinct()
+        .count()
+    )
 
 
 def guard_candidates(
@@ -347,6 +438,7 @@ def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
         ).delete()
         index.reindex(survivor)
         index.reindex(merged)
+        refresh([survivor.pk, merged.pk])  # undecided again: the pair may be proposed
         record(Verb.UNMERGE, actor=by, request=request, obj=merged, fields=["merged_into"])
         record(Verb.UNMERGE, actor=by, request=request, obj=survivor, fields=moved_fields(moved))
     done.refresh_from_db()
@@ -361,7 +453,12 @@ __all__ = [
     "RepointConflict",
     "guard_candidates",
     "likely_duplicates",
+    "mark_all_stale",
+    "mark_stale",
     "merge",
     "not_same",
+    "refresh",
+    "refresh_stale",
     "undo",
+    "waiting",
 ]

@@ -36,7 +36,7 @@ from qandas.lib.fields import normalise_phone
 from qandas.lib.scripts import LATIN, detect_script
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
 
-from . import index, variants
+from . import duplicates, index, variants
 from .batch import cores
 from .models import NameKey
 from .tables import Table
@@ -409,6 +409,7 @@ class Writer:
         self.written = Written()
         self.now = timezone.now()
         self.keys_waiting: list[index.KeyRow] = []
+        self.written_ids: list[int] = []  # to compare with the registry afterwards
 
     def add(self, rows: list[PersonRow]) -> None:
         for start in range(0, len(rows), BATCH):
@@ -439,6 +440,7 @@ class Writer:
             NameKey.objects.filter(person_id__in=ids).delete()
             Name.objects.filter(person_id__in=ids).delete()
         person_ids = [o.pk if isinstance(o, Person) else new_ids[o["code"]] for o in owners]
+        self.written_ids.extend(person_ids)
         names: list[dict[str, Any]] = []
         for row, person_id in zip(batch, person_ids, strict=True):
             for i, text in enumerate(row.names):
@@ -470,6 +472,9 @@ class Writer:
         """The last keys, and one audit event for the whole import."""
         index.insert_keys(self.keys_waiting)
         self.keys_waiting = []
+        # Their likely duplicates are found by refresh_duplicates, not here: comparing
+        # a long list with the registry takes longer than the import.
+        duplicates.mark_stale(self.written_ids)
         written = self.written
         record(
             Verb.CREATE,

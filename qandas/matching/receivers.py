@@ -16,6 +16,7 @@ from . import duplicates, index, search
 @receiver(names_changed, sender=Person, dispatch_uid="matching.reindex")
 def reindex(sender: type, *, person: Person, **kwargs: Any) -> None:
     index.reindex(person)
+    duplicates.refresh([person.pk])  # the review queue's pairs of this person
 
 
 @receiver(search_requested, sender=Person, dispatch_uid="matching.search")

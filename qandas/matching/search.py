@@ -188,17 +188,17 @@ HOLDERS = "SELECT key, person_id FROM {table} WHERE key IN ({keys}) AND organisa
 
 
 def postings(
-    wanted: list[str], organisations: list[int]
+    wanted: list[str], organisations: list[int], *, common: int = COMMON
 ) -> tuple[dict[str, int], dict[str, list[int]]]:
-    """How many people of ``organisations`` hold each key (counted up to ``COMMON + 1``),
-    and who holds each key held by at most ``COMMON``: a commoner key picks no
+    """How many people of ``organisations`` hold each key (counted up to ``common + 1``),
+    and who holds each key held by at most ``common``: a commoner key picks no
     candidates, so its holders are never read.
 
     Two statements for up to 200 keys; only the table's name and placeholders are put
     into the SQL, every value is a parameter."""
     table = connection.ops.quote_name(NameKey._meta.db_table)
     orgs = ", ".join(["%s"] * len(organisations))
-    count = COUNT.format(table=table, orgs=orgs, limit=COMMON + 1)
+    count = COUNT.format(table=table, orgs=orgs, limit=common + 1)
     counts: dict[str, int] = {}
     found: dict[str, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
@@ -209,7 +209,7 @@ def postings(
                 params += [key, *organisations]
             cursor.execute(" UNION ALL ".join([count] * len(piece)), params)
             counts.update(cursor.fetchall())
-            rare = [key for key in piece if 0 < counts.get(key, 0) <= COMMON]
+            rare = [key for key in piece if 0 < counts.get(key, 0) <= common]
             if rare:
                 marks = ", ".join(["%s"] * len(rare))
                 cursor.execute(

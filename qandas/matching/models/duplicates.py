@@ -64,3 +64,44 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged_id} -> {self.survivor_id}"
+
+
+class LikelyPair(models.Model):
+    """Two live records of one organisation whose names are alike: the duplicate review's
+    queue, found once and kept (``duplicates.refresh``), not worked out on every visit.
+
+    Refreshed for a person whenever their names change, and for the people an import
+    wrote by ``refresh_duplicates`` (``PairsStale``). The queue scores the pairs it shows
+    again, so a changed birth year or a decision counts at once. ``first`` is the record
+    with the lower id, so a pair has one row.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="likely_pair_once"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="likely_pair_ordered"),
+        ]
+        indexes = [models.Index(fields=["organisation", "-score"], name="likely_pair_org_score")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}/{self.second_id}: {self.score:.2f}"
+
+
+class PairsStale(models.Model):
+    """A person whose likely pairs are to be found again: written by ``import_people``
+    (which sends no signal per person), read and emptied by ``refresh_duplicates``.
+    A person may be listed more than once; no constraint, so that an import can stream
+    the rows."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+
+    def __str__(self) -> str:
+        return str(self.person_id)

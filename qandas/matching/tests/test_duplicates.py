@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +20,14 @@ from qandas.documents.models import Document
 from qandas.incidents import actions
 from qandas.incidents.models import Alarm, Assignment, Custody, Episode, EventPerson, Place
 from qandas.matching import duplicates, search
-from qandas.matching.models import DuplicateDecision, Merge, NameKey, Verdict
+from qandas.matching.models import (
+    DuplicateDecision,
+    LikelyPair,
+    Merge,
+    NameKey,
+    PairsStale,
+    Verdict,
+)
 from qandas.people.models import Person
 from qandas.test import Cast
 
@@ -323,3 +332,56 @@ def test_refusals_change_nothing(cast: Cast, world: World) -> None:
         pk__in=[kept.pk, elsewhere.pk, in_quetta.pk], merged_into__isnull=False
     ).exists()
     assert AuditEvent.objects.filter(verb__in=[Verb.MERGE, Verb.NOT_SAME]).count() == 2
+
+
+def test_imported_people_join_the_queue_once_refresh_duplicates_compares_them(
+    client: Client, cast: Cast, tmp_path: Any
+) -> None:
+    kept = person(cast, ["Aigerim Bekova"], born=1988)
+    person(cast, ["Aigerim Bekova"], organisation=cast.other_organisation, born=1988)
+    listing = tmp_path / "list.csv"
+    listing.write_text(
+        "external_id,name,birth_year,city\nX-1,Айгерим Бекова,1988,karachi\n"
+        "X-2,Gulshan Omarova,1970,karachi\n",
+        "utf-8",
+    )
+    call_command("import_people", str(listing), "--org", cast.organisation.slug, stdout=StringIO())
+    imported = Person.objects.get(external_id="X-1")
+    client.force_login(cast.coordinator)
+    page = client.get("/duplicates/").content.decode()
+    assert "2 records, imported or re-keyed, are still to be compared" in page
+    assert f"/duplicates/{kept.code}/{imported.code}/" not in page
+    assert not LikelyPair.objects.exists()
+
+    out = StringIO()
+    call_command("refresh_duplicates", stdout=out)
+    assert "Compared 2 people" in out.getvalue()
+    assert not PairsStale.objects.exists()
+    # One pair: the other organisation's namesake is never paired with anyone here.
+    stored = LikelyPair.objects.get()
+    assert (stored.first, stored.second, stored.organisation) == (
+        kept,
+        imported,
+        cast.organisation,
+    )
+    page = client.get("/duplicates/").content.decode()
+    assert (
+        f"/duplicates/{kept.code}/{imported.code}/" in page and "still to be compared" not in page
+    )
+
+    # A record blanked for safety leaves the queue with its pairs.
+    imported.redact(by=cast.admin)
+    assert not LikelyPair.objects.exists()
+    assert f"/duplicates/{kept.code}/" not in client.get("/duplicates/").content.decode()
+
+
+def test_refresh_all_finds_pairs_again_and_keeps_decisions(cast: Cast, world: World) -> None:
+    duplicates.not_same(world.kept, world.twin, by=cast.coordinator)
+    LikelyPair.objects.all().delete()
+    call_command("refresh_duplicates", "--all", stdout=StringIO())
+    assert not LikelyPair.objects.exists()  # the only likely pair was decided
+    DuplicateDecision.objects.all().delete()
+    call_command("refresh_duplicates", "--all", stdout=StringIO())
+    assert list(LikelyPair.objects.values_list("first", "second")) == [
+        (world.kept.pk, world.twin.pk)
+    ]

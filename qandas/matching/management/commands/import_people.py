@@ -74,5 +74,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Imported {len(checked.rows)} rows: {written.created} people created, "
-            f"{written.updated} updated, {written.documents} documents added."
+            f"{written.updated} updated, {written.documents} documents added. "
+            "refresh_duplicates compares them with the registry for the duplicate review."
         )

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from qandas.matching.duplicates import mark_all_stale
 from qandas.matching.index import insert_keys, key_rows
 from qandas.matching.models import NameKey
 from qandas.people.models import Name, Person
@@ -43,4 +44,7 @@ class Command(BaseCommand):
                     print(
                         f"keyed {min(start + BATCH, len(ids))}/{len(ids)} people", file=sys.stderr
                     )
-        self.stdout.write(f"Keyed the names of {len(ids)} people.")
+            mark_all_stale()  # new keys may pair people differently
+        self.stdout.write(
+            f"Keyed the names of {len(ids)} people; refresh_duplicates compares them again."
+        )

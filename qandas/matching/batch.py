@@ -5,7 +5,7 @@ slow for a list of 100,000 rows. Here the rows are taken a chunk at a time: the 
 every row of the chunk needs are looked up together (how many people share each key,
 then which people hold the discriminating ones), each row's candidates are the people
 sharing most of its keys, and all the chunk's candidates are loaded with their names in
-one go and scored by ``search.score_people``, the same scoring the search box uses.
+one go and scored by ``search.score_facts``, the same scoring the search box uses.
 
 Keys shared by very many people (a common name's romanised form, say) pick no
 candidates themselves: a row's rarer keys do, and the scoring then compares every
@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Prefetch
 
 from qandas.accounts.models import Organisation
 from qandas.documents.models import Document
-from qandas.people.models import Name, Person
+from qandas.people.models import Person
 
 from . import keys, search
 from .models import NameKey
@@ -133,28 +132,12 @@ class Matcher:
         tail = f"GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT {PER_ROW * 4}"
         return Counter(dict(self._sql("person_id, COUNT(*)", present[:3], tail)))
 
-    def _people(self, ids: set[int]) -> dict[int, Person]:
-        names = Prefetch("names", queryset=Name.objects.only("id", "person_id", "text"))
-        people: dict[int, Person] = {}
+    @staticmethod
+    def _facts(ids: set[int]) -> dict[int, search.Facts]:
+        facts: dict[int, search.Facts] = {}
         for piece in _pieces(sorted(ids)):
-            found = (
-                Person.objects.filter(
-                    pk__in=piece, redacted_at__isnull=True, merged_into__isnull=True
-                )
-                .select_related("current_city")
-                .only(
-                    "id",
-                    "code",
-                    "external_id",
-                    "birth_date",
-                    "father_name",
-                    "current_city__slug",
-                    "current_city__name",
-                )
-                .prefetch_related(names)
-            )
-            people.update((p.pk, p) for p in found)
-        return people
+            facts.update(search.facts_of(piece, live=True))
+        return facts
 
     def _holders(self, rows: list[Hints]) -> dict[str, set[int]]:
         """The people holding each of the rows' document numbers."""
@@ -169,7 +152,7 @@ class Matcher:
 
     @staticmethod
     def _numbers(ids: list[int]) -> dict[int, set[str]]:
-        """Every document number these people hold, as ``search.score_people`` wants them."""
+        """Every document number these people hold, as ``search.score_facts`` wants them."""
         numbers: dict[int, set[str]] = {}
         for piece in _pieces(ids):
             for person_id, number in Document.objects.filter(person_id__in=piece).values_list(
@@ -179,14 +162,14 @@ class Matcher:
                     numbers.setdefault(person_id, set()).add(alphanumeric(number))
         return numbers
 
-    def match(self, rows: list[Hints]) -> list[list[search.Match]]:
+    def match(self, rows: list[Hints]) -> list[list[search.Scored]]:
         """The best ``top`` matches of each row, best first."""
         analysed = [keys.analyse(r.name) for r in rows]
         chosen = self._candidates([search.query_keys(tokens) for tokens in analysed])
         holders = self._holders(rows)
         for row, ids in zip(rows, chosen, strict=True):
             ids.extend(holders.get(row.document_number.strip(), ()))
-        people = self._people({pk for ids in chosen for pk in ids})
+        people = self._facts({pk for ids in chosen for pk in ids})
         documents = self._numbers(
             sorted(
                 {
@@ -197,13 +180,13 @@ class Matcher:
                 }
             )
         )
-        results: list[list[search.Match]] = []
+        results: list[list[search.Scored]] = []
         for row, ids in zip(rows, chosen, strict=True):
             if not ids or not row.name.strip():
                 results.append([])
                 continue
             found = [people[pk] for pk in dict.fromkeys(ids) if pk in people]
-            matches = search.score_people(
+            matches = search.score_facts(
                 found,
                 row.name,
                 birth_year=row.birth_year,
@@ -215,7 +198,7 @@ class Matcher:
             results.append(matches[: self.top])
         return results
 
-    def match_all(self, rows: Iterable[Hints]) -> Iterator[list[search.Match]]:
+    def match_all(self, rows: Iterable[Hints]) -> Iterator[list[search.Scored]]:
         """``match`` over any number of rows, a chunk at a time, in order."""
         chunk: list[Hints] = []
         for row in rows:
@@ -227,11 +210,11 @@ class Matcher:
             yield from self.match(chunk)
 
 
-def candidate(match: search.Match) -> dict[str, Any]:
+def candidate(match: search.Scored) -> dict[str, Any]:
     """One candidate as ``match_list`` prints it (docs/import.md)."""
     return {
-        "person": str(match.person.code),
-        "external_id": match.person.external_id or None,
+        "person": match.facts.code,
+        "external_id": match.facts.external_id or None,
         "score": match.score,
         "name": match.name,
         "why": match.why,

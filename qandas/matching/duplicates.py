@@ -107,7 +107,7 @@ def _pairs_of(ids: list[int]) -> set[tuple[int, int]]:
         return set()
     wanted = sorted({key for found in keys_of.values() for key in found})
     _counts, holders = search.postings(wanted, sorted(organisations), common=KEY_GROUP_MAX)
-    pairs = set()
+    pairs: set[tuple[int, int]] = set()
     for person_id, found in keys_of.items():
         shared: Counter[int] = Counter()
         for key in found:

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 from qandas.accounts.models import Organisation
 from qandas.documents.models import Document
 from qandas.lib.scripts import ARABIC
-from qandas.people.models import Person
+from qandas.people.models import Name, Person
 
 from . import keys
 from .models import NameKey
@@ -42,6 +42,7 @@ NAME_WEIGHT = 0.6  # of the score, when other facts are given
 # Arabic script writes no short vowels, so its spelling says less than its consonants.
 BLEND = (0.9, 0.05, 0.05)
 BLEND_ARABIC = (0.45, 0.35, 0.2)
+PK_SPAN = 1 << 48  # above any person id: (hits, id) sorted as one integer
 UNKNOWN = 0.5  # agreement of a fact given in the query that the record does not hold
 
 
@@ -251,7 +252,9 @@ def candidates(
                 .values_list("person_id", "hits")[: limit * 4]
             )
         )
-    ranked = [pk for pk, _hits in sorted(shared.items(), key=lambda item: (-item[1], item[0]))]
+    # Most shared keys first, then the lowest id: sorted as one integer each, which is
+    # several times quicker than a key function over thousands of candidates.
+    ranked = [code % PK_SPAN for code in sorted(pk - hits * PK_SPAN for pk, hits in shared.items())]
     chosen: list[int] = []
     start, size = 0, min(GATE_WINDOW, 2 * limit)
     while start < len(ranked) and len(chosen) < limit:
@@ -272,6 +275,127 @@ def _documents_of(ids: list[int]) -> dict[int, set[str]]:
     return numbers
 
 
+@dataclass
+class Facts:
+    """What scoring reads of a person: their names and the facts a query may give."""
+
+    pk: int
+    names: list[str]
+    birth_year: int | None = None
+    father_name: str = ""
+    city: tuple[str, str] = ("", "")  # slug, name
+    code: str = ""  # what match_list prints of a candidate
+    external_id: str = ""
+
+    @classmethod
+    def of(cls, person: Person) -> Facts:
+        return cls(
+            person.pk,
+            [name.text for name in person.names.all()],
+            person.birth_date.year if person.birth_date else None,
+            person.father_name,
+            (person.current_city.slug, person.current_city.name),
+        )
+
+
+@dataclass
+class Scored:
+    facts: Facts
+    score: float
+    name: str
+    why: str
+    name_score: float
+
+
+def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
+    """The ``Facts`` of these people (``live``: those not redacted nor merged away), read
+    as plain values, not model instances: scoring reads dozens of candidates per name
+    and shows only the best few."""
+    people = Person.objects.filter(pk__in=list(ids))
+    if live:
+        people = people.filter(redacted_at__isnull=True, merged_into__isnull=True)
+    found: dict[int, Facts] = {}
+    for pk, born, father, slug, city, code, external_id in people.values_list(
+        "pk",
+        "birth_date",
+        "father_name",
+        "current_city__slug",
+        "current_city__name",
+        "code",
+        "external_id",
+    ):
+        found[pk] = Facts(
+            pk, [], born.year if born else None, father, (slug, city), str(code), external_id
+        )
+    for person_id, text in (
+        Name.objects.filter(person_id__in=list(found))
+        .order_by("person_id", "-is_primary", "position", "pk")
+        .values_list("person_id", "text")
+    ):
+        found[person_id].names.append(text)
+    return found
+
+
+def score_facts(
+    candidates: Iterable[Facts],
+    query: str,
+    *,
+    birth_year: int | None = None,
+    father_name: str = "",
+    document_number: str = "",
+    city: str = "",
+    documents: dict[int, set[str]] | None = None,
+) -> list[Scored]:
+    """Score candidates against a name and the facts given, best first."""
+    tokens = keys.analyse(query)
+    father = keys.analyse(father_name) if father_name else ()
+    number = _digits_and_letters(document_number)
+    scored = []
+    for facts in candidates:
+        best, best_name, why = 0.0, "", Why()
+        for text in facts.names:
+            score, reason = name_match(tokens, keys.analyse(text))
+            if score > best:
+                best, best_name, why = score, text, reason
+        # (weight, agreement in 0..1); a fact the record cannot confirm counts 0.5.
+        weighed: list[tuple[float, float]] = []
+        notes: list[str] = []
+        if birth_year:
+            agree = UNKNOWN
+            if facts.birth_year:
+                gap = abs(facts.birth_year - birth_year)
+                agree = 1.0 if gap == 0 else 0.6 if gap <= 1 else 0.2 if gap <= 3 else 0.0
+                notes.append(_("born %(year)s") % {"year": facts.birth_year})
+            weighed.append((1.0, agree))
+        if father:
+            agree = UNKNOWN
+            if facts.father_name:
+                agree, _reason = name_match(father, keys.analyse(facts.father_name))
+                notes.append(_("father %(score).0f%%") % {"score": agree * 100})
+            weighed.append((1.0, agree))
+        if city:
+            same = city in facts.city
+            weighed.append((0.5, 1.0 if same else 0.0))
+            notes.append(_("same city") if same else _("other city"))
+        if number and documents is not None:
+            agree = UNKNOWN
+            if facts.pk in documents:
+                document_match = number in documents[facts.pk]
+                agree = 1.0 if document_match else 0.0
+                notes.append(_("same document number") if document_match else _("other document"))
+            weighed.append((3.0, agree))
+        score = best
+        if weighed:
+            agreement = sum(w * a for w, a in weighed) / sum(w for w, _a in weighed)
+            score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * agreement
+        if score <= 0:
+            continue
+        text = "; ".join(filter(None, [str(why), *notes]))
+        scored.append(Scored(facts, round(min(score, 1.0), 4), best_name, text, best))
+    scored.sort(key=lambda m: (-m.score, m.facts.pk))
+    return scored
+
+
 def score_people(
     people: Iterable[Person],
     query: str,
@@ -283,54 +407,17 @@ def score_people(
     documents: dict[int, set[str]] | None = None,
 ) -> list[Match]:
     """Score people (with their names prefetched) against a name and the facts given."""
-    tokens = keys.analyse(query)
-    father = keys.analyse(father_name) if father_name else ()
-    number = _digits_and_letters(document_number)
-    matches = []
-    for person in people:
-        best, best_name, why = 0.0, "", Why()
-        for name in person.names.all():
-            score, reason = name_match(tokens, keys.analyse(name.text))
-            if score > best:
-                best, best_name, why = score, name.text, reason
-        # (weight, agreement in 0..1); a fact the record cannot confirm counts 0.5.
-        facts: list[tuple[float, float]] = []
-        notes: list[str] = []
-        if birth_year:
-            agree = UNKNOWN
-            if person.birth_date:
-                gap = abs(person.birth_date.year - birth_year)
-                agree = 1.0 if gap == 0 else 0.6 if gap <= 1 else 0.2 if gap <= 3 else 0.0
-                notes.append(_("born %(year)s") % {"year": person.birth_date.year})
-            facts.append((1.0, agree))
-        if father:
-            agree = UNKNOWN
-            if person.father_name:
-                agree, _reason = name_match(father, keys.analyse(person.father_name))
-                notes.append(_("father %(score).0f%%") % {"score": agree * 100})
-            facts.append((1.0, agree))
-        if city:
-            same = city in (person.current_city.slug, person.current_city.name)
-            facts.append((0.5, 1.0 if same else 0.0))
-            notes.append(_("same city") if same else _("other city"))
-        document_match = False
-        if number and documents is not None:
-            agree = UNKNOWN
-            if person.pk in documents:
-                document_match = number in documents[person.pk]
-                agree = 1.0 if document_match else 0.0
-                notes.append(_("same document number") if document_match else _("other document"))
-            facts.append((3.0, agree))
-        score = best
-        if facts:
-            agreement = sum(w * a for w, a in facts) / sum(w for w, _a in facts)
-            score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * agreement
-        if score <= 0:
-            continue
-        text = "; ".join(filter(None, [str(why), *notes]))
-        matches.append(Match(person, round(min(score, 1.0), 4), best_name, text, best))
-    matches.sort(key=lambda m: (-m.score, m.person.pk))
-    return matches
+    by_pk = {person.pk: person for person in people}
+    scored = score_facts(
+        [Facts.of(person) for person in by_pk.values()],
+        query,
+        birth_year=birth_year,
+        father_name=father_name,
+        document_number=document_number,
+        city=city,
+        documents=documents,
+    )
+    return [Match(by_pk[s.facts.pk], s.score, s.name, s.why, s.name_score) for s in scored]
 
 
 def find(
@@ -343,7 +430,10 @@ def find(
     city: str = "",
     limit: int = 50,
 ) -> list[Match]:
-    """The people of ``people`` best matching ``query`` (and the facts given), best first."""
+    """The people of ``people`` best matching ``query`` (and the facts given), best first.
+
+    The candidates are scored on plain values; only the ``limit`` best are loaded as
+    people, with their city, household and names, for the page or the API to show."""
     tokens = keys.analyse(query)
     ids = candidates(people, tokens)
     number = _digits_and_letters(document_number)
@@ -357,21 +447,26 @@ def find(
         )
     if not ids:
         return []
-    found = (
-        Person.objects.filter(pk__in=set(ids))
-        .select_related("current_city", "household")
-        .prefetch_related("names")
-    )
-    matches = score_people(
-        found,
+    unique = set(ids)
+    scored = score_facts(
+        facts_of(unique).values(),
         query,
         birth_year=birth_year,
         father_name=father_name,
         document_number=document_number,
         city=city,
-        documents=_documents_of(list(set(ids))) if number else None,
+        documents=_documents_of(list(unique)) if number else None,
+    )[:limit]
+    shown = (
+        Person.objects.select_related("current_city", "household")
+        .prefetch_related("names")
+        .in_bulk([s.facts.pk for s in scored])
     )
-    return matches[:limit]
+    return [
+        Match(shown[s.facts.pk], s.score, s.name, s.why, s.name_score)
+        for s in scored
+        if s.facts.pk in shown
+    ]
 
 
 def rank_people(people: QuerySet[Person], query: str, **hints: Any) -> list[Person]:

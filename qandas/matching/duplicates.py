@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +53,8 @@ PAIRS_PER_PERSON = 10  # people sharing most keys with someone, scored as their 
 STORE_FLOOR = 0.8  # a pair is kept for the queue from this score (scored again when shown)
 REFRESH_CHUNK = 500  # people refreshed together
 PROGRESS_EVERY = 5000  # people refreshed between two progress lines
+QUEUE_WINDOW = 500  # stored pairs passed through the access gate at a time
+QUEUE_WINDOWS = 40  # windows read at most: the queue shows the best of 20,000 pairs
 
 # Lower apps first, in the order their rows depend on each other; undone in reverse.
 REPOINTS: list[ModuleType] = [
@@ -213,15 +215,31 @@ def likely_duplicates(
     people_qs: QuerySet[Person], limit: int = 50, *, threshold: float = THRESHOLD
 ) -> list[Pair]:
     """Stored pairs of people of ``people_qs`` that may be one person, most likely first,
-    scored again as the records are now; never a pair already decided."""
-    visible = people_qs.filter(redacted_at__isnull=True, merged_into__isnull=True).values("pk")
-    decided = DuplicateDecision.objects.filter(first=OuterRef("first"), second=OuterRef("second"))
-    stored = list(
-        LikelyPair.objects.filter(first__in=visible, second__in=visible)
-        .exclude(Exists(decided))
-        .order_by("-score", "first_id", "second_id")
-        .values_list("first_id", "second_id")[: limit + limit // 2]
+    scored again as the records are now; never a pair already decided.
+
+    The stored pairs are read best first, a window at a time, and each window passes
+    through the access gate (``people_qs``): one query per window however large the
+    registry, never a join of every pair with every visible person."""
+    live = people_qs.filter(redacted_at__isnull=True, merged_into__isnull=True)
+    organisations = search.organisations_of(live)
+    ranked = LikelyPair.objects.filter(organisation_id__in=organisations).order_by(
+        "-score", "first_id", "second_id"
     )
+    stored: list[tuple[int, int]] = []
+    wanted = limit + limit // 2
+    for start in range(0, QUEUE_WINDOW * QUEUE_WINDOWS, QUEUE_WINDOW):
+        window = list(ranked.values_list("first_id", "second_id")[start : start + QUEUE_WINDOW])
+        ids = {pk for pair in window for pk in pair}
+        visible = set(live.filter(pk__in=ids).values_list("pk", flat=True))
+        decided = decided_pairs(ids)
+        stored += [
+            pair
+            for pair in window
+            if pair[0] in visible and pair[1] in visible and pair not in decided
+        ]
+        if len(stored) >= wanted or len(window) < QUEUE_WINDOW:
+            break
+    stored = stored[:wanted]
     people = {
         p.pk: p
         for p in Person.objects.filter(pk__in={pk for pair in stored for pk in pair})

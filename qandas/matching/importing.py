@@ -475,6 +475,12 @@ class Writer:
         # Their likely duplicates are found by refresh_duplicates, not here: comparing
         # a long list with the registry takes longer than the import.
         duplicates.mark_stale(self.written_ids)
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the planner: a search right after a large import
+            # otherwise plans on the empty tables' (p95 260 ms against 107 ms, 1M people).
+            with connection.cursor() as cursor:
+                for model in (Person, Name, NameKey):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         written = self.written
         record(
             Verb.CREATE,

@@ -170,7 +170,7 @@ def _digits_and_letters(text: str) -> str:
     return "".join(c for c in text.casefold() if c.isalnum())
 
 
-def _organisations(people: QuerySet[Person]) -> list[int]:
+def organisations_of(people: QuerySet[Person]) -> list[int]:
     """The organisations ``people`` has anyone of: one EXISTS each, never a scan."""
     return list(
         Organisation.objects.filter(Exists(people.filter(organisation=OuterRef("pk"))))
@@ -234,7 +234,7 @@ def candidates(
     best-sharing people, a window at a time, until ``limit`` of them are visible.
     """
     wanted = sorted(query_keys(tokens))
-    organisations = _organisations(people) if wanted else []
+    organisations = organisations_of(people) if wanted else []
     if not organisations:
         return []
     counts, held = postings(wanted, organisations)

@@ -2,7 +2,7 @@
 
 Finding: each person is paired with the people sharing most of their search keys
 (``NameKey``), never with everyone; keys shared by very many people say little and are
-skipped. Pairs that ``search.score_people`` scores at least ``STORE_FLOOR`` are stored
+skipped. Pairs that ``search.score_facts`` scores at least ``STORE_FLOOR`` are stored
 (``LikelyPair``): for a person whenever their names change, and for the people an
 import wrote when ``refresh_duplicates`` runs. The review queue shows the stored pairs
 scored again as the records are now, those above ``THRESHOLD``, unless someone already
@@ -115,8 +115,8 @@ def _pairs_of(ids: list[int]) -> set[tuple[int, int]]:
         for key in found:
             shared.update(holders.get(key, ()))
         shared.pop(person_id, None)
-        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:PAIRS_PER_PERSON]
-        pairs.update((min(person_id, o), max(person_id, o)) for o, _n in best)
+        best = search.most_shared(shared)[:PAIRS_PER_PERSON]
+        pairs.update((min(person_id, o), max(person_id, o)) for o in best)
     return pairs
 
 
@@ -135,23 +135,18 @@ def _refresh_chunk(ids: list[int]) -> int:
     LikelyPair.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids)).delete()
     pairs = _pairs_of(ids)
     pairs -= decided_pairs({pk for pair in pairs for pk in pair})
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(
-            pk__in={pk for pair in pairs for pk in pair},
-            redacted_at__isnull=True,
-            merged_into__isnull=True,
-        ).prefetch_related("names")
-    }
+    people = search.facts_of({pk for pair in pairs for pk in pair}, live=True)
     found = []
     for first_id, second_id in sorted(pairs):
         a, b = people.get(first_id), people.get(second_id)
-        if a is None or b is None or a.organisation_id != b.organisation_id:
+        if a is None or b is None or a.organisation != b.organisation:
             continue
-        score, _why = score_pair(a, b)
+        score, _why = facts_alike(a, b)
         if score >= STORE_FLOOR:
             found.append(
-                LikelyPair(organisation_id=a.organisation_id, first=a, second=b, score=score)
+                LikelyPair(
+                    organisation_id=a.organisation, first_id=a.pk, second_id=b.pk, score=score
+                )
             )
     # A refresh of the other person, at the same moment, may have stored the pair too.
     LikelyPair.objects.bulk_create(found, ignore_conflicts=True)
@@ -194,16 +189,21 @@ def refresh_stale(*, progress: Callable[[str], None] | None = None) -> int:
 
 
 def score_pair(a: Person, b: Person) -> tuple[float, str]:
+    """How likely ``a`` and ``b`` (loaded with their city and names) are one person."""
+    return facts_alike(search.Facts.of(a), search.Facts.of(b))
+
+
+def facts_alike(a: search.Facts, b: search.Facts) -> tuple[float, str]:
     """How likely ``a`` and ``b`` are one person: their best pair of names, weighed with
     the birth year and father's name when both records hold them."""
     hints: dict[str, Any] = {}
-    if a.birth_date and b.birth_date:
-        hints["birth_year"] = a.birth_date.year
+    if a.birth_year and b.birth_year:
+        hints["birth_year"] = a.birth_year
     if a.father_name and b.father_name:
         hints["father_name"] = a.father_name
     best, why = 0.0, ""
-    for name in a.names.all():
-        for match in search.score_people([b], name.text, **hints):
+    for text in a.names:
+        for match in search.score_facts([b], text, **hints):
             # The names must match: facts only weigh between namesakes.
             score = min(match.score, match.name_score)
             if score > best:
@@ -444,19 +444,20 @@ def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
             raise MergeRefused(_("This merge was already undone."))
         Person.objects.filter(pk=merged.pk).update(merged_into=None)
         merged.merged_into = None
+        first, second = ordered(survivor, merged)
+        # Undecided again before the names move back: the names_changed refresh then
+        # finds the pair for the queue.
+        DuplicateDecision.objects.filter(
+            first=first, second=second, verdict=Verdict.MERGED
+        ).delete()
         moved = done.moved
         ListRow.objects.filter(pk__in=moved.get(LIST_ROWS, []), person=survivor).update(
             person=merged
         )
         for app in reversed(REPOINTS):
             app.restore(merged, survivor, moved)
-        first, second = ordered(survivor, merged)
-        DuplicateDecision.objects.filter(
-            first=first, second=second, verdict=Verdict.MERGED
-        ).delete()
         index.reindex(survivor)
         index.reindex(merged)
-        refresh([survivor.pk, merged.pk])  # undecided again: the pair may be proposed
         record(Verb.UNMERGE, actor=by, request=request, obj=merged, fields=["merged_into"])
         record(Verb.UNMERGE, actor=by, request=request, obj=survivor, fields=moved_fields(moved))
     done.refresh_from_db()

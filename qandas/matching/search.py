@@ -221,6 +221,12 @@ def postings(
     return counts, found
 
 
+def most_shared(shared: Counter[int]) -> list[int]:
+    """Person ids, those sharing most keys first, then the lowest id. Sorted as one
+    integer each, several times quicker than a key function over thousands of people."""
+    return [code % PK_SPAN for code in sorted(pk - hits * PK_SPAN for pk, hits in shared.items())]
+
+
 def candidates(
     people: QuerySet[Person], tokens: tuple[keys.Token, ...], *, limit: int = CANDIDATES
 ) -> list[int]:
@@ -252,9 +258,7 @@ def candidates(
                 .values_list("person_id", "hits")[: limit * 4]
             )
         )
-    # Most shared keys first, then the lowest id: sorted as one integer each, which is
-    # several times quicker than a key function over thousands of candidates.
-    ranked = [code % PK_SPAN for code in sorted(pk - hits * PK_SPAN for pk, hits in shared.items())]
+    ranked = most_shared(shared)
     chosen: list[int] = []
     start, size = 0, min(GATE_WINDOW, 2 * limit)
     while start < len(ranked) and len(chosen) < limit:
@@ -286,15 +290,20 @@ class Facts:
     city: tuple[str, str] = ("", "")  # slug, name
     code: str = ""  # what match_list prints of a candidate
     external_id: str = ""
+    organisation: int = 0
 
     @classmethod
     def of(cls, person: Person) -> Facts:
+        """Of a person loaded with their city and names (the duplicate review's)."""
         return cls(
             person.pk,
             [name.text for name in person.names.all()],
             person.birth_date.year if person.birth_date else None,
             person.father_name,
             (person.current_city.slug, person.current_city.name),
+            str(person.code),
+            person.external_id,
+            person.organisation_id,
         )
 
 
@@ -315,7 +324,7 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
     if live:
         people = people.filter(redacted_at__isnull=True, merged_into__isnull=True)
     found: dict[int, Facts] = {}
-    for pk, born, father, slug, city, code, external_id in people.values_list(
+    for pk, born, father, slug, city, code, external_id, organisation in people.values_list(
         "pk",
         "birth_date",
         "father_name",
@@ -323,9 +332,17 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
         "current_city__name",
         "code",
         "external_id",
+        "organisation_id",
     ):
         found[pk] = Facts(
-            pk, [], born.year if born else None, father, (slug, city), str(code), external_id
+            pk,
+            [],
+            born.year if born else None,
+            father,
+            (slug, city),
+            str(code),
+            external_id,
+            organisation,
         )
     for person_id, text in (
         Name.objects.filter(person_id__in=list(found))
@@ -394,30 +411,6 @@ def score_facts(
         scored.append(Scored(facts, round(min(score, 1.0), 4), best_name, text, best))
     scored.sort(key=lambda m: (-m.score, m.facts.pk))
     return scored
-
-
-def score_people(
-    people: Iterable[Person],
-    query: str,
-    *,
-    birth_year: int | None = None,
-    father_name: str = "",
-    document_number: str = "",
-    city: str = "",
-    documents: dict[int, set[str]] | None = None,
-) -> list[Match]:
-    """Score people (with their names prefetched) against a name and the facts given."""
-    by_pk = {person.pk: person for person in people}
-    scored = score_facts(
-        [Facts.of(person) for person in by_pk.values()],
-        query,
-        birth_year=birth_year,
-        father_name=father_name,
-        document_number=document_number,
-        city=city,
-        documents=documents,
-    )
-    return [Match(by_pk[s.facts.pk], s.score, s.name, s.why, s.name_score) for s in scored]
 
 
 def find(

@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,37 @@ def spelling(alias: str) -> str | None:
     return rom if len(rom) >= 2 else None
 
 
+def wikidata_groups(text: str, skip: Callable[[str, str], bool]) -> Iterator[set[str]]:
+    """The spellings of each Wikidata group of ``persons.txt`` that ``skip`` keeps."""
+    for line in text.splitlines():
+        match = ALIAS.match(line)
+        if match and not skip(match.group(2), match.group(1).casefold()):
+            yield {s for a in match.group(1).split(",") if (s := spelling(a))}
+
+
+def pair_groups(ar2en_train: Path, gaza: Path) -> Iterator[set[str]]:
+    """The spellings of each Arabic-English pair of ar2en-train and the Gaza dictionary."""
+    for line in ar2en_train.read_text(encoding="utf-8").splitlines():
+        arabic, _tab, latin = line.partition("\t")
+        yield {s for a in (arabic, latin) if (s := spelling(a))}
+    with open(gaza, encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            yield {s for a in row[:2] if (s := spelling(a.strip("()")))}
+
+
+def members_of(groups: Iterable[set[str]]) -> dict[str, list[int]]:
+    """Spelling -> the numbers of the groups of two or more it is in, if not too common."""
+    members: dict[str, list[int]] = defaultdict(list)
+    number = 0
+    for group in groups:
+        if len(group) < 2:
+            continue
+        number += 1
+        for rom in group:
+            members[rom].append(number)
+    return {rom: ids for rom, ids in members.items() if len(ids) <= MAX_GROUPS}
+
+
 class Command(BaseCommand):
     help = "Rebuild the name-variant dictionary from public name data."
 
@@ -43,39 +75,27 @@ class Command(BaseCommand):
         wheel = Path(options["rigour_wheel"]).read_bytes()
         if hashlib.sha256(wheel).hexdigest() != RIGOUR_WHEEL_SHA256:
             raise CommandError("This is not the rigour 1.8.2 wheel (its SHA-256 differs).")
-        groups: list[set[str]] = []
-        held = 0
         with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
             text = archive.read("rigour/data/names/persons.txt").decode("utf-8")
-        for line in text.splitlines():
-            match = ALIAS.match(line)
-            if not match:
-                continue
-            if variants.held_out(match.group(2), match.group(1).casefold()):
-                held += 1
-                continue
-            groups.append({s for a in match.group(1).split(",") if (s := spelling(a))})
-        for line in Path(options["ar2en_train"]).read_text(encoding="utf-8").splitlines():
-            arabic, _tab, latin = line.partition("\t")
-            groups.append({s for a in (arabic, latin) if (s := spelling(a))})
-        with open(options["gaza"], encoding="utf-8", newline="") as handle:
-            for row in csv.reader(handle):
-                groups.append({s for a in row[:2] if (s := spelling(a.strip("()")))})
-        members: dict[str, list[int]] = defaultdict(list)
-        number = 0
-        for group in groups:
-            if len(group) < 2:
-                continue
-            number += 1
-            for rom in group:
-                members[rom].append(number)
-        kept = {rom: ids for rom, ids in members.items() if len(ids) <= MAX_GROUPS}
+        held = 0
+
+        def skip(group: str, aliases: str) -> bool:
+            nonlocal held
+            held += variants.held_out(group, aliases)
+            return variants.held_out(group, aliases)
+
+        groups = [
+            *wikidata_groups(text, skip),
+            *pair_groups(Path(options["ar2en_train"]), Path(options["gaza"])),
+        ]
+        kept = members_of(groups)
+        number = sum(1 for group in groups if len(group) >= 2)
         output = Path(options["output"])
         output.parent.mkdir(parents=True, exist_ok=True)
         with gzip.GzipFile(output, "wb", mtime=0) as raw, io.TextIOWrapper(raw, "utf-8") as out:
             for rom in sorted(kept):
                 out.write(f"{rom}\t{','.join(map(str, kept[rom]))}\n")
         self.stderr.write(
-            f"{number} groups, {len(kept)} spellings ({len(members) - len(kept)} too common"
-            f" left out), {held} Wikidata groups held out; written to {output}"
+            f"{number} groups, {len(kept)} spellings (the"
+            f" too common left out), {held} Wikidata groups held out; written to {output}"
         )

@@ -9,9 +9,9 @@ ar2en-test; nothing here reads either. The queries come from a development slice
 in twenty of the groups that are *not* held out (by a second hash of the group id), and
 ar2en-eval for Arabic script. Those groups are in the name-variant dictionary, so the
 dictionary is switched off here, or with ``--dictionary`` rebuilt without them (and
-without the held-out groups) the way ``build_variants`` builds it: what is measured is what the keys, the candidate
-selection and the scoring do on names the dictionary does not know, which is what the
-held-out split asks of them.
+without the held-out groups) the way ``build_variants`` builds it: what is measured is
+what the keys, the candidate selection and the scoring do on names the dictionary does
+not know, which is what the held-out split asks of them.
 
 It runs ``batch.Matcher``'s candidate selection and ``search``'s scoring in memory (the
 keys of a pool computed with ``keys.name_keys``, postings in a dict), so that a change

@@ -113,9 +113,7 @@ class Matcher:
             holders.setdefault(key, []).append(person_id)
         chosen = []
         for wanted in row_keys:
-            shared: Counter[int] = Counter()
-            for key in wanted:
-                shared.update(holders.get(key, ()))
+            shared = search.tally(holders, wanted)
             if not shared:
                 shared = self._common_only(wanted)
             best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:PER_ROW]

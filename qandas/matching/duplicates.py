@@ -16,7 +16,7 @@ moved is kept on the ``Merge`` row, so that an undo moves exactly that back.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
@@ -111,9 +111,7 @@ def _pairs_of(ids: list[int]) -> set[tuple[int, int]]:
     _counts, holders = search.postings(wanted, sorted(organisations), common=KEY_GROUP_MAX)
     pairs: set[tuple[int, int]] = set()
     for person_id, found in keys_of.items():
-        shared: Counter[int] = Counter()
-        for key in found:
-            shared.update(holders.get(key, ()))
+        shared = search.tally(holders, found)
         shared.pop(person_id, None)
         best = search.most_shared(shared)[:PAIRS_PER_PERSON]
         pairs.update((min(person_id, o), max(person_id, o)) for o in best)

@@ -254,6 +254,13 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     return joined
 
 
+# Endings Latvian, Lithuanian, Greek and Latin add to a name written in Latin letters
+# (Maksims, Jaunzemis, Akindinos, Augustus, Menelaus: Максим, Яунзем, Акиндин ...).
+CASE_ENDINGS = ("us", "os", "is", "as", "s")
+# Slavic adjective endings, as each orthography writes them (Jabłoński, Яблонський).
+SKI = ("skiy", "skyy", "skyi", "skij", "skii", "sky", "ski")
+
+
 def _stems(rom: str) -> list[str]:
     if not rom.endswith(ENDINGS):
         return []
@@ -261,6 +268,19 @@ def _stems(rom: str) -> list[str]:
         if rom.endswith(ending) and len(rom) - len(ending) >= 3:
             return [rom[: -len(ending)]]
     return []
+
+
+def _uninflected(rom: str, script: str) -> str:
+    """``rom`` less a case ending (Latin letters only) or with one Slavic adjective
+    ending; ``rom`` itself when it has neither."""
+    for ending in SKI:
+        if rom.endswith(ending) and len(rom) - len(ending) >= 3:
+            return rom[: -len(ending)] + "sk"
+    if script == LATIN:
+        for ending in CASE_ENDINGS:
+            if rom.endswith(ending) and len(rom) - len(ending) >= 4:
+                return rom[: -len(ending)]
+    return rom
 
 
 COARSE = str.maketrans({"z": "s", "c": "s", "j": None, "g": "k", "h": None, "d": "t", "f": "b"})
@@ -277,6 +297,22 @@ def collapse(text: str) -> str:
 def coarse(bones: str) -> str:
     """A skeleton with the nearest consonants merged too (s/z/c, k/g, d/t, b/f; no h, j)."""
     return collapse(bones.translate(COARSE))
+
+
+SOUNDS = str.maketrans({"y": "i", "w": "u"})
+# Vowels romanisations write with two letters (Korean eo, eu; English oo, ee; French ou).
+VOWELS_SAID = {"eo": "o", "eu": "u", "oo": "u", "ee": "i", "ou": "u"}
+VOWEL_PAIRS = re.compile("|".join(VOWELS_SAID))
+
+
+@lru_cache(maxsize=200_000)
+def sounds(rom: str) -> str:
+    """A token's spelling with its vowels kept and its consonants merged as ``coarse``
+    merges them (``kusmin`` and ``kuzmin``: ``kusmin``; ``elitsa`` and ``eliza``:
+    ``elisa``). A skeleton cannot tell ``kusmin`` from ``kosman``; this can."""
+    text = SPELLINGS.sub(lambda m: SKELETON_RULES[m.group()], rom).lower()
+    text = text.translate(COARSE).translate(SOUNDS)
+    return collapse(VOWEL_PAIRS.sub(lambda m: VOWELS_SAID[m.group()], text))
 
 
 def deletions(bones: str) -> set[str]:
@@ -304,14 +340,68 @@ def alternate(rom: str, script: str = LATIN) -> str:
     return rom
 
 
+# A token made only of Japanese syllables, as Hepburn, Kunrei and Nihon-shiki write them
+# in Latin letters and as ICU romanises Russian's Polivanov spelling of them (Hiroshi,
+# Hirosi, Хироси; Tsuruta, Turuta; Ichida, Итида; Jimura, Дзимура).
+JAPANESE = re.compile(
+    r"(?:(?:[kgsztdnhbpmr]y|sh|ch|tch|ts|dzh|dz|j|f|ss|ssh|tt|kk|pp|[kgsztdnhbpmrwy])?"
+    r"[aeiou]|n|m(?=[bpm]))+"
+)
+# Each Hepburn spelling as Kunrei writes it, and long vowels once (Satou, Satoo: Sato).
+KUNREI = (
+    ("tch", "tt"),
+    ("ssh", "ss"),
+    ("dzh", "z"),
+    ("dz", "z"),
+    ("shi", "si"),
+    ("sh", "sy"),
+    ("chi", "ti"),
+    ("ch", "ty"),
+    ("tsu", "tu"),
+    ("du", "zu"),
+    ("di", "zi"),
+    ("fu", "hu"),
+    ("ji", "zi"),
+    ("j", "zy"),
+    ("ou", "o"),
+    ("oo", "o"),
+    ("uu", "u"),
+    ("mb", "nb"),
+    ("mp", "np"),
+    ("mm", "nm"),
+)
+
+
+@lru_cache(maxsize=200_000)
+def japanese(rom: str, script: str = LATIN) -> str:
+    """A token of Japanese syllables as Kunrei would spell it (``hiroshi``, ``hirosi``
+    and Cyrillic ``хироси``: ``hirosi``); ``rom`` itself when it is not one."""
+    if script == ARABIC or len(rom) < 3:
+        return rom
+    said = rom.replace("kh", "h") if script == CYRILLIC else rom  # Хироси: Hiroshi
+    if not JAPANESE.fullmatch(said):
+        return rom
+    rom = said
+    for written, said in KUNREI:
+        if written in rom:
+            rom = rom.replace(written, said)
+    return rom
+
+
+# The other spellings a token is keyed and compared as.
+RESPELLINGS = (alternate, japanese)
+
+
 @lru_cache(maxsize=200_000)
 def token_keys(rom: str, script: str = LATIN) -> frozenset[str]:
     keys: set[str] = set()
-    other = alternate(rom, script)
-    if other != rom:
+    others = {respell(rom, script) for respell in RESPELLINGS} | {_uninflected(rom, script)}
+    for other in others - {rom}:
         # Keyed as spelt the other way too; not its typos, which would double the index.
         bones = skeleton(other)
         keys.update((f"r:{other}", f"c:{bones}", f"k:{coarse(bones)}"))
+    if script != ARABIC:  # written without its short vowels
+        keys.add(f"v:{sounds(rom)}")
     for form in (rom, *_stems(rom)):
         keys.add(f"r:{form}")
         bones = skeleton(form)
@@ -346,13 +436,23 @@ def joined_key(tokens: tuple[Token, ...]) -> str | None:
     return f"j:{bones}" if len(bones) >= 3 else None
 
 
+def joined_keys(tokens: tuple[Token, ...]) -> set[str]:
+    """Keys of the whole name run together: its skeleton (``j:``), and for a name of
+    several tokens how it sounds, as one token's ``v:`` key does (``Doo-hee``,
+    ``Du Hee``, ``Duhui``)."""
+    found = set()
+    joined = joined_key(tokens)
+    if joined:
+        found.add(joined)
+    if len(tokens) > 1 and all(t.script != ARABIC for t in tokens):
+        found.add(f"v:{sounds(''.join(t.rom for t in tokens))}")
+    return found
+
+
 def name_keys(text: str) -> set[str]:
     """Every search key of one name (what ``NameKey`` rows hold for it)."""
     tokens = analyse(text)
-    keys: set[str] = set()
+    keys: set[str] = joined_keys(tokens)
     for token in tokens:
         keys |= token.keys
-    joined = joined_key(tokens)
-    if joined:
-        keys.add(joined)
     return {key[:64] for key in keys}

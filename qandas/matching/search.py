@@ -12,7 +12,7 @@ name, document number, city). ``why`` says which tokens matched and how.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,9 +76,7 @@ def query_keys(tokens: tuple[keys.Token, ...]) -> set[str]:
     for token in tokens:
         found |= token.keys
         found |= typo_keys(keys.skeleton(token.rom))
-    joined = keys.joined_key(tokens)
-    if joined:
-        found.add(joined)
+    found |= keys.joined_keys(tokens)
     return {key[:64] for key in found}
 
 
@@ -107,11 +105,14 @@ def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
     arabic = ARABIC in (query.script, found.script)
     if not arabic:
         # Each spelt as the other's orthography would (Jolanda, Йоланда: yolanda).
-        query_other = keys.alternate(query.rom, query.script)
-        found_other = keys.alternate(found.rom, found.script)
-        if query_other != query.rom or found_other != found.rom:
-            other = JaroWinkler.normalized_similarity(query_other, found_other)
-            spelling = max(spelling, other)
+        for respell in keys.RESPELLINGS:
+            query_other = respell(query.rom, query.script)
+            found_other = respell(found.rom, found.script)
+            if query_other != query.rom or found_other != found.rom:
+                other = JaroWinkler.normalized_similarity(query_other, found_other)
+                spelling = max(spelling, other)
+        sounds = JaroWinkler.normalized_similarity(keys.sounds(query.rom), keys.sounds(found.rom))
+        spelling = max(spelling, SOUNDS_ALIKE * sounds)
     query_bones, found_bones = keys.skeleton(query.rom), keys.skeleton(found.rom)
     query_rough, found_rough = keys.coarse(query_bones), keys.coarse(found_bones)
     bones = Indel.normalized_similarity(query_bones, found_bones)
@@ -221,6 +222,29 @@ def postings(
     return counts, found
 
 
+VARIANT_HITS = 1  # at most this many shared dictionary groups count towards a candidate
+SOUNDS_ALIKE = 0.94  # a token that sounds the same scores at most this much for its spelling
+SOUND_HITS = 3  # a shared ``v:`` key (vowels and merged consonants) counts this many
+
+
+def tally(held: Mapping[str, Iterable[int]], wanted: Iterable[str] | None = None) -> Counter[int]:
+    """How many of the keys ``wanted`` (default: all of ``held``) each holder shares.
+
+    A common name is in several groups of the variant dictionary (Soo, Su, Sou ...): its
+    ``g:`` keys count ``VARIANT_HITS`` at most, or everyone sharing that one token would
+    outrank people who share the rest of the name."""
+    shared: Counter[int] = Counter()
+    variant: Counter[int] = Counter()
+    for key in held if wanted is None else wanted:
+        (variant if key.startswith("g:") else shared).update(held.get(key, ()))
+        if key.startswith("v:"):
+            for pk in held.get(key, ()):
+                shared[pk] += SOUND_HITS - 1
+    for pk, hits in variant.items():
+        shared[pk] += min(hits, VARIANT_HITS)
+    return shared
+
+
 def most_shared(shared: Counter[int]) -> list[int]:
     """Person ids, those sharing most keys first, then the lowest id. Sorted as one
     integer each, several times quicker than a key function over thousands of people."""
@@ -244,9 +268,7 @@ def candidates(
     if not organisations:
         return []
     counts, held = postings(wanted, organisations)
-    shared: Counter[int] = Counter()
-    for ids in held.values():
-        shared.update(ids)
+    shared = tally(held)
     if not shared:
         telling = [k for k in wanted if k.startswith(("j:", "r:")) and counts.get(k)][:3]
         shared = Counter(

@@ -2,7 +2,16 @@
 
 import pytest
 
-from qandas.matching.keys import analyse, coarse, name_keys, normalise, skeleton
+from qandas.matching.keys import (
+    analyse,
+    coarse,
+    japanese,
+    joined_keys,
+    name_keys,
+    normalise,
+    skeleton,
+    sounds,
+)
 from qandas.matching.search import name_match
 
 pytestmark = pytest.mark.once
@@ -71,9 +80,11 @@ def test_patronymics_are_keyed_by_their_stem_too() -> None:
 
 
 def test_token_order_does_not_change_the_token_keys() -> None:
-    forward = {k for k in name_keys("Aibek Tokhtarov") if not k.startswith("j:")}
-    backward = {k for k in name_keys("Tokhtarov Aibek") if not k.startswith("j:")}
+    # Only the keys of the name run together (j:, and v: of the whole) follow the order.
+    forward = name_keys("Aibek Tokhtarov") - joined_keys(analyse("Aibek Tokhtarov"))
+    backward = name_keys("Tokhtarov Aibek") - joined_keys(analyse("Tokhtarov Aibek"))
     assert forward == backward
+    assert joined_keys(analyse("Aibek Tokhtarov")) & name_keys("Aibektokhtarov")
 
 
 def test_german_w_for_v_still_shares_a_key() -> None:
@@ -120,3 +131,54 @@ def test_empty_unknown_and_mixed_scripts_never_crash(text: str) -> None:
 def test_mixed_scripts_in_one_name_key_each_token_in_its_own_script() -> None:
     assert [t.rom for t in analyse("Шарифи شریفی Sharifi")] == ["sharifi", "shryfy", "sharifi"]
     assert "r:giorgos" in name_keys("Γιώργος")
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Hiroshi", "Hirosi"),
+        ("Хироси", "Hiroshi"),
+        ("Ichida", "Итида"),
+        ("Tsuruta", "Turuta"),
+        ("Jimura", "Дзимура"),
+        ("Horinouchi", "Horinouti"),
+        ("Yonedu", "Yonezu"),
+    ],
+)
+def test_japanese_syllables_share_their_kunrei_spelling(one: str, other: str) -> None:
+    assert shared(one, other, "r:")
+
+
+def test_only_japanese_syllables_are_respelt() -> None:
+    assert japanese("hiroshi") == "hirosi"
+    # Not syllables of Japanese: left as they are.
+    assert japanese("charles") == "charles"
+    assert japanese("jimenez") == "jimenez"
+    # Arabic script's romanisation is never respelt.
+    assert japanese("shiri", "arabic") == "shiri"
+
+
+def test_sounds_keep_the_vowels_and_merge_near_consonants() -> None:
+    assert sounds("kusmin") == sounds("kuzmin") == "kusmin"
+    assert sounds("elitsa") == sounds("eliza") == "elisa"
+    # What a consonant skeleton cannot tell apart, the sound can.
+    assert skeleton("kusmin") == skeleton("kosman")
+    assert sounds("kusmin") != sounds("kosman")
+    assert shared("Kusmin", "Kuzmin", "v:")
+
+
+def test_a_name_run_together_sounds_like_its_parts() -> None:
+    # Korean given names, written apart or together, in two romanisations.
+    assert shared("Doo-hee", "Duhui", "v:")
+    assert shared("Soo Hang", "Suhang", "v:")
+    # Not for Arabic script, which writes no short vowels.
+    assert not {k for k in name_keys("عبد الكريم") if k.startswith("v:")}
+
+
+def test_case_and_adjective_endings_key_the_stem() -> None:
+    assert shared("Maksims", "Максим", "r:")
+    assert shared("Akindinos", "Акиндин", "r:")
+    assert shared("Yablonsky", "Яблонський", "r:")
+    # Cyrillic keeps its endings: a final с is part of the name.
+    assert "r:boris" in name_keys("Борис")
+    assert "r:bori" not in name_keys("Борис")

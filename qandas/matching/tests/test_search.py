@@ -9,7 +9,7 @@ from django.test import Client
 from qandas.documents.models import Document, DocumentKind
 from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
-from qandas.matching.search import find
+from qandas.matching.search import SOUND_HITS, find, tally
 from qandas.people.models import Person
 from qandas.test import Cast
 
@@ -167,3 +167,14 @@ def test_the_people_list_and_the_api_rank_with_why(
     assert body["results"][0]["why"]
     assert all(0 < r["score"] <= 1 for r in body["results"])
     assert body["results"] == sorted(body["results"], key=lambda r: -r["score"])
+
+
+def test_candidates_count_dictionary_groups_once_and_sounds_more() -> None:
+    held = {"g:1": [1, 3], "g:2": [1, 3], "g:3": [1], "r:su": [2], "c:s": [2], "v:su": [3]}
+    shared = tally(held)
+    # Person 1 shares three groups of one common token: they count as one key.
+    assert shared[1] == 1
+    assert shared[2] == 2
+    # A shared sound says more than a shared consonant.
+    assert shared[3] == 1 + SOUND_HITS
+    assert tally(held, ["r:su"]) == {2: 1}

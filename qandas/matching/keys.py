@@ -11,6 +11,7 @@ ASCII. Particles are joined the way people write them both ways (``ud-din`` and
 - ``r:`` its romanised form (``latifi``);
 - ``c:`` its consonant skeleton: vowels and the semivowels w and y dropped, letters
   that spellings and scripts confuse merged (``ltf``);
+- ``v:`` how it sounds: vowels kept, near consonants merged (``latifi``);
 - ``g:`` the groups of the name-variant dictionary it belongs to (``variants``);
 
 and the whole name a ``j:`` key, the skeleton of all its tokens run together, which
@@ -255,7 +256,7 @@ def _pieces(text: str) -> list[tuple[str, str]]:
 
 
 # Endings Latvian, Lithuanian, Greek and Latin add to a name written in Latin letters
-# (Maksims, Jaunzemis, Akindinos, Augustus, Menelaus: Максим, Яунзем, Акиндин ...).
+# (Maksims, Jaunzemis, Akindinos: Максим, Яунзем, Акиндин).
 CASE_ENDINGS = ("us", "os", "is", "as", "s")
 # Slavic adjective endings, as each orthography writes them (Jabłoński, Яблонський).
 SKI = ("skiy", "skyy", "skyi", "skij", "skii", "sky", "ski")
@@ -395,7 +396,8 @@ RESPELLINGS = (alternate, japanese)
 @lru_cache(maxsize=200_000)
 def token_keys(rom: str, script: str = LATIN) -> frozenset[str]:
     keys: set[str] = set()
-    others = {respell(rom, script) for respell in RESPELLINGS} | {_uninflected(rom, script)}
+    others = {rom} | {respell(rom, script) for respell in RESPELLINGS}
+    others |= {_uninflected(other, script) for other in others}
     for other in others - {rom}:
         # Keyed as spelt the other way too; not its typos, which would double the index.
         bones = skeleton(other)

@@ -178,6 +178,7 @@ def test_a_name_run_together_sounds_like_its_parts() -> None:
 def test_case_and_adjective_endings_key_the_stem() -> None:
     assert shared("Maksims", "Максим", "r:")
     assert shared("Akindinos", "Акиндин", "r:")
+    assert shared("Jaunzemis", "Яунзем", "r:")
     assert shared("Yablonsky", "Яблонський", "r:")
     # Cyrillic keeps its endings: a final с is part of the name.
     assert "r:boris" in name_keys("Борис")

@@ -330,11 +330,13 @@ ALTERNATES = (("ch", "kh"), ("j", "y"), ("rz", "zh"), ("cz", "ch"), ("sz", "sh")
 @lru_cache(maxsize=200_000)
 def alternate(rom: str, script: str = LATIN) -> str:
     """``rom`` respelt by ``ALTERNATES``; a Cyrillic г also as h, the way Russian writes a
-    foreign h (Hautala: Гаутала, Henrik: Генрик). ``rom`` itself when nothing applies."""
+    foreign h (Hautala: Гаутала, Henrik: Генрик); an Arabic-script ج also as g.
+    ``rom`` itself when nothing applies."""
     if script == CYRILLIC:
         return rom.replace("g", "h")
     if script == ARABIC:
-        return rom  # romanised by ICU, whose j, ch and kh are meant
+        # Egyptian Arabic, and Arabic writing a European name, use ج for g (Gabi, Jaber).
+        return rom.replace("j", "g")
     for written, said in ALTERNATES:
         if written in rom:
             rom = rom.replace(written, said)

@@ -103,14 +103,14 @@ def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
         )
     spelling = JaroWinkler.normalized_similarity(query.rom, found.rom)
     arabic = ARABIC in (query.script, found.script)
+    # Each spelt as the other's orthography would (Jolanda, Йоланда: yolanda).
+    for respell in keys.RESPELLINGS:
+        query_other = respell(query.rom, query.script)
+        found_other = respell(found.rom, found.script)
+        if query_other != query.rom or found_other != found.rom:
+            other = JaroWinkler.normalized_similarity(query_other, found_other)
+            spelling = max(spelling, other)
     if not arabic:
-        # Each spelt as the other's orthography would (Jolanda, Йоланда: yolanda).
-        for respell in keys.RESPELLINGS:
-            query_other = respell(query.rom, query.script)
-            found_other = respell(found.rom, found.script)
-            if query_other != query.rom or found_other != found.rom:
-                other = JaroWinkler.normalized_similarity(query_other, found_other)
-                spelling = max(spelling, other)
         sounds = JaroWinkler.normalized_similarity(keys.sounds(query.rom), keys.sounds(found.rom))
         spelling = max(spelling, SOUNDS_ALIKE * sounds)
     query_bones, found_bones = keys.skeleton(query.rom), keys.skeleton(found.rom)

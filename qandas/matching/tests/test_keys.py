@@ -183,3 +183,9 @@ def test_case_and_adjective_endings_key_the_stem() -> None:
     # Cyrillic keeps its endings: a final с is part of the name.
     assert "r:boris" in name_keys("Борис")
     assert "r:bori" not in name_keys("Борис")
+
+
+def test_arabic_script_jim_is_also_a_g() -> None:
+    # Egyptian Arabic, and Arabic writing a European name (Gabi, Gizawi).
+    assert shared("جابي", "Gabi", "c:")
+    assert shared("جابي", "Jabi", "c:")

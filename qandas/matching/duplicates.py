@@ -16,13 +16,14 @@ moved is kept on the ``Merge`` row, so that an undo moves exactly that back.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +40,7 @@ from qandas.people.models import Person, edit_filter
 from qandas.people.repoint import Moved, RepointConflict
 
 from . import index, search
+from .batch import cores
 from .models import DuplicateDecision, LikelyPair, ListRow, Merge, NameKey, PairsStale, Verdict
 
 if TYPE_CHECKING:
@@ -53,6 +55,7 @@ PAIRS_PER_PERSON = 10  # people sharing most keys with someone, scored as their 
 STORE_FLOOR = 0.8  # a pair is kept for the queue from this score (scored again when shown)
 REFRESH_CHUNK = 500  # people refreshed together
 PROGRESS_EVERY = 5000  # people refreshed between two progress lines
+PARALLEL_FROM = 20_000  # stale people from which one process per core compares them
 QUEUE_WINDOW = 500  # stored pairs passed through the access gate at a time
 QUEUE_WINDOWS = 40  # windows read at most: the queue shows the best of 20,000 pairs
 
@@ -128,9 +131,9 @@ def refresh(person_ids: Iterable[int]) -> int:
     return stored
 
 
-@transaction.atomic
-def _refresh_chunk(ids: list[int]) -> int:
-    LikelyPair.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids)).delete()
+def _scored_pairs(ids: list[int]) -> list[tuple[int, int, int, float]]:
+    """(organisation, first, second, score) of the likely pairs of these people, found
+    and scored now; reads only, so that worker processes can do it."""
     pairs = _pairs_of(ids)
     pairs -= decided_pairs({pk for pair in pairs for pk in pair})
     people = search.facts_of({pk for pair in pairs for pk in pair}, live=True)
@@ -141,14 +144,28 @@ def _refresh_chunk(ids: list[int]) -> int:
             continue
         score, _why = facts_alike(a, b)
         if score >= STORE_FLOOR:
-            found.append(
-                LikelyPair(
-                    organisation_id=a.organisation, first_id=a.pk, second_id=b.pk, score=score
-                )
-            )
+            found.append((a.organisation, a.pk, b.pk, score))
+    return found
+
+
+@transaction.atomic
+def _store_pairs(ids: list[int], found: list[tuple[int, int, int, float]]) -> int:
+    """Replace the stored pairs of these people with ``found``."""
+    LikelyPair.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids)).delete()
     # A refresh of the other person, at the same moment, may have stored the pair too.
-    LikelyPair.objects.bulk_create(found, ignore_conflicts=True)
+    LikelyPair.objects.bulk_create(
+        [
+            LikelyPair(organisation_id=org, first_id=first, second_id=second, score=score)
+            for org, first, second, score in found
+        ],
+        ignore_conflicts=True,
+    )
     return len(found)
+
+
+@transaction.atomic
+def _refresh_chunk(ids: list[int]) -> int:
+    return _store_pairs(ids, _scored_pairs(ids))
 
 
 def mark_stale(person_ids: Iterable[int]) -> None:
@@ -167,23 +184,51 @@ def mark_all_stale() -> int:
     return len(ids)
 
 
+def _stale_batches(size: int) -> Iterator[tuple[list[int], list[int]]]:
+    """(rows of ``PairsStale``, their people) a batch at a time, until none are left; the
+    caller deletes each batch's rows before taking the next."""
+    while True:
+        batch = list(PairsStale.objects.order_by("pk").values_list("pk", "person_id")[:size])
+        if not batch:
+            return
+        yield [pk for pk, _person in batch], sorted({person for _pk, person in batch})
+
+
 def refresh_stale(*, progress: Callable[[str], None] | None = None) -> int:
     """Refresh the people listed in ``PairsStale`` (an import's) and empty the list;
-    returns how many people were refreshed."""
+    returns how many people were refreshed. A long list (``--all`` over a large
+    registry) is compared by one forked process per core; this process stores."""
     done = 0
     total = PairsStale.objects.count()
-    while True:
-        batch = list(
-            PairsStale.objects.order_by("pk").values_list("pk", "person_id")[:REFRESH_CHUNK]
-        )
-        if not batch:
-            return done
-        refresh(person_id for _pk, person_id in batch)
-        # Only the rows read: a person listed again meanwhile is refreshed next time.
-        PairsStale.objects.filter(pk__in=[pk for pk, _person in batch]).delete()
-        done += len(batch)
-        if progress and total >= PROGRESS_EVERY:
-            progress(f"{min(done, total)}/{total} people compared")
+    jobs = cores()
+    parallel = total >= PARALLEL_FROM and jobs >= 2 and not connection.in_atomic_block
+    size = REFRESH_CHUNK * jobs * 4 if parallel else REFRESH_CHUNK
+    pool = None
+    if parallel:
+        connections.close_all()  # a forked worker must not share the parent's connection
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    try:
+        for rows, people in _stale_batches(size):
+            chunks = [people[i : i + REFRESH_CHUNK] for i in range(0, len(people), REFRESH_CHUNK)]
+            if pool is None:
+                for chunk in chunks:
+                    _refresh_chunk(chunk)
+            else:
+                # Found in the workers, stored here: a person whose names change meanwhile
+                # is refreshed again by the change itself, and the queue scores every pair
+                # again as the records are when it shows them.
+                for chunk, found in zip(chunks, pool.imap(_scored_pairs, chunks), strict=True):
+                    _store_pairs(chunk, found)
+            # Only the rows read: a person listed again meanwhile is refreshed next time.
+            PairsStale.objects.filter(pk__in=rows).delete()
+            done += len(rows)
+            if progress and total >= PROGRESS_EVERY:
+                progress(f"{min(done, total)}/{total} people compared")
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return done
 
 
 def score_pair(a: Person, b: Person) -> tuple[float, str]:

@@ -33,6 +33,7 @@ from .models import NameKey
 CHUNK = 500  # rows looked up together
 COMMON = search.COMMON  # a key held by more people than this picks no candidates by itself
 PER_ROW = 30  # candidates scored per row, those sharing most keys first
+NEAR = 240  # people sharing most keys with a row that has a birth year, read for it
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
 IN_LIMIT = 5000  # values per IN (...) list, well under SQLite's variable limit
 PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
@@ -104,23 +105,68 @@ class Matcher:
         for key in new:
             self.counts.setdefault(key, 0)
 
-    def _candidates(self, row_keys: list[set[str]]) -> list[list[int]]:
-        """Each row's candidate ids, the people sharing most (rare) keys first."""
+    def _candidates(
+        self, row_keys: list[set[str]], years: list[int | None] | None = None
+    ) -> list[list[int]]:
+        """Each row's candidate ids, the people sharing most (rare) keys first.
+
+        Many people may share as many keys (a common family name spelt alike, the other
+        name in a script whose spelling shares little): for a row with a birth year, half
+        the candidates are those sharing most keys, and half those born nearest it among
+        the ``NEAR`` sharing most."""
         self._count(set().union(*row_keys))
         rare = sorted({k for ks in row_keys for k in ks if 0 < self.counts[k] <= COMMON})
-        holders: dict[str, list[int]] = {}
-        for key, person_id in self._sql("key, person_id", rare):
-            holders.setdefault(key, []).append(person_id)
-        chosen = []
-        for wanted in row_keys:
+        # One row per key, its holders' ids joined by commas: a million (key, person)
+        # tuples cost seconds to fetch, the same ids as a few thousand strings do not.
+        joined = "GROUP_CONCAT(person_id)"
+        if connection.vendor == "postgresql":
+            joined = "STRING_AGG(person_id::text, ',')"
+        holders = {
+            key: list(map(int, ids.split(",")))
+            for key, ids in self._sql(f"key, {joined}", rare, "GROUP BY key")
+        }
+        ranked: list[list[tuple[int, int]]] = []
+        for wanted, year in zip(row_keys, years or [None] * len(row_keys), strict=True):
             shared = search.tally(holders, wanted)
             if not shared:
                 shared = self._common_only(wanted)
-            best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:PER_ROW]
+            ranked.append(search.top_shared(shared, NEAR if year else PER_ROW))
+        near = {pk for best in ranked if len(best) > PER_ROW for pk, _n in best}
+        born = self._birth_years(near) if near else {}
+        for row, best in enumerate(ranked):
+            if len(best) <= PER_ROW:
+                continue
+            year = years[row] if years else None
+            assert year is not None
+            first = best[: PER_ROW // 2]
+            rest = sorted(
+                best[PER_ROW // 2 :], key=lambda m: -search.years_agree(born.get(m[0]), year)
+            )
+            ranked[row] = first + rest[: PER_ROW - len(first)]
+        chosen = []
+        for best in ranked:
             # People sharing far fewer keys than the best are scored only to fill the top.
             floor = best[0][1] * SHARE_FLOOR if best else 0
             chosen.append([pk for i, (pk, n) in enumerate(best) if n >= floor or i < self.top * 2])
         return chosen
+
+    @staticmethod
+    def _birth_years(ids: set[int]) -> dict[int, int]:
+        """The birth year of each of these people who has one: plain SQL, as hundreds of
+        thousands of ids go through the ORM's lookups slowly."""
+        table = connection.ops.quote_name(Person._meta.db_table)
+        years: dict[int, int] = {}
+        with connection.cursor() as cursor:
+            for piece in _pieces(sorted(ids)):
+                marks = ", ".join(["%s"] * len(piece))
+                cursor.execute(
+                    f"SELECT id, birth_date FROM {table} "  # noqa: S608 (names, marks)
+                    f"WHERE id IN ({marks}) AND birth_date IS NOT NULL",
+                    piece,
+                )
+                # A date (PostgreSQL) or its ISO text (SQLite): the year leads both.
+                years.update((pk, int(str(born)[:4])) for pk, born in cursor.fetchall())
+        return years
 
     def _common_only(self, wanted: set[str]) -> Counter[int]:
         """Candidates of a row whose keys are all common: those holding its rarest few."""
@@ -163,7 +209,9 @@ class Matcher:
     def match(self, rows: list[Hints]) -> list[list[search.Scored]]:
         """The best ``top`` matches of each row, best first."""
         analysed = [keys.analyse(r.name) for r in rows]
-        chosen = self._candidates([search.query_keys(tokens) for tokens in analysed])
+        chosen = self._candidates(
+            [search.query_keys(tokens) for tokens in analysed], [r.birth_year for r in rows]
+        )
         holders = self._holders(rows)
         for row, ids in zip(rows, chosen, strict=True):
             ids.extend(holders.get(row.document_number.strip(), ()))

@@ -174,6 +174,7 @@ class Token(NamedTuple):
     rom: str
     keys: frozenset[str] = frozenset()
     script: str = LATIN
+    groups: frozenset[str] = frozenset()  # its g: keys, which scoring compares
 
 
 @lru_cache(maxsize=8)
@@ -295,6 +296,7 @@ def collapse(text: str) -> str:
     return DOUBLED.sub(r"\1", text)
 
 
+@lru_cache(maxsize=200_000)
 def coarse(bones: str) -> str:
     """A skeleton with the nearest consonants merged too (s/z/c, k/g, d/t, b/f; no h, j)."""
     return collapse(bones.translate(COARSE))
@@ -417,18 +419,39 @@ def token_keys(rom: str, script: str = LATIN) -> frozenset[str]:
         if "w" in form:
             # German and Slavic spellings write v as w (Urwanzew, urvantsev).
             keys.add(f"c:{skeleton(form.replace('w', 'v'))}")
-        keys.update(f"g:{group}" for group in variants.groups(form))
+    keys |= variant_groups(rom)
     return frozenset(keys)
+
+
+@lru_cache(maxsize=200_000)
+def variant_groups(rom: str) -> frozenset[str]:
+    """The ``g:`` keys of a token: the dictionary's groups of it and of its stem."""
+    return frozenset(
+        f"g:{group}" for form in (rom, *_stems(rom)) for group in variants.groups(form)
+    )
 
 
 @lru_cache(maxsize=100_000)
 def analyse(text: str) -> tuple[Token, ...]:
     """The tokens of a name, each with its keys; empty for a name with no letters."""
     return tuple(
-        Token(piece, rom, token_keys(rom, script), script)
+        Token(piece, rom, found, script, frozenset(k for k in found if k.startswith("g:")))
         for piece, rom in _pieces(text)
         if rom
         for script in (script_of(piece),)
+        for found in (token_keys(rom, script),)
+    )
+
+
+@lru_cache(maxsize=100_000)
+def tokens_of(text: str) -> tuple[Token, ...]:
+    """The tokens of a name as scoring compares them: ``analyse`` without the search
+    keys, which scoring does not read (only the dictionary groups). A search scores
+    dozens of names it has never seen; keying each would cost most of its time."""
+    return tuple(
+        Token(piece, rom, frozenset(), script_of(piece), variant_groups(rom))
+        for piece, rom in _pieces(text)
+        if rom
     )
 
 

@@ -11,9 +11,11 @@ name, document number, city). ``why`` says which tokens matched and how.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -90,6 +92,7 @@ REASONS = {
 }
 
 
+@lru_cache(maxsize=200_000)
 def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
     """How alike two tokens are, in 0..1, and why (a key of ``REASONS``).
 
@@ -119,7 +122,7 @@ def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
     rough = Indel.normalized_similarity(query_rough, found_rough)
     blend = BLEND_ARABIC if arabic else BLEND
     score = min(0.99, blend[0] * spelling + blend[1] * bones + blend[2] * rough)
-    if any(k.startswith("g:") for k in query.keys & found.keys):
+    if query.groups and not query.groups.isdisjoint(found.groups):
         return TokenMatch(query.text, found.text, max(0.95, score), "variant")
     if query_bones == found_bones:
         reason = "consonants"
@@ -245,6 +248,13 @@ def tally(held: Mapping[str, Iterable[int]], wanted: Iterable[str] | None = None
     return shared
 
 
+def top_shared(shared: Counter[int], limit: int) -> list[tuple[int, int]]:
+    """(person id, keys shared) of the ``limit`` people sharing most keys, then the
+    lowest ids, as ``most_shared`` orders them, without sorting everyone."""
+    codes = heapq.nlargest(limit, [hits * PK_SPAN - pk for pk, hits in shared.items()])
+    return [(-code % PK_SPAN, -(-code // PK_SPAN)) for code in codes]
+
+
 def most_shared(shared: Counter[int]) -> list[int]:
     """Person ids, those sharing most keys first, then the lowest id. Sorted as one
     integer each, several times quicker than a key function over thousands of people."""
@@ -329,13 +339,40 @@ class Facts:
         )
 
 
+def years_agree(held: int | None, given: int) -> float:
+    """How far a record's birth year agrees with the one given, in 0..1."""
+    if not held:
+        return UNKNOWN
+    gap = abs(held - given)
+    return 1.0 if gap == 0 else 0.6 if gap <= 1 else 0.2 if gap <= 3 else 0.0
+
+
+def _note(kind: str, value: Any) -> str:
+    """One fact's agreement in words (put in words only for the results shown)."""
+    if kind == "born":
+        return _("born %(year)s") % {"year": value}
+    if kind == "father":
+        return _("father %(score).0f%%") % {"score": value * 100}
+    if kind == "city":
+        return _("same city") if value else _("other city")
+    return _("same document number") if value else _("other document")
+
+
 @dataclass
 class Scored:
     facts: Facts
     score: float
     name: str
-    why: str
+    reasons: Why
     name_score: float
+    notes: tuple[tuple[str, Any], ...] = ()  # (kind, value) of the facts that weighed in
+
+    @property
+    def why(self) -> str:
+        """Which tokens matched and how, and how the facts agreed, in words."""
+        return "; ".join(
+            filter(None, [str(self.reasons), *(_note(kind, v) for kind, v in self.notes)])
+        )
 
 
 def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
@@ -387,41 +424,38 @@ def score_facts(
 ) -> list[Scored]:
     """Score candidates against a name and the facts given, best first."""
     tokens = keys.analyse(query)
-    father = keys.analyse(father_name) if father_name else ()
+    father = keys.tokens_of(father_name) if father_name else ()
     number = _digits_and_letters(document_number)
     scored = []
     for facts in candidates:
         best, best_name, why = 0.0, "", Why()
         for text in facts.names:
-            score, reason = name_match(tokens, keys.analyse(text))
+            score, reason = name_match(tokens, keys.tokens_of(text))
             if score > best:
                 best, best_name, why = score, text, reason
         # (weight, agreement in 0..1); a fact the record cannot confirm counts 0.5.
         weighed: list[tuple[float, float]] = []
-        notes: list[str] = []
+        notes: list[tuple[str, Any]] = []
         if birth_year:
-            agree = UNKNOWN
             if facts.birth_year:
-                gap = abs(facts.birth_year - birth_year)
-                agree = 1.0 if gap == 0 else 0.6 if gap <= 1 else 0.2 if gap <= 3 else 0.0
-                notes.append(_("born %(year)s") % {"year": facts.birth_year})
-            weighed.append((1.0, agree))
+                notes.append(("born", facts.birth_year))
+            weighed.append((1.0, years_agree(facts.birth_year, birth_year)))
         if father:
             agree = UNKNOWN
             if facts.father_name:
-                agree, _reason = name_match(father, keys.analyse(facts.father_name))
-                notes.append(_("father %(score).0f%%") % {"score": agree * 100})
+                agree, _reason = name_match(father, keys.tokens_of(facts.father_name))
+                notes.append(("father", agree))
             weighed.append((1.0, agree))
         if city:
             same = city in facts.city
             weighed.append((0.5, 1.0 if same else 0.0))
-            notes.append(_("same city") if same else _("other city"))
+            notes.append(("city", same))
         if number and documents is not None:
             agree = UNKNOWN
             if facts.pk in documents:
                 document_match = number in documents[facts.pk]
                 agree = 1.0 if document_match else 0.0
-                notes.append(_("same document number") if document_match else _("other document"))
+                notes.append(("document", document_match))
             weighed.append((3.0, agree))
         score = best
         if weighed:
@@ -429,8 +463,7 @@ def score_facts(
             score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * agreement
         if score <= 0:
             continue
-        text = "; ".join(filter(None, [str(why), *notes]))
-        scored.append(Scored(facts, round(min(score, 1.0), 4), best_name, text, best))
+        scored.append(Scored(facts, round(min(score, 1.0), 4), best_name, why, best, tuple(notes)))
     scored.sort(key=lambda m: (-m.score, m.facts.pk))
     return scored
 

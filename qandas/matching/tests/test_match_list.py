@@ -87,3 +87,26 @@ def test_missing_name_column_and_organisation_are_refused(
         match(cast, tmp_path, "city\nkarachi\n")
     with pytest.raises(CommandError, match="No organisation"):
         call_command("match_list", str(tmp_path / "list.csv"), "--org", "nowhere")
+
+
+def test_among_many_namesakes_the_one_born_that_year_is_a_candidate(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More people share a row's name keys than are scored: those born nearest the
+    row's birth year get half the places, whatever their ids."""
+    from qandas.matching import batch
+
+    monkeypatch.setattr(batch, "PER_ROW", 4)
+    monkeypatch.setattr(batch, "NEAR", 20)
+    namesakes = "".join(f"N-{i},Aigerim Bekova,{1950 + i},karachi\n" for i in range(12))
+    (tmp_path / "people.csv").write_text(
+        "external_id,name,birth_year,city\n" + namesakes, encoding="utf-8"
+    )
+    call_command(
+        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
+    )
+    # N-11 (born 1961) has the highest id of twelve people sharing every key.
+    lines = match(cast, tmp_path, "name,birth_year\nАйгерим Бекова,1961\nAigerim Bekova,\n")
+    assert lines[0]["candidates"][0]["external_id"] == "N-11"
+    # Without a birth year, the lowest ids are the ones scored.
+    assert {c["external_id"] for c in lines[1]["candidates"]} <= {f"N-{i}" for i in range(4)}

@@ -33,7 +33,7 @@ from .models import NameKey
 CHUNK = 500  # rows looked up together
 COMMON = search.COMMON  # a key held by more people than this picks no candidates by itself
 PER_ROW = 30  # candidates scored per row, those sharing most keys first
-NEAR = 240  # people sharing most keys with a row that has a birth year, read for it
+NEAR = search.NEAR  # people sharing most keys with a row that has a birth year, read for it
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
 IN_LIMIT = 5000  # values per IN (...) list, well under SQLite's variable limit
 PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
@@ -132,41 +132,19 @@ class Matcher:
                 shared = self._common_only(wanted)
             ranked.append(search.top_shared(shared, NEAR if year else PER_ROW))
         near = {pk for best in ranked if len(best) > PER_ROW for pk, _n in best}
-        born = self._birth_years(near) if near else {}
+        born = search.birth_years(near) if near else {}
         for row, best in enumerate(ranked):
-            if len(best) <= PER_ROW:
-                continue
             year = years[row] if years else None
-            assert year is not None
-            first = best[: PER_ROW // 2]
-            rest = sorted(
-                best[PER_ROW // 2 :], key=lambda m: -search.years_agree(born.get(m[0]), year)
-            )
-            ranked[row] = first + rest[: PER_ROW - len(first)]
+            if len(best) > PER_ROW and year:
+                hits = dict(best)
+                kept = search.nearest_born([pk for pk, _n in best], born, year, PER_ROW)
+                ranked[row] = [(pk, hits[pk]) for pk in kept]
         chosen = []
         for best in ranked:
             # People sharing far fewer keys than the best are scored only to fill the top.
             floor = best[0][1] * SHARE_FLOOR if best else 0
             chosen.append([pk for i, (pk, n) in enumerate(best) if n >= floor or i < self.top * 2])
         return chosen
-
-    @staticmethod
-    def _birth_years(ids: set[int]) -> dict[int, int]:
-        """The birth year of each of these people who has one: plain SQL, as hundreds of
-        thousands of ids go through the ORM's lookups slowly."""
-        table = connection.ops.quote_name(Person._meta.db_table)
-        years: dict[int, int] = {}
-        with connection.cursor() as cursor:
-            for piece in _pieces(sorted(ids)):
-                marks = ", ".join(["%s"] * len(piece))
-                cursor.execute(
-                    f"SELECT id, birth_date FROM {table} "  # noqa: S608 (names, marks)
-                    f"WHERE id IN ({marks}) AND birth_date IS NOT NULL",
-                    piece,
-                )
-                # A date (PostgreSQL) or its ISO text (SQLite): the year leads both.
-                years.update((pk, int(str(born)[:4])) for pk, born in cursor.fetchall())
-        return years
 
     def _common_only(self, wanted: set[str]) -> Counter[int]:
         """Candidates of a row whose keys are all common: those holding its rarest few."""

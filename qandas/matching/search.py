@@ -35,6 +35,7 @@ from .models import NameKey
 # People scored per query, those sharing most keys first. Loading and scoring them is
 # most of a search's time; match_list scores at most 30 a row and finds as much.
 CANDIDATES = 60
+NEAR = 240  # with a birth year, the people sharing most keys among whom it chooses
 COMMON = 2000  # a key held by more people than this picks no candidates by itself
 GATE_WINDOW = 1000  # candidates passed through the access gate at a time (the first
 # window is twice the candidates wanted: most searches need no other)
@@ -347,6 +348,35 @@ def years_agree(held: int | None, given: int) -> float:
     return 1.0 if gap == 0 else 0.6 if gap <= 1 else 0.2 if gap <= 3 else 0.0
 
 
+def birth_years(ids: Iterable[int]) -> dict[int, int]:
+    """The birth year of each of these people who has one: plain SQL, as the hundreds of
+    thousands of ids ``match_list`` asks about go through the ORM's lookups slowly."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    ordered = sorted(ids)
+    years: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), 5000):
+            piece = ordered[start : start + 5000]
+            marks = ", ".join(["%s"] * len(piece))
+            cursor.execute(
+                f"SELECT id, birth_date FROM {table} "  # noqa: S608 (names and marks only)
+                f"WHERE id IN ({marks}) AND birth_date IS NOT NULL",
+                piece,
+            )
+            # A date (PostgreSQL) or its ISO text (SQLite): the year leads both.
+            years.update((pk, int(str(born)[:4])) for pk, born in cursor.fetchall())
+    return years
+
+
+def nearest_born(ids: list[int], born: dict[int, int], year: int, limit: int) -> list[int]:
+    """``limit`` of ``ids`` (best first): the first half as they come, the rest those
+    born nearest ``year``. Among many namesakes, sharing keys cannot tell them apart;
+    the birth year given can, and scoring weighs it only for the people it is given."""
+    first = ids[: limit // 2]
+    rest = sorted(ids[limit // 2 :], key=lambda pk: -years_agree(born.get(pk), year))
+    return first + rest[: limit - len(first)]
+
+
 def _note(kind: str, value: Any) -> str:
     """One fact's agreement in words (put in words only for the results shown)."""
     if kind == "born":
@@ -483,7 +513,11 @@ def find(
     The candidates are scored on plain values; only the ``limit`` best are loaded as
     people, with their city, household and names, for the page or the API to show."""
     tokens = keys.analyse(query)
-    ids = candidates(people, tokens)
+    if birth_year:
+        near = candidates(people, tokens, limit=NEAR)
+        ids = nearest_born(near, birth_years(near), birth_year, CANDIDATES)
+    else:
+        ids = candidates(people, tokens, limit=CANDIDATES)
     number = _digits_and_letters(document_number)
     if number:
         ids += list(

@@ -178,3 +178,18 @@ def test_candidates_count_dictionary_groups_once_and_sounds_more() -> None:
     # A shared sound says more than a shared consonant.
     assert shared[3] == 1 + SOUND_HITS
     assert tally(held, ["r:su"]) == {2: 1}
+
+
+def test_a_birth_year_finds_the_one_among_many_namesakes(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qandas.matching import search
+
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    monkeypatch.setattr(search, "NEAR", 20)
+    namesakes = [register(cast, ["Aigerim Bekova"], "karachi", 1950 + i) for i in range(12)]
+    people = Person.objects.visible_to(cast.coordinator)
+    # Twelve people share every key; only four are scored. The last one registered is
+    # found by the year she was born, and ranked first by it.
+    assert namesakes[-1] not in [m.person for m in find(people, "Айгерим Бекова")]
+    assert find(people, "Айгерим Бекова", birth_year=1961)[0].person == namesakes[-1]

@@ -118,12 +118,9 @@ class Matcher:
         rare = sorted({k for ks in row_keys for k in ks if 0 < self.counts[k] <= COMMON})
         # One row per key, its holders' ids joined by commas: a million (key, person)
         # tuples cost seconds to fetch, the same ids as a few thousand strings do not.
-        joined = "GROUP_CONCAT(person_id)"
-        if connection.vendor == "postgresql":
-            joined = "STRING_AGG(person_id::text, ',')"
         holders = {
-            key: list(map(int, ids.split(",")))
-            for key, ids in self._sql(f"key, {joined}", rare, "GROUP BY key")
+            key: search.split_ids(ids)
+            for key, ids in self._sql(f"key, {search.joined_ids()}", rare, "GROUP BY key")
         }
         ranked: list[list[tuple[int, int]]] = []
         for wanted, year in zip(row_keys, years or [None] * len(row_keys), strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.dispatch import receiver
@@ -30,7 +31,7 @@ def answer_search(
     document_number: str = "",
     city: str = "",
     **kwargs: Any,
-) -> list[Any]:
+) -> Sequence[Any]:
     return search.rank_people(
         people,
         query,

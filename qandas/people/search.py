@@ -4,7 +4,7 @@ The matching app answers ``search_requested`` with a ranking across scripts and
 spellings (``matching.search``); without it, the plain search below is the answer.
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 
 from django.dispatch import Signal
@@ -27,13 +27,16 @@ duplicates_requested = Signal()
 duplicates_dismissed = Signal()
 
 
-def find(people: Any, query: str, **hints: Any) -> list[Person]:
-    """People of ``people`` that match ``query``, best first, with ``score`` and ``why``."""
+def find(people: Any, query: str, **hints: Any) -> Sequence[Person]:
+    """People of ``people`` that match ``query``, best first, with ``score`` and ``why``.
+
+    A receiver's answer may load its people only for the page shown (a ``Sequence``
+    sliced by the paginator), so it is passed on as it is."""
     for _receiver, answer in search_requested.send(
         sender=Person, people=people, query=query, **hints
     ):
         if answer is not None:
-            return list(cast(Iterable[Person], answer))
+            return cast(Sequence[Person], answer)
     return rank(people.search(query), query)
 
 

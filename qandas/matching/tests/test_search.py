@@ -193,3 +193,20 @@ def test_a_birth_year_finds_the_one_among_many_namesakes(
     # found by the year she was born, and ranked first by it.
     assert namesakes[-1] not in [m.person for m in find(people, "Айгерим Бекова")]
     assert find(people, "Айгерим Бекова", birth_year=1961)[0].person == namesakes[-1]
+
+
+def test_a_search_loads_only_the_people_of_the_page_shown(
+    registry: dict[str, Person], cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qandas.matching import search
+
+    people = Person.objects.visible_to(cast.coordinator)
+    ranked = search.rank_people(people, "Aibek Sharifi")
+    loaded: list[int] = []
+    real = search._shown
+    monkeypatch.setattr(search, "_shown", lambda s: loaded.append(len(s)) or real(s))
+    assert len(ranked) >= 2 and not loaded  # ranked and counted, nobody loaded yet
+    page = ranked[0:1]
+    assert loaded == [1]
+    assert page[0] == registry["sharifi"] and page[0].score > 0 and page[0].why
+    assert ranked[1].score <= page[0].score

@@ -204,9 +204,15 @@ def test_a_search_loads_only_the_people_of_the_page_shown(
     ranked = search.rank_people(people, "Aibek Sharifi")
     loaded: list[int] = []
     real = search._shown
-    monkeypatch.setattr(search, "_shown", lambda s: loaded.append(len(s)) or real(s))
+
+    def spy(scored: list[search.Scored]) -> dict[int, Person]:
+        loaded.append(len(scored))
+        return real(scored)
+
+    monkeypatch.setattr(search, "_shown", spy)
     assert len(ranked) >= 2 and not loaded  # ranked and counted, nobody loaded yet
-    page = ranked[0:1]
+    first: Any = ranked[0:1][0]
     assert loaded == [1]
-    assert page[0] == registry["sharifi"] and page[0].score > 0 and page[0].why
-    assert ranked[1].score <= page[0].score
+    assert first == registry["sharifi"] and first.score > 0 and first.why
+    second: Any = ranked[1]
+    assert second.score <= first.score

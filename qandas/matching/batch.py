@@ -35,7 +35,7 @@ COMMON = search.COMMON  # a key held by more people than this picks no candidate
 PER_ROW = 30  # candidates scored per row, those sharing most keys first
 NEAR = search.NEAR  # people sharing most keys with a row that has a birth year, read for it
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
-IN_LIMIT = 5000  # values per IN (...) list, well under SQLite's variable limit
+IN_LIMIT = search.IN_LIMIT
 PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
 
 
@@ -122,16 +122,16 @@ class Matcher:
             key: search.split_ids(ids)
             for key, ids in self._sql(f"key, {search.joined_ids()}", rare, "GROUP BY key")
         }
+        years = years or [None] * len(row_keys)
         ranked: list[list[tuple[int, int]]] = []
-        for wanted, year in zip(row_keys, years or [None] * len(row_keys), strict=True):
+        for wanted, year in zip(row_keys, years, strict=True):
             shared = search.tally(holders, wanted)
             if not shared:
                 shared = self._common_only(wanted)
             ranked.append(search.top_shared(shared, NEAR if year else PER_ROW))
         near = {pk for best in ranked if len(best) > PER_ROW for pk, _n in best}
         born = search.birth_years(near) if near else {}
-        for row, best in enumerate(ranked):
-            year = years[row] if years else None
+        for row, (best, year) in enumerate(zip(ranked, years, strict=True)):
             if len(best) > PER_ROW and year:
                 hits = dict(best)
                 kept = search.nearest_born([pk for pk, _n in best], born, year, PER_ROW)

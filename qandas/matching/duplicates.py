@@ -211,8 +211,7 @@ def refresh_stale(*, progress: Callable[[str], None] | None = None) -> int:
         for rows, people in _stale_batches(size):
             chunks = [people[i : i + REFRESH_CHUNK] for i in range(0, len(people), REFRESH_CHUNK)]
             if pool is None:
-                for chunk in chunks:
-                    _refresh_chunk(chunk)
+                refresh(people)
             else:
                 # Found in the workers, stored here: a person whose names change meanwhile
                 # is refreshed again by the change itself, and the queue scores every pair

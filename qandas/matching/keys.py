@@ -387,9 +387,9 @@ def japanese(rom: str, script: str = LATIN) -> str:
     if not JAPANESE.fullmatch(said):
         return rom
     rom = said
-    for written, said in KUNREI:
-        if written in rom:
-            rom = rom.replace(written, said)
+    for hepburn, kunrei in KUNREI:
+        if hepburn in rom:
+            rom = rom.replace(hepburn, kunrei)
     return rom
 
 
@@ -435,11 +435,10 @@ def variant_groups(rom: str) -> frozenset[str]:
 def analyse(text: str) -> tuple[Token, ...]:
     """The tokens of a name, each with its keys; empty for a name with no letters."""
     return tuple(
-        Token(piece, rom, found, script, frozenset(k for k in found if k.startswith("g:")))
+        Token(piece, rom, token_keys(rom, script), script, variant_groups(rom))
         for piece, rom in _pieces(text)
         if rom
         for script in (script_of(piece),)
-        for found in (token_keys(rom, script),)
     )
 
 

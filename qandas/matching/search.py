@@ -36,6 +36,7 @@ from .models import NameKey
 # most of a search's time; match_list scores at most 30 a row and finds as much.
 CANDIDATES = 60
 NEAR = 240  # with a birth year, the people sharing most keys among whom it chooses
+IN_LIMIT = 5000  # values per IN (...) list, well under SQLite's variable limit
 COMMON = 2000  # a key held by more people than this picks no candidates by itself
 GATE_WINDOW = 1000  # candidates passed through the access gate at a time (the first
 # window is twice the candidates wanted: most searches need no other)
@@ -369,8 +370,8 @@ def birth_years(ids: Iterable[int]) -> dict[int, int]:
     ordered = sorted(ids)
     years: dict[int, int] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(ordered), 5000):
-            piece = ordered[start : start + 5000]
+        for start in range(0, len(ordered), IN_LIMIT):
+            piece = ordered[start : start + IN_LIMIT]
             marks = ", ".join(["%s"] * len(piece))
             cursor.execute(
                 f"SELECT id, birth_date FROM {table} "  # noqa: S608 (names and marks only)

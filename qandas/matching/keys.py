@@ -127,6 +127,9 @@ KINSHIP |= frozenset({"da", "dos", "das", "ter", "ten", "zu", "y"})
 # Patronymic and family-name endings; a token ending with one is also keyed by its stem.
 ENDINGS: tuple[str, ...] = ("ovich", "evich", "ovna", "evna", "ovych", "uly", "kyzy", "qyzy")
 ENDINGS += ("ova", "eva", "ov", "ev", "ich")
+# Polish and German spellings of -ov, and Polish women's forms (Sacharow: Sakharov;
+# Kowalczykowa, Kowalczykówna: Kowalczyk).
+ENDINGS += ("owna", "owa", "ow")
 
 # The consonant skeleton: at each place the longest spelling listed first wins.
 SKELETON_RULES = {

@@ -185,6 +185,16 @@ def test_case_and_adjective_endings_key_the_stem() -> None:
     assert "r:bori" not in name_keys("Борис")
 
 
+def test_polish_and_czech_womens_forms_key_the_family_name() -> None:
+    # A wife's and a daughter's form of Kowalczyk, as Wikidata's name groups hold them.
+    assert shared("Kowalczykowa", "Kowalczyk", "r:")
+    assert shared("Kowalczykówna", "Kowalczyk", "r:")
+    assert shared("Nováková", "Novák", "r:")
+    # -ow is how Polish and German write -ov.
+    assert shared("Sacharow", "Сахаров", "r:")
+    assert not shared("Kowalczykówna", "Kowalski", "r:")
+
+
 def test_arabic_script_jim_is_also_a_g() -> None:
     # Egyptian Arabic, and Arabic writing a European name (Gabi, Gizawi).
     assert shared("جابي", "Gabi", "c:")

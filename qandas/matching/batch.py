@@ -14,8 +14,10 @@ token. A row with only common keys is looked up on its rarest few.
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import os
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,7 +35,6 @@ from .models import NameKey
 CHUNK = 500  # rows looked up together
 COMMON = search.COMMON  # a key held by more people than this picks no candidates by itself
 PER_ROW = 30  # candidates scored per row, those sharing most keys first
-NEAR = search.NEAR  # people sharing most keys with a row that has a birth year, read for it
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
 IN_LIMIT = search.IN_LIMIT
 PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
@@ -81,6 +82,28 @@ class Matcher:
         # With other organisations' people in the index, filter the postings by ours.
         self.shared = Person.objects.exclude(organisation=organisation).exists()
         self.table = connection.ops.quote_name(NameKey._meta.db_table)
+        self._years: array[int] | None = None
+
+    def born(self) -> array[int]:
+        """Every person's birth year by id (0: none), read once: a list of 100,000 rows
+        asks about the birth years of millions of key holders, and 1M people's fit in 2
+        MB (read in about a second)."""
+        if self._years is None:
+            table = connection.ops.quote_name(Person._meta.db_table)
+            with connection.cursor() as cursor:
+                # Only the table's name is formatted in; the organisation is a parameter.
+                cursor.execute(
+                    f"SELECT id, birth_date FROM {table} "  # noqa: S608
+                    "WHERE organisation_id = %s AND birth_date IS NOT NULL",
+                    [self.organisation.pk],
+                )
+                found = cursor.fetchall()
+            years = array("H", bytes(2 * (max((pk for pk, _b in found), default=0) + 1)))
+            for pk, born in found:
+                # A date (PostgreSQL) or its ISO text (SQLite): the year leads both.
+                years[pk] = int(str(born)[:4])
+            self._years = years
+        return self._years
 
     def _sql(self, select: str, keys_: list[str], tail: str = "") -> list[tuple[Any, ...]]:
         found: list[tuple[Any, ...]] = []
@@ -112,8 +135,8 @@ class Matcher:
 
         Many people may share as many keys (a common family name spelt alike, the other
         name in a script whose spelling shares little): for a row with a birth year, half
-        the candidates are those sharing most keys, and half those born nearest it among
-        the ``NEAR`` sharing most."""
+        the candidates are those sharing most keys, and half those born within a year of
+        it among everyone sharing any (``_born_near``)."""
         self._count(set().union(*row_keys))
         rare = sorted({k for ks in row_keys for k in ks if 0 < self.counts[k] <= COMMON})
         # One row per key, its holders' ids joined by commas: a million (key, person)
@@ -123,25 +146,35 @@ class Matcher:
             for key, ids in self._sql(f"key, {search.joined_ids()}", rare, "GROUP BY key")
         }
         years = years or [None] * len(row_keys)
-        ranked: list[list[tuple[int, int]]] = []
+        born = self.born() if any(years) else array("H")
+        chosen = []
         for wanted, year in zip(row_keys, years, strict=True):
             shared = search.tally(holders, wanted)
             if not shared:
                 shared = self._common_only(wanted)
-            ranked.append(search.top_shared(shared, NEAR if year else PER_ROW))
-        near = {pk for best in ranked if len(best) > PER_ROW for pk, _n in best}
-        born = search.birth_years(near) if near else {}
-        for row, (best, year) in enumerate(zip(ranked, years, strict=True)):
-            if len(best) > PER_ROW and year:
-                hits = dict(best)
-                kept = search.nearest_born([pk for pk, _n in best], born, year, PER_ROW)
-                ranked[row] = [(pk, hits[pk]) for pk in kept]
-        chosen = []
-        for best in ranked:
+            best = search.top_shared(shared, PER_ROW)
             # People sharing far fewer keys than the best are scored only to fill the top.
             floor = best[0][1] * SHARE_FLOOR if best else 0
-            chosen.append([pk for i, (pk, n) in enumerate(best) if n >= floor or i < self.top * 2])
+            ids = [pk for i, (pk, n) in enumerate(best) if n >= floor or i < self.top * 2]
+            if year:
+                ids = ids[: PER_ROW // 2]
+                ids += self._born_near(shared, born, year, set(ids))
+            chosen.append(ids)
         return chosen
+
+    @staticmethod
+    def _born_near(shared: Counter[int], born: array[int], year: int, taken: set[int]) -> list[int]:
+        """Of the people sharing any key, those born in ``year`` or a year either side,
+        sharing most keys (the year exactly breaks ties): as blocking on a name and the
+        birth year does. Among hundreds sharing a common name's keys, the one whose
+        other name is spelt past recognition is found by the year."""
+        size = len(born)
+        near = [
+            (hits * 2 + (born[pk] == year), pk)
+            for pk, hits in shared.items()
+            if pk < size and abs(born[pk] - year) <= 1 and pk not in taken
+        ]
+        return [pk for _n, pk in heapq.nlargest(PER_ROW - PER_ROW // 2, near)]
 
     def _common_only(self, wanted: set[str]) -> Counter[int]:
         """Candidates of a row whose keys are all common: those holding its rarest few."""

@@ -16,7 +16,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, overload
+from itertools import compress
+from operator import attrgetter
+from typing import Any, NamedTuple, overload
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -50,8 +52,13 @@ PK_SPAN = 1 << 48  # above any person id: (hits, id) sorted as one integer
 UNKNOWN = 0.5  # agreement of a fact given in the query that the record does not hold
 
 
-@dataclass(frozen=True)
-class TokenMatch:
+SCORE = attrgetter("score")
+
+
+class TokenMatch(NamedTuple):
+    """How one query token matched one token found (a named tuple: ``match_list``
+    makes hundreds of thousands, and a frozen dataclass costs several times as much)."""
+
     query: str
     found: str
     score: float
@@ -155,7 +162,7 @@ def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> 
     """Score of one name against the query, and why."""
     if not query or not found:
         return 0.0, Why()
-    pairs = tuple(max((token_match(q, f) for f in found), key=lambda m: m.score) for q in query)
+    pairs = tuple(max([token_match(q, f) for f in found], key=SCORE) for q in query)
     average = sum(p.score for p in pairs) / len(pairs)
     coverage = min(len(query), len(found)) / max(len(query), len(found))
     score = average * (0.85 + 0.15 * coverage)
@@ -267,7 +274,16 @@ def tally(held: Mapping[str, Iterable[int]], wanted: Iterable[str] | None = None
 def top_shared(shared: Counter[int], limit: int) -> list[tuple[int, int]]:
     """(person id, keys shared) of the ``limit`` people sharing most keys, then the
     lowest ids, as ``most_shared`` orders them, without sorting everyone."""
-    codes = heapq.nlargest(limit, [hits * PK_SPAN - pk for pk, hits in shared.items()])
+    # Thousands share a key or two, a few share the most: count how many share each
+    # number of keys, and put in order only those sharing at least the fewest that the
+    # ``limit`` best share (picked out in C: ``compress`` and ``map``).
+    least, many = 0, 0
+    for hits, people in sorted(Counter(shared.values()).items(), reverse=True):
+        least, many = hits, many + people
+        if many >= limit:
+            break
+    best = compress(shared.items(), map(least.__le__, shared.values()))
+    codes = heapq.nlargest(limit, [hits * PK_SPAN - pk for pk, hits in best])
     return [(-code % PK_SPAN, -(-code // PK_SPAN)) for code in codes]
 
 

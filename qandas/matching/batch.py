@@ -35,7 +35,6 @@ CHUNK = 2000  # rows looked up together (their keys overlap: fewer, larger reads
 COMMON = search.COMMON  # a key held by more people than this picks no candidates by itself
 PER_ROW = 30  # candidates scored per row, those sharing most keys first
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
-IN_LIMIT = search.IN_LIMIT
 PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
 
 
@@ -66,11 +65,6 @@ def alphanumeric(text: str) -> str:
     return "".join(c for c in text.casefold() if c.isalnum())
 
 
-def _pieces(values: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(values), IN_LIMIT):
-        yield values[start : start + IN_LIMIT]
-
-
 class Matcher:
     """Matches rows against one organisation's people (not redacted, not merged away)."""
 
@@ -91,9 +85,8 @@ class Matcher:
             table = connection.ops.quote_name(Person._meta.db_table)
             with connection.cursor() as cursor:
                 # Only the table's name is formatted in; the organisation is a parameter.
-                # The year as text: SQLite would parse a million dates in Python.
                 cursor.execute(
-                    f"SELECT id, SUBSTR(CAST(birth_date AS TEXT), 1, 4) FROM {table} "  # noqa: S608
+                    f"SELECT id, {search.BIRTH_YEAR} FROM {table} "  # noqa: S608
                     "WHERE organisation_id = %s AND birth_date IS NOT NULL",
                     [self.organisation.pk],
                 )
@@ -107,7 +100,7 @@ class Matcher:
     def _sql(self, select: str, keys_: list[str], tail: str = "") -> list[tuple[Any, ...]]:
         found: list[tuple[Any, ...]] = []
         with connection.cursor() as cursor:
-            for piece in _pieces(keys_):
+            for piece in search.in_pieces(keys_):
                 marks = ", ".join(["%s"] * len(piece))
                 where = f"key IN ({marks})"
                 params: list[Any] = list(piece)
@@ -189,7 +182,7 @@ class Matcher:
     @staticmethod
     def _facts(ids: set[int]) -> dict[int, search.Facts]:
         facts: dict[int, search.Facts] = {}
-        for piece in _pieces(sorted(ids)):
+        for piece in search.in_pieces(sorted(ids)):
             facts.update(search.facts_of(piece, live=True))
         return facts
 
@@ -197,7 +190,7 @@ class Matcher:
         """The people holding each of the rows' document numbers."""
         numbers = sorted({r.document_number.strip() for r in rows if r.document_number.strip()})
         holders: dict[str, set[int]] = {}
-        for piece in _pieces(numbers):
+        for piece in search.in_pieces(numbers):
             for number, person_id in Document.objects.filter(
                 organisation=self.organisation, number__in=piece
             ).values_list("number", "person_id"):
@@ -208,7 +201,7 @@ class Matcher:
     def _numbers(ids: list[int]) -> dict[int, set[str]]:
         """Every document number these people hold, as ``search.score_facts`` wants them."""
         numbers: dict[int, set[str]] = {}
-        for piece in _pieces(ids):
+        for piece in search.in_pieces(ids):
             for person_id, number in Document.objects.filter(person_id__in=piece).values_list(
                 "person_id", "number"
             ):

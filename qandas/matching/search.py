@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -39,6 +39,9 @@ from .models import NameKey
 CANDIDATES = 60
 NEAR = 240  # with a birth year, the people sharing most keys among whom it chooses
 IN_LIMIT = 5000  # values per IN (...) list, well under SQLite's variable limit
+# A person's birth year in SQL, as text: SQLite would parse every date in Python (a
+# million of them for ``match_list``), and the year leads a date's text on both engines.
+BIRTH_YEAR = "SUBSTR(CAST(birth_date AS TEXT), 1, 4)"
 COMMON = 2000  # a key held by more people than this picks no candidates by itself
 GATE_WINDOW = 1000  # candidates passed through the access gate at a time (the first
 # window is twice the candidates wanted: most searches need no other)
@@ -202,6 +205,12 @@ HOLDERS = (
     "SELECT key, {joined} FROM {table} WHERE key IN ({keys}) AND organisation_id IN ({orgs}) "
     "GROUP BY key"
 )
+
+
+def in_pieces(values: list[Any]) -> Iterator[list[Any]]:
+    """``values`` in pieces of at most ``IN_LIMIT``, one ``IN (...)`` list each."""
+    for start in range(0, len(values), IN_LIMIT):
+        yield values[start : start + IN_LIMIT]
 
 
 def joined_ids() -> str:
@@ -383,19 +392,16 @@ def birth_years(ids: Iterable[int]) -> dict[int, int]:
     """The birth year of each of these people who has one: plain SQL, as the hundreds of
     thousands of ids ``match_list`` asks about go through the ORM's lookups slowly."""
     table = connection.ops.quote_name(Person._meta.db_table)
-    ordered = sorted(ids)
     years: dict[int, int] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(ordered), IN_LIMIT):
-            piece = ordered[start : start + IN_LIMIT]
+        for piece in in_pieces(sorted(ids)):
             marks = ", ".join(["%s"] * len(piece))
             cursor.execute(
-                f"SELECT id, birth_date FROM {table} "  # noqa: S608 (names and marks only)
+                f"SELECT id, {BIRTH_YEAR} FROM {table} "  # noqa: S608 (names and marks only)
                 f"WHERE id IN ({marks}) AND birth_date IS NOT NULL",
                 piece,
             )
-            # A date (PostgreSQL) or its ISO text (SQLite): the year leads both.
-            years.update((pk, int(str(born)[:4])) for pk, born in cursor.fetchall())
+            years.update((pk, int(year)) for pk, year in cursor.fetchall())
     return years
 
 

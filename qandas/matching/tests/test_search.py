@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from qandas.documents.models import Document, DocumentKind
+from qandas.matching.duplicates import GUARD_THRESHOLD
 from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
 from qandas.matching.search import SOUND_HITS, find, tally
@@ -178,6 +179,20 @@ def test_candidates_count_dictionary_groups_once_and_sounds_more() -> None:
     # A shared sound says more than a shared consonant.
     assert shared[3] == 1 + SOUND_HITS
     assert tally(held, ["r:su"]) == {2: 1}
+
+
+def test_a_namesake_sharing_only_the_family_name_and_year_is_no_match(
+    registry: dict[str, Person], cast: Cast
+) -> None:
+    people = Person.objects.visible_to(cast.coordinator)
+    # Baurzhan is not Nurali: the family name and birth year agree, the given name is
+    # another. Nurlan, spelt another way, still scores as a match.
+    matches = {m.person: m for m in find(people, "Бауыржан Тохтаров", birth_year=1992)}
+    other = matches[registry["tokhtarov_other"]]
+    assert other.score < GUARD_THRESHOLD, other.why
+    him = find(people, "Нурлан Тохтаров", birth_year=1988)[0]
+    assert him.person == registry["tokhtarov"]
+    assert him.score >= GUARD_THRESHOLD
 
 
 def test_a_birth_year_finds_the_one_among_many_namesakes(

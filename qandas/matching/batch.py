@@ -179,13 +179,6 @@ class Matcher:
         tail = f"GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT {PER_ROW * 4}"
         return Counter(dict(self._sql("person_id, COUNT(*)", present[:3], tail)))
 
-    @staticmethod
-    def _facts(ids: set[int]) -> dict[int, search.Facts]:
-        facts: dict[int, search.Facts] = {}
-        for piece in search.in_pieces(sorted(ids)):
-            facts.update(search.facts_of(piece, live=True))
-        return facts
-
     def _holders(self, rows: list[Hints]) -> dict[str, set[int]]:
         """The people holding each of the rows' document numbers."""
         numbers = sorted({r.document_number.strip() for r in rows if r.document_number.strip()})
@@ -218,7 +211,7 @@ class Matcher:
         holders = self._holders(rows)
         for row, ids in zip(rows, chosen, strict=True):
             ids.extend(holders.get(row.document_number.strip(), ()))
-        people = self._facts({pk for ids in chosen for pk in ids})
+        people = search.facts_of({pk for ids in chosen for pk in ids}, live=True)
         documents = self._numbers(
             sorted(
                 {

@@ -266,12 +266,13 @@ def postings(
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 200):
             piece = wanted[start : start + 200]
-            params: list[Any] = [*organisations, piece]
-            if not each:
-                params = []
-                for key in piece:
-                    params += [key, key, *organisations]
-            cursor.execute(count if each else " UNION ALL ".join([count] * len(piece)), params)
+            params: list[Any]
+            if each:
+                statement, params = count, [*organisations, piece]
+            else:
+                statement = " UNION ALL ".join([count] * len(piece))
+                params = [value for key in piece for value in (key, key, *organisations)]
+            cursor.execute(statement, params)
             counts.update((key, n) for key, n in cursor.fetchall() if n)
             rare = [key for key in piece if 0 < counts.get(key, 0) <= common]
             if rare:
@@ -494,7 +495,7 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
         "person": quote(Person._meta.db_table),
         "city": quote(City._meta.db_table),
         "name": quote(Name._meta.db_table),
-        "year": BIRTH_YEAR.replace("birth_date", "p.birth_date"),
+        "year": BIRTH_YEAR,  # the city table has no birth_date: it needs no alias
         "live": " AND p.redacted_at IS NULL AND p.merged_into_id IS NULL" if live else "",
     }
     found: dict[int, Facts] = {}

@@ -35,6 +35,7 @@ CHUNK = 2000  # rows looked up together (their keys overlap: fewer, larger reads
 COMMON = search.COMMON  # a key held by more people than this picks no candidates by itself
 PER_ROW = 30  # candidates scored per row, those sharing most keys first
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
+HELD = 3_000_000  # holders' ids kept across chunks (about 100 MB)
 PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
 
 
@@ -76,6 +77,8 @@ class Matcher:
         self.shared = Person.objects.exclude(organisation=organisation).exists()
         self.table = connection.ops.quote_name(NameKey._meta.db_table)
         self._born: dict[int, set[int]] | None = None
+        self.held: dict[str, list[int]] = {}  # holders of rare keys, oldest used first
+        self.held_ids = 0
 
     def born(self) -> dict[int, set[int]]:
         """The ids of the people born in each year, read once: a list of 100,000 rows
@@ -131,12 +134,7 @@ class Matcher:
         it among everyone sharing any (``_born_near``)."""
         self._count(set().union(*row_keys))
         rare = sorted({k for ks in row_keys for k in ks if 0 < self.counts[k] <= COMMON})
-        # One row per key, its holders' ids joined by commas: a million (key, person)
-        # tuples cost seconds to fetch, the same ids as a few thousand strings do not.
-        holders = {
-            key: search.split_ids(ids)
-            for key, ids in self._sql(f"key, {search.joined_ids()}", rare, "GROUP BY key")
-        }
+        holders = self._holders_of(rare)
         years = years or [None] * len(row_keys)
         born = self.born() if any(years) else {}
         chosen = []
@@ -153,6 +151,27 @@ class Matcher:
                 ids += self._born_near(shared, born, year, set(ids))
             chosen.append(ids)
         return chosen
+
+    def _holders_of(self, rare: list[str]) -> dict[str, list[int]]:
+        """The people holding each key, remembered across chunks: the rows of a list
+        share their names' keys (of one chunk's keys, the next chunks had read nine
+        in ten of the holders before), and reading them again was a tenth of the time.
+        At most ``HELD`` ids are kept, the keys used longest ago dropped first."""
+        held = self.held
+        found = {}
+        for key in rare:
+            ids = held.pop(key, None)
+            if ids is not None:
+                found[key] = held[key] = ids  # used again: now the last to be dropped
+        missing = [key for key in rare if key not in found]
+        # One row per key, its holders' ids joined by commas: a million (key, person)
+        # tuples cost seconds to fetch, the same ids as a few thousand strings do not.
+        for key, joined in self._sql(f"key, {search.joined_ids()}", missing, "GROUP BY key"):
+            found[key] = held[key] = ids = search.split_ids(joined)
+            self.held_ids += len(ids)
+        while self.held_ids > HELD and held:
+            self.held_ids -= len(held.pop(next(iter(held))))
+        return found
 
     @staticmethod
     def _born_near(

@@ -296,7 +296,12 @@ DOUBLED = re.compile(r"(.)\1+")
 
 def collapse(text: str) -> str:
     """Doubled letters once (``ll`` to ``l``)."""
-    return DOUBLED.sub(r"\1", text)
+    return DOUBLED.sub(_first, text)
+
+
+def _first(match: re.Match[str]) -> str:
+    # A function, not the template ``\1``, which Python expands in Python for each match.
+    return match[1]
 
 
 @lru_cache(maxsize=200_000)

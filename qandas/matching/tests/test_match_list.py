@@ -27,6 +27,13 @@ LIST = (
     "Нұрлан Тоқтаров,,\n"  # Kazakh Cyrillic
     "Xyzzyq Vwvwvw,,\n"  # nobody
 )
+LIST_ROWS = [
+    {"name": "Даурен Шарифи", "birth_year": "1990", "city": "karachi"},
+    {"name": "بلال قادری"},
+    {"name": "Нұрлан Тоқтаров"},
+    {"name": "Kamal Hakimi", "birth_year": "1992"},
+    {"name": "Xyzzyq Vwvwvw"},
+]
 
 
 def match(cast: Cast, tmp_path: Path, text: str, *args: str) -> list[dict]:
@@ -135,3 +142,27 @@ def test_the_one_born_that_year_is_found_behind_hundreds_sharing_more_keys(
     lines = match(cast, tmp_path, "name,birth_year\nАйгерим Бекова,1975\nАйгерим Бекова,\n")
     assert "S-1" in {c["external_id"] for c in lines[0]["candidates"]}
     assert "S-1" not in {c["external_id"] for c in lines[1]["candidates"]}
+
+
+def test_holders_remembered_across_chunks_give_what_each_row_alone_gets(
+    cast: Cast, tmp_path: Path, people: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holders of rare keys are kept from chunk to chunk, up to ``HELD`` ids: rows
+    matched two at a time, with the oldest keys dropped as the store fills, get the
+    candidates each row gets from a matcher of its own, and the store stays in bounds."""
+    from qandas.matching import batch, search
+
+    rows = [batch.Hints.from_row(row) for row in LIST_ROWS * 2]
+    alone = [batch.Matcher(cast.organisation).match([row])[0] for row in rows]
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    monkeypatch.setattr(batch, "HELD", 3)
+    matcher = batch.Matcher(cast.organisation)
+    together = list(matcher.match_all(rows))
+
+    def codes(found: list[list[search.Scored]]) -> list[list[tuple[str, float]]]:
+        return [[(m.facts.code, m.score) for m in row] for row in found]
+
+    assert codes(together) == codes(alone)
+    assert codes(together)[0][0][0] == str(people["Dauren Sharifi"].code)
+    assert matcher.held and matcher.held_ids <= 3
+    assert matcher.held_ids == sum(len(ids) for ids in matcher.held.values())

@@ -18,8 +18,10 @@ import multiprocessing
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -62,6 +64,7 @@ PARALLEL_FROM = 3000  # rows from which a list is parsed in a worker per core
 # Key rows are inserted this many at a time, sorted: the index is then written in order.
 KEYS_AT_ONCE = 200_000
 PROGRESS_EVERY = 10_000
+CACHE_KIB = 512 * 1024  # SQLite's page cache while importing (``roomy_cache``)
 SEXES = {
     "f": Sex.FEMALE,
     "female": Sex.FEMALE,
@@ -372,11 +375,15 @@ def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
         stamped = stamped or (f.has_default() and f.default is timezone.now)
         per_row = not stamped and f.has_default() and callable(f.default)
         fixed = now if stamped else (None if per_row else f.get_default())
-        plan.append((f.attname, _prepared(f), per_row, fixed, f))
+        prepare = _prepared(f)
+        # A value no row gives and no default makes per row is prepared once.
+        plan.append((f.attname, prepare, per_row, None if per_row else prepare(fixed), f))
     values = [
         [
-            prepare(row[attname] if attname in row else (f.get_default() if per_row else fixed))
-            for attname, prepare, per_row, fixed, f in plan
+            prepare(row[attname])
+            if attname in row
+            else (prepare(f.get_default()) if per_row else prepared)
+            for attname, prepare, per_row, prepared, f in plan
         ]
         for row in rows
     ]
@@ -442,6 +449,7 @@ class Writer:
         person_ids = [o.pk if isinstance(o, Person) else new_ids[o["code"]] for o in owners]
         self.written_ids.extend(person_ids)
         names: list[dict[str, Any]] = []
+        organisation_id = self.organisation.pk
         for row, person_id in zip(batch, person_ids, strict=True):
             for i, text in enumerate(row.names):
                 names.append(
@@ -455,7 +463,8 @@ class Writer:
                         "position": i,
                     }
                 )
-            self.keys_waiting.extend((self.organisation.pk, person_id, k) for k in row.keys)
+            # Built in C (``zip``, ``repeat``): millions of rows for a long list.
+            self.keys_waiting.extend(zip(repeat(organisation_id), repeat(person_id), row.keys))
             row.keys = set()  # written: a long list need not hold every key twice
         _insert(Name, names)
         if len(self.keys_waiting) >= KEYS_AT_ONCE:
@@ -535,6 +544,25 @@ def _add_documents(
     return len(documents)
 
 
+@contextmanager
+def roomy_cache() -> Iterator[None]:
+    """On SQLite, a page cache of ``CACHE_KIB`` for the import's transaction. With the
+    default 2 MB, the key index's pages were written out to the log and read back
+    again and again as a long list's keys went in all over it."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def import_table(
     table: Table,
     organisation: Organisation | None,
@@ -565,7 +593,7 @@ def import_table(
             writer = Writer(organisation, checker)
         return writer
 
-    with transaction.atomic():
+    with roomy_cache(), transaction.atomic():
         for chunk in parsed_chunks(table.rows, cities_by_word(), workers=workers):
             good: list[PersonRow] = []
             for item in chunk:

@@ -189,3 +189,36 @@ def test_a_long_list_is_parsed_and_keyed_the_same_on_several_cores(
     assert parallel == flat(0)
     assert parallel[4] == (6, "name is empty") and parallel[8] == (10, "name has no letters")
     assert parallel[1] == (3, ["Даурен Шарифи"], name_keys("Даурен Шарифи"))
+
+
+@pytest.mark.once
+def test_sqlite_gets_a_roomy_page_cache_for_the_import_only(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a list is written, SQLite keeps up to ``CACHE_KIB`` of pages in memory (the
+    key index's pages were written out and read back again and again); afterwards the
+    connection has its own size again. Key rows take ids without ``AUTOINCREMENT``,
+    which made SQLite write its sequence table for every row."""
+    from django.db import connection
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return int(cursor.fetchone()[0])
+
+    before = cache_size()
+    during = []
+    add = importing.Writer.add
+
+    def add_and_look(writer: importing.Writer, rows: list[importing.PersonRow]) -> None:
+        during.append(cache_size())
+        add(writer, rows)
+
+    monkeypatch.setattr(importing.Writer, "add", add_and_look)
+    run(write(tmp_path, HEADER + GOOD))
+    assert during == [-importing.CACHE_KIB] != [before]
+    assert cache_size() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [NameKey._meta.db_table])
+        assert "AUTOINCREMENT" not in cursor.fetchone()[0]
+    assert NameKey.objects.filter(person__organisation=cast.organisation).count() > 10

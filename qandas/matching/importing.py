@@ -547,8 +547,9 @@ def _add_documents(
 @contextmanager
 def roomy_cache() -> Iterator[None]:
     """On SQLite, a page cache of ``CACHE_KIB`` for the import's transaction. With the
-    default 2 MB, the key index's pages were written out to the log and read back
-    again and again as a long list's keys went in all over it."""
+    default 2 MB, the key index's pages are written out to the log and read back as a
+    long list's keys go in all over it: 2M key rows took 16.8 s, against 15.8 s with
+    512 MiB (inserted alone, outside Django), and more as the index grows."""
     if connection.vendor != "sqlite":
         yield
         return

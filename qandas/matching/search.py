@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter
 from typing import Any, NamedTuple, overload
 from uuid import UUID
 
@@ -59,9 +58,6 @@ UNKNOWN = 0.5  # agreement of a fact given in the query that the record does not
 # registry, those whose first candidate scored above 0.8 fell from 0.58 to 0.13, while
 # R@1 stayed at 0.89.
 WEAK = 0.85
-
-
-SCORE = attrgetter("score")
 
 
 class TokenMatch(NamedTuple):

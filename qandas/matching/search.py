@@ -251,10 +251,14 @@ COUNT = (
     "WHERE key = %s AND organisation_id IN ({orgs}) LIMIT {limit}) AS k"
 )
 # PostgreSQL plans a UNION of dozens of statements in longer than it runs them: there,
-# one statement counts each key of an array, in a lateral subquery.
-COUNT_EACH = (
-    "SELECT k.key, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} m WHERE m.key = k.key "
-    "AND m.organisation_id IN ({orgs}) LIMIT {limit}) AS s) FROM UNNEST(%s::text[]) AS k(key)"
+# one statement counts each key of an array, in a lateral subquery, and joins the
+# holders of those held by at most ``common`` (a CASE runs its subquery only for them).
+COUNT_AND_HOLDERS = (
+    "SELECT k.key, c.n, CASE WHEN c.n <= {common} THEN (SELECT STRING_AGG("
+    "h.person_id::text, ',') FROM {table} h WHERE h.key = k.key AND h.organisation_id IN "
+    "({orgs})) END FROM UNNEST(%s::text[]) AS k(key), LATERAL (SELECT COUNT(*) AS n FROM "
+    "(SELECT 1 FROM {table} m WHERE m.key = k.key AND m.organisation_id IN ({orgs}) "
+    "LIMIT {limit}) AS s) AS c"
 )
 HOLDERS = (
     "SELECT key, {joined} FROM {table} WHERE key IN ({keys}) AND organisation_id IN ({orgs}) "
@@ -287,24 +291,29 @@ def postings(
     and who holds each key held by at most ``common``: a commoner key picks no
     candidates, so its holders are never read.
 
-    Two statements for up to 200 keys; only the table's name and placeholders are put
-    into the SQL, every value is a parameter."""
+    For up to 200 keys, one statement on PostgreSQL, two on SQLite; only the table's
+    name and placeholders are put into the SQL, every value is a parameter."""
     table = connection.ops.quote_name(NameKey._meta.db_table)
     orgs = ", ".join(["%s"] * len(organisations))
-    each = connection.vendor == "postgresql"
-    count = (COUNT_EACH if each else COUNT).format(table=table, orgs=orgs, limit=common + 1)
     counts: dict[str, int] = {}
     found: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 200):
             piece = wanted[start : start + 200]
-            params: list[Any]
-            if each:
-                statement, params = count, [*organisations, piece]
-            else:
-                statement = " UNION ALL ".join([count] * len(piece))
-                params = [value for key in piece for value in (key, key, *organisations)]
-            cursor.execute(statement, params)
+            if connection.vendor == "postgresql":
+                both = COUNT_AND_HOLDERS.format(
+                    table=table, orgs=orgs, limit=common + 1, common=common
+                )
+                cursor.execute(both, [*organisations, piece, *organisations])
+                for key, n, ids in cursor.fetchall():
+                    if n:
+                        counts[key] = n
+                    if ids:
+                        found[key] = split_ids(ids)
+                continue
+            count = COUNT.format(table=table, orgs=orgs, limit=common + 1)
+            params = [value for key in piece for value in (key, key, *organisations)]
+            cursor.execute(" UNION ALL ".join([count] * len(piece)), params)
             counts.update((key, n) for key, n in cursor.fetchall() if n)
             rare = [key for key in piece if 0 < counts.get(key, 0) <= common]
             if rare:

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from qandas.accounts.models import Organisation
 from qandas.documents.models import Document, DocumentKind
 from qandas.matching.duplicates import GUARD_THRESHOLD
 from qandas.matching.keys import analyse, name_keys
@@ -231,3 +232,26 @@ def test_a_search_loads_only_the_people_of_the_page_shown(
     assert first == registry["sharifi"] and first.score > 0 and first.why
     second: Any = ranked[1]
     assert second.score <= first.score
+
+
+def test_postings_count_every_key_and_read_only_the_rare_keys_holders(
+    registry: dict[str, Person], cast: Cast
+) -> None:
+    """Each key's holders are counted up to ``common + 1``; only keys held by at most
+    ``common`` people have their holders read, and only the organisations asked for
+    count (one statement on PostgreSQL, two on SQLite)."""
+    from qandas.matching import search
+
+    other = Organisation.objects.create(slug="elsewhere", name="Elsewhere")
+    stranger = Person.objects.create(organisation=other, current_city=cast.karachi)
+    stranger.set_names([{"text": "Nurlan Tokhtarov"}])
+    wanted = ["r:sharifi", "r:tokhtarov", "r:nurlan", "r:nobody"]
+    counts, held = search.postings(wanted, [cast.organisation.pk], common=1)
+    assert counts == {"r:sharifi": 2, "r:tokhtarov": 2, "r:nurlan": 1}
+    assert held == {"r:nurlan": [registry["tokhtarov"].pk]}
+    counts, held = search.postings(wanted, [cast.organisation.pk, other.pk], common=3)
+    assert counts == {"r:sharifi": 2, "r:tokhtarov": 3, "r:nurlan": 2}
+    assert sorted(held["r:tokhtarov"]) == sorted(
+        [registry["tokhtarov"].pk, registry["tokhtarov_other"].pk, stranger.pk]
+    )
+    assert set(held) == {"r:sharifi", "r:tokhtarov", "r:nurlan"}

@@ -312,7 +312,7 @@ def postings(
                         found[key] = split_ids(ids)
                 continue
             count = COUNT.format(table=table, orgs=orgs, limit=common + 1)
-            params = [value for key in piece for value in (key, key, *organisations)]
+            params: list[Any] = [v for key in piece for v in (key, key, *organisations)]
             cursor.execute(" UNION ALL ".join([count] * len(piece)), params)
             counts.update((key, n) for key, n in cursor.fetchall() if n)
             rare = [key for key in piece if 0 < counts.get(key, 0) <= common]

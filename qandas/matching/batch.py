@@ -61,11 +61,6 @@ class Hints:
         )
 
 
-def alphanumeric(text: str) -> str:
-    """A document number as ``search`` compares them: letters and digits, case folded."""
-    return "".join(c for c in text.casefold() if c.isalnum())
-
-
 class Matcher:
     """Matches rows against one organisation's people (not redacted, not merged away)."""
 
@@ -210,18 +205,6 @@ class Matcher:
                 holders.setdefault(number, set()).add(person_id)
         return holders
 
-    @staticmethod
-    def _numbers(ids: list[int]) -> dict[int, set[str]]:
-        """Every document number these people hold, as ``search.score_facts`` wants them."""
-        numbers: dict[int, set[str]] = {}
-        for piece in search.in_pieces(ids):
-            for person_id, number in Document.objects.filter(person_id__in=piece).values_list(
-                "person_id", "number"
-            ):
-                if number:
-                    numbers.setdefault(person_id, set()).add(alphanumeric(number))
-        return numbers
-
     def match(self, rows: list[Hints]) -> list[list[search.Scored]]:
         """The best ``top`` matches of each row, best first."""
         analysed = [keys.analyse(r.name) for r in rows]
@@ -232,7 +215,7 @@ class Matcher:
         for row, ids in zip(rows, chosen, strict=True):
             ids.extend(holders.get(row.document_number.strip(), ()))
         people = search.facts_of({pk for ids in chosen for pk in ids}, live=True)
-        documents = self._numbers(
+        documents = search.documents_of(
             sorted(
                 {
                     pk

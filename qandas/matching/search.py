@@ -418,13 +418,16 @@ def candidates(
     return chosen[:limit]
 
 
-def _documents_of(ids: list[int]) -> dict[int, set[str]]:
+def documents_of(ids: list[int]) -> dict[int, set[str]]:
+    """Every document number these people hold, as ``score_facts`` compares them
+    (letters and digits, case folded); any number of ids, an IN list at a time."""
     numbers: dict[int, set[str]] = defaultdict(set)
-    for person_id, number in Document.objects.filter(person_id__in=ids).values_list(
-        "person_id", "number"
-    ):
-        if number:
-            numbers[person_id].add(_digits_and_letters(number))
+    for piece in in_pieces(ids):
+        for person_id, number in Document.objects.filter(person_id__in=piece).values_list(
+            "person_id", "number"
+        ):
+            if number:
+                numbers[person_id].add(_digits_and_letters(number))
     return numbers
 
 
@@ -673,7 +676,7 @@ def scored_people(
         father_name=father_name,
         document_number=document_number,
         city=city,
-        documents=_documents_of(list(unique)) if number else None,
+        documents=documents_of(list(unique)) if number else None,
     )[:limit]
 
 

@@ -166,3 +166,29 @@ def test_holders_remembered_across_chunks_give_what_each_row_alone_gets(
     assert codes(together)[0][0][0] == str(people["Dauren Sharifi"].code)
     assert matcher.held and matcher.held_ids <= 3
     assert matcher.held_ids == sum(len(ids) for ids in matcher.held.values())
+
+
+def test_a_rows_document_number_is_compared_with_the_candidates_documents(
+    cast: Cast, tmp_path: Path
+) -> None:
+    """A row's document number agrees or disagrees with each candidate's documents as
+    ``search`` compares them (letters and digits, case folded), and finds its holder
+    under another name when written as the registry holds it."""
+    (tmp_path / "people.csv").write_text(
+        "external_id,name,city,document_number\n"
+        "D-1,Kamal Hakimi,karachi,AB-123\n"
+        "D-2,Kamal Hakimov,karachi,CD-456\n",
+        encoding="utf-8",
+    )
+    call_command(
+        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
+    )
+    lines = match(
+        cast,
+        tmp_path,
+        "name,document_number\nКамал Хакимов,ab123\nXyzzyq Vwvwvw,AB-123\n",
+    )
+    first = lines[0]["candidates"]
+    assert first[0]["external_id"] == "D-1" and "same document number" in first[0]["why"]
+    assert "other document" in next(c["why"] for c in first if c["external_id"] == "D-2")
+    assert lines[1]["candidates"][0]["external_id"] == "D-1"

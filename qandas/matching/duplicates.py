@@ -39,7 +39,7 @@ from qandas.people import repoint as people_repoint
 from qandas.people.models import Person, edit_filter
 from qandas.people.repoint import Moved, RepointConflict
 
-from . import index, search
+from . import search
 from .batch import cores
 from .models import DuplicateDecision, LikelyPair, ListRow, Merge, NameKey, PairsStale, Verdict
 
@@ -456,8 +456,7 @@ def merge(
                 "decided_at": timezone.now(),
             },
         )
-        index.reindex(survivor)
-        index.reindex(merged)
+        # Their keys followed the names: people_repoint sent names_changed for both.
         record(Verb.MERGE, actor=by, request=request, obj=merged, fields=["merged_into"])
         record(Verb.MERGE, actor=by, request=request, obj=survivor, fields=moved_fields(moved))
     return done
@@ -498,8 +497,7 @@ def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
         )
         for app in reversed(REPOINTS):
             app.restore(merged, survivor, moved)
-        index.reindex(survivor)
-        index.reindex(merged)
+        # Their keys followed the names back: restore sent names_changed for both.
         record(Verb.UNMERGE, actor=by, request=request, obj=merged, fields=["merged_into"])
         record(Verb.UNMERGE, actor=by, request=request, obj=survivor, fields=moved_fields(moved))
     done.refresh_from_db()

@@ -525,12 +525,22 @@ class Scored:
 FACTS = (
     "SELECT p.id, {year}, p.father_name, c.slug, c.name, p.code, p.external_id, "
     "p.organisation_id FROM {person} p LEFT JOIN {city} c ON c.id = p.current_city_id "
-    "WHERE p.id IN ({marks}){live}"
+    "WHERE p.id {ids}{live}"
 )
 NAMES = (
-    "SELECT person_id, text FROM {name} WHERE person_id IN ({marks}) "
+    "SELECT person_id, text FROM {name} WHERE person_id {ids} "
     "ORDER BY person_id, is_primary DESC, position, id"
 )
+
+
+def one_of(values: list[Any]) -> tuple[str, list[Any]]:
+    """SQL saying "is one of ``values``", and its parameters. On PostgreSQL ``= ANY(%s)``
+    with one array: the statement's text is then the same for any number of values, and
+    psycopg, which parses each new text for its placeholders, does so once (0.8 ms a
+    search for a hundred ``%s``). ``IN (%s, ...)`` on SQLite."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [values]
+    return f"IN ({', '.join(['%s'] * len(values))})", values
 
 
 def _uuid_text(code: UUID | str) -> str:
@@ -558,8 +568,8 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
     with connection.cursor() as cursor:
         for piece in in_pieces(sorted(set(ids))):
             # Only table names and placeholders are formatted in; the ids are parameters.
-            marks = ", ".join(["%s"] * len(piece))
-            cursor.execute(FACTS.format(marks=marks, **tables), piece)
+            among, params = one_of(piece)
+            cursor.execute(FACTS.format(ids=among, **tables), params)
             for pk, born, father, slug, city, code, external_id, organisation in cursor:
                 found[pk] = Facts(
                     pk,
@@ -572,8 +582,8 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
                     organisation,
                 )
         for piece in in_pieces(sorted(found)):
-            marks = ", ".join(["%s"] * len(piece))
-            cursor.execute(NAMES.format(marks=marks, **tables), piece)
+            among, params = one_of(piece)
+            cursor.execute(NAMES.format(ids=among, **tables), params)
             for person_id, text in cursor:
                 found[person_id].names.append(text)
     return found

@@ -77,8 +77,11 @@ def test_a_coordinator_registers_a_household_and_finds_a_person_by_cyrillic_name
     page.fill("#id_q", "Nurlan Tokhtarov")
     page.click("form[role=search] button[type=submit]")
     page.locator("#results .why", has_text="nurlan ≈").first.wait_for()
-    # Typing also started an htmx search: let both answers land before clicking.
-    page.wait_for_load_state("networkidle")
+    # Typing also started an htmx search, 400 ms after the last key: let it land too,
+    # or its answer may replace the results under the click. (Waiting for the load
+    # state "networkidle" did not: the page had reached it when it loaded.)
+    page.wait_for_timeout(600)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     assert page.locator("table.people tbody tr").first.inner_text().startswith("Тохтаров Нурлан")
     page.click("text=Тохтаров Нурлан")
     page.wait_for_url("**/people/*/")

@@ -173,6 +173,11 @@ class Why:
     pairs: tuple[TokenMatch, ...] = ()
     together: tuple[str, str] | None = None
 
+    @classmethod
+    def of(cls, pairs: Sequence[TokenMatch], together: tuple[str, str] | None) -> Why:
+        """What ``_name_score`` found: the names run together, or else the token pairs."""
+        return cls(together=together) if together else cls(tuple(pairs))
+
     def __str__(self) -> str:
         said = words()
         if self.together:
@@ -193,7 +198,7 @@ def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> 
     if not query or not found:
         return 0.0, Why()
     score, pairs, together = _name_score(query, found)
-    return score, Why(together=together) if together else Why(tuple(pairs))
+    return score, Why.of(pairs, together)
 
 
 @lru_cache(maxsize=100_000)
@@ -295,15 +300,14 @@ def postings(
     name and placeholders are put into the SQL, every value is a parameter."""
     table = connection.ops.quote_name(NameKey._meta.db_table)
     orgs = ", ".join(["%s"] * len(organisations))
+    both = COUNT_AND_HOLDERS.format(table=table, orgs=orgs, limit=common + 1, common=common)
+    count = COUNT.format(table=table, orgs=orgs, limit=common + 1)
     counts: dict[str, int] = {}
     found: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 200):
             piece = wanted[start : start + 200]
             if connection.vendor == "postgresql":
-                both = COUNT_AND_HOLDERS.format(
-                    table=table, orgs=orgs, limit=common + 1, common=common
-                )
                 cursor.execute(both, [*organisations, piece, *organisations])
                 for key, n, ids in cursor.fetchall():
                     if n:
@@ -311,7 +315,6 @@ def postings(
                     if ids:
                         found[key] = split_ids(ids)
                 continue
-            count = COUNT.format(table=table, orgs=orgs, limit=common + 1)
             params: list[Any] = [v for key in piece for v in (key, key, *organisations)]
             cursor.execute(" UNION ALL ".join([count] * len(piece)), params)
             counts.update((key, n) for key, n in cursor.fetchall() if n)
@@ -613,7 +616,7 @@ def score_facts(
             score, matched, joined = _name_score(tokens, found)
             if score > best:
                 best, best_name, pairs, together = score, text, matched, joined
-        why = Why(together=together) if together else Why(tuple(pairs))
+        why = Why.of(pairs, together)
         # (weight, agreement in 0..1); a fact the record cannot confirm counts 0.5.
         weighed: list[tuple[float, float]] = []
         notes: list[tuple[str, Any]] = []

@@ -130,6 +130,10 @@ ENDINGS += ("ova", "eva", "ov", "ev", "ich")
 # Polish and German spellings of -ov, and Polish women's forms (Sacharow: Sakharov;
 # Kowalczykowa, Kowalczykówna: Kowalczyk).
 ENDINGS += ("owna", "owa", "ow")
+# Polish daughters' and wives' forms of a family name ending in -a, in Latin letters
+# (Rasała: Rasałanka, Rasalina; Gemba: Gembianka, Gembina), keyed by a stem of at least
+# four letters, which shares its skeleton with the family name itself.
+WOMEN = ("ianka", "anka", "yna", "ina")
 
 # The consonant skeleton: at each place the longest spelling listed first wins.
 SKELETON_RULES = {
@@ -266,7 +270,11 @@ CASE_ENDINGS = ("us", "os", "is", "as", "s")
 SKI = ("skiy", "skyy", "skyi", "skij", "skii", "sky", "ski")
 
 
-def _stems(rom: str) -> list[str]:
+def _stems(rom: str, script: str | None = None) -> list[str]:
+    if script == LATIN and rom.endswith(WOMEN):
+        for ending in WOMEN:
+            if rom.endswith(ending) and len(rom) - len(ending) >= 4:
+                return [rom[: -len(ending)]]
     if not rom.endswith(ENDINGS):
         return []
     for ending in ENDINGS:
@@ -343,7 +351,9 @@ def alternate(rom: str, script: str = LATIN) -> str:
     foreign h (Hautala: Гаутала, Henrik: Генрик); an Arabic-script ج also as g.
     ``rom`` itself when nothing applies."""
     if script == CYRILLIC:
-        return rom.replace("g", "h")
+        rom = rom.replace("g", "h")
+        # Й before a vowel, romanised i, as Latin writes it (Йоланда: Yolanda, Jolanda).
+        return "y" + rom[1:] if len(rom) > 1 and rom[0] == "i" and rom[1] in "aeou" else rom
     if script == ARABIC:
         # Egyptian Arabic, and Arabic writing a European name, use ج for g (Gabi, Jaber).
         return rom.replace("j", "g")
@@ -416,7 +426,7 @@ def token_keys(rom: str, script: str = LATIN) -> frozenset[str]:
         keys.update((f"r:{other}", f"c:{bones}", f"k:{coarse(bones)}"))
     if script != ARABIC:  # written without its short vowels
         keys.add(f"v:{sounds(rom)}")
-    for form in (rom, *_stems(rom)):
+    for form in (rom, *_stems(rom, script)):
         keys.add(f"r:{form}")
         bones = skeleton(form)
         if bones:
@@ -439,11 +449,26 @@ def variant_groups(rom: str) -> frozenset[str]:
     )
 
 
+# Marks ``LATIN_FOLD`` reads as a sound written with two letters (č: ch).
+READ_MARKS = frozenset("čćçšśşșž")
+
+
+@lru_cache(maxsize=200_000)
+def plain_keys(piece: str) -> frozenset[str]:
+    """Keys of a Latin piece with its marks dropped rather than read (Suljović as
+    ``suljovic``, not ``suljovich``): how a keyboard without them types it."""
+    if piece.isascii() or READ_MARKS.isdisjoint(piece) or script_of(piece) != LATIN:
+        return frozenset()
+    rom = NOT_ASCII_LETTER.sub("", _transliterator("Latin-ASCII").transliterate(piece))
+    bones = skeleton(rom)
+    return frozenset((f"r:{rom}", f"c:{bones}", f"k:{coarse(bones)}")) if bones else frozenset()
+
+
 @lru_cache(maxsize=100_000)
 def analyse(text: str) -> tuple[Token, ...]:
     """The tokens of a name, each with its keys; empty for a name with no letters."""
     return tuple(
-        Token(piece, rom, token_keys(rom, script), script, variant_groups(rom))
+        Token(piece, rom, token_keys(rom, script) | plain_keys(piece), script, variant_groups(rom))
         for piece, rom in _pieces(text)
         if rom
         for script in (script_of(piece),)

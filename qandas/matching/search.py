@@ -93,6 +93,11 @@ def query_keys(tokens: tuple[keys.Token, ...]) -> set[str]:
         found |= token.keys
         found |= typo_keys(keys.skeleton(token.rom))
     found |= keys.joined_keys(tokens)
+    if len(tokens) > 1:
+        # A name written apart is looked up as one token too (Eun-hwan: Eunhwan), by its
+        # spelling and skeletons: the stored ``j:`` key alone is one hit among many.
+        joined = keys.token_keys("".join(t.rom for t in tokens), tokens[0].script)
+        found.update(key for key in joined if key[0] in "rck")
     return {key[:64] for key in found}
 
 

@@ -108,6 +108,15 @@ def test_one_sound_spelt_by_another_orthography_shares_its_romanised_key(
     assert name_match(analyse(cyrillic), analyse(latin))[0] >= 0.95
 
 
+def test_cyrillic_short_i_before_a_vowel_is_also_a_y() -> None:
+    # Йоланда is romanised iolanda; Latin writes Yolanda or Jolanda (j is y).
+    assert shared("Йоланда", "Yolanda", "r:")
+    assert shared("Йоланда", "Jolanda", "r:")
+    assert shared("Иосиф", "Yosif", "r:")
+    # Not before a consonant: Ихсан stays ikhsan.
+    assert "r:ykhsan" not in name_keys("Ихсан")
+
+
 def test_skeleton_merges_what_scripts_and_spellings_confuse() -> None:
     assert skeleton("muhammad") == skeleton("mohamed") == skeleton("mukhammed") == "mhmd"
     assert skeleton("fatimah") == skeleton("fatima") == skeleton("fatmh") == "ftm"
@@ -193,6 +202,26 @@ def test_polish_and_czech_womens_forms_key_the_family_name() -> None:
     # -ow is how Polish and German write -ov.
     assert shared("Sacharow", "Сахаров", "r:")
     assert not shared("Kowalczykówna", "Kowalski", "r:")
+
+
+def test_polish_daughters_and_wives_forms_of_a_name_ending_in_a_share_its_skeleton() -> None:
+    # Rasała's daughter is Rasałanka, his wife Rasalina; Gemba's are Gembianka, Gembina.
+    for form in ("Rasałanka", "Rasalina"):
+        assert shared(form, "Rasała", "c:")
+    assert shared("Gembianka", "Gembina", "r:")
+    assert shared("Gembina", "Gemba", "c:")
+    # Only a stem of four letters or more: Marina is not keyed as Mar.
+    assert "r:mar" not in name_keys("Marina")
+    assert not shared("Marina", "Mara", "c:")
+
+
+def test_a_latin_mark_read_as_a_sound_is_also_keyed_as_typed_without_it() -> None:
+    # ć is read as ch (Ćosić: Чосич), and typed as c on a keyboard without it.
+    assert shared("Suljović", "Suljovic", "r:")
+    assert "r:suljovich" in name_keys("Suljović")  # still read as it sounds
+    assert "r:suljovich" not in name_keys("Suljovic")
+    # A mark that only changes a vowel adds nothing: the name is keyed as before.
+    assert name_keys("Müller") == name_keys("Muller")
 
 
 def test_arabic_script_jim_is_also_a_g() -> None:

@@ -11,7 +11,7 @@ from qandas.documents.models import Document, DocumentKind
 from qandas.matching.duplicates import GUARD_THRESHOLD
 from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
-from qandas.matching.search import SOUND_HITS, find, tally
+from qandas.matching.search import SOUND_HITS, find, query_keys, tally
 from qandas.people.models import Person
 from qandas.test import Cast
 
@@ -180,6 +180,13 @@ def test_candidates_count_dictionary_groups_once_and_sounds_more() -> None:
     # A shared sound says more than a shared consonant.
     assert shared[3] == 1 + SOUND_HITS
     assert tally(held, ["r:su"]) == {2: 1}
+
+
+def test_a_name_written_apart_is_looked_up_as_one_token_too() -> None:
+    # Eunhwan is stored as one token: its spelling and skeleton, not only its ``j:`` key.
+    stored = name_keys("Eunhwan")
+    wanted = query_keys(analyse("Eun-hwan"))
+    assert {"r:eunhwan", "c:nhn", "j:nhn"} <= stored & wanted
 
 
 def test_a_namesake_sharing_only_the_family_name_and_year_is_no_match(

@@ -67,6 +67,9 @@ ARABIC_UNIFY = str.maketrans(
         "ځ": "ز",
         "څ": "س",
         "ګ": "گ",
+        # Ayn, which ICU romanises as a mark and Latin drops, begins or carries a vowel
+        # where Latin writes one (Ali, Umar, Saeed): read as alef, a vowel.
+        "ع": "ا",
         "ء": None,
         "ـ": None,  # tatweel
     }
@@ -411,8 +414,23 @@ def japanese(rom: str, script: str = LATIN) -> str:
     return rom
 
 
+# Arabic script's y and w after a consonant, and not before a vowel: the long vowels i
+# and u, as Latin writes them (كين: kyn, Ken; موري: mwry, Mori).
+LONG_I = re.compile(r"(?<=[^aeiouyw])y(?!a)")
+LONG_U = re.compile(r"(?<=[^aeiouyw])w(?!a)")
+
+
+@lru_cache(maxsize=200_000)
+def vowelled(rom: str, script: str = LATIN) -> str:
+    """An Arabic-script token with its long vowels written as vowels; ``rom`` itself for
+    other scripts."""
+    if script != ARABIC:
+        return rom
+    return LONG_U.sub("u", LONG_I.sub("i", rom))
+
+
 # The other spellings a token is keyed and compared as.
-RESPELLINGS = (alternate, japanese)
+RESPELLINGS = (alternate, japanese, vowelled)
 
 
 @lru_cache(maxsize=200_000)

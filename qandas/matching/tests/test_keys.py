@@ -228,3 +228,20 @@ def test_arabic_script_jim_is_also_a_g() -> None:
     # Egyptian Arabic, and Arabic writing a European name (Gabi, Gizawi).
     assert shared("جابي", "Gabi", "c:")
     assert shared("جابي", "Jabi", "c:")
+
+
+def test_arabic_ayn_is_read_as_the_vowel_latin_writes() -> None:
+    # ICU drops ع: علي was "ly", and Ali scored nothing against it.
+    assert shared("علي", "Ali", "r:")
+    assert name_match(analyse("علي"), analyse("Ali"))[0] >= 0.95
+    assert name_match(analyse("علي"), analyse("Ly"))[0] < 0.5
+    # عبد is now abd, a particle joined to the name after it as Abd and Abdul are.
+    assert shared("عبد الکریم", "Abdul Karim", "c:")
+
+
+def test_arabic_script_long_vowels_are_compared_as_vowels() -> None:
+    # كين is kyn: its y is the long vowel i of Ken, not a consonant.
+    ken = name_match(analyse("كين"), analyse("Ken"))[0]
+    assert ken > name_match(analyse("كين"), analyse("Cain"))[0]
+    assert ken > name_match(analyse("كين"), analyse("Keene"))[0]
+    assert "r:krimi" in name_keys("کریمی")

@@ -1,6 +1,7 @@
 """Rebuild the search keys: Polish daughters' and wives' forms key their stem, a Latin
 mark read as two letters is also keyed as typed without it, a Cyrillic й before a vowel
-is also y; list every person for the duplicate review to compare again."""
+is also y, Arabic-script ع is read as alef and y, w after a consonant also as i, u; list
+every person for the duplicate review to compare again."""
 
 from importlib import import_module
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,7 +99,18 @@ class User(AbstractUser):
         return set(self.scope().values_list("role", flat=True))
 
     def has_role(self, *roles: str) -> bool:
+        if self.token_membership is not None:
+            # Loaded, and checked active, by this request's token authentication.
+            return self.token_membership.role in roles
         return self.scope().filter(role__in=roles).exists()
+
+    def scope_with_cities(self) -> Iterable[Membership]:
+        """``scope()`` with each membership's cities. A token's one membership was loaded
+        by this request's authentication: only its cities are read, once a request."""
+        if self.token_membership is None:
+            return self.scope().prefetch_related("cities")
+        prefetch_related_objects([self.token_membership], "cities")
+        return [self.token_membership]
 
     def needs_second_factor(self) -> bool:
         """True when an organisation of theirs makes a second factor mandatory."""

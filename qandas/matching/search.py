@@ -20,8 +20,9 @@ from itertools import compress
 from typing import Any, NamedTuple, overload
 from uuid import UUID
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import get_language, gettext_lazy
 from rapidfuzz.distance import Indel, JaroWinkler
 
@@ -243,13 +244,54 @@ def _digits_and_letters(text: str) -> str:
     return "".join(c for c in text.casefold() if c.isalnum())
 
 
+# The gate's compiled statement as a subquery: only its SQL (Django's, with its own
+# parameters) and table names are put in; every value is a parameter.
+GATE_ORGANISATIONS = (
+    "SELECT o.id FROM {table} o WHERE EXISTS "
+    "(SELECT 1 FROM ({gate}) v WHERE v.organisation_id = o.id) ORDER BY o.id"
+)
+GATE_IDS = "SELECT v.id FROM ({gate}) v WHERE v.id {test}"
+
+
+class Gate:
+    """The access gate as one search asks it: ``people`` compiled to SQL once, then asked
+    which organisations it covers and which of some ids it holds. Compiling the gate's
+    filter through the ORM for each question took longer than running it (on
+    PostgreSQL, 2 ms of the 2.5 a search spent asking for its organisations)."""
+
+    def __init__(self, people: QuerySet[Person]) -> None:
+        query = people.order_by().values_list("id", "organisation_id").query
+        try:
+            sql, params = query.sql_with_params()
+        except EmptyResultSet:  # the gate lets nobody through (an analyst)
+            self.sql, self.params = "", []
+        else:
+            self.sql, self.params = sql, list(params)
+
+    def organisations(self) -> list[int]:
+        """The organisations it has anyone of: one EXISTS each, never a scan."""
+        if not self.sql:
+            return []
+        table = connection.ops.quote_name(Organisation._meta.db_table)
+        return self._ids(GATE_ORGANISATIONS.format(table=table, gate=self.sql), self.params)
+
+    def visible(self, ids: list[int]) -> set[int]:
+        """Those of ``ids`` it lets through."""
+        if not self.sql or not ids:
+            return set()
+        test, values = one_of(ids)
+        return set(self._ids(GATE_IDS.format(gate=self.sql, test=test), [*self.params, *values]))
+
+    @staticmethod
+    def _ids(sql: str, params: list[Any]) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [pk for (pk,) in cursor.fetchall()]
+
+
 def organisations_of(people: QuerySet[Person]) -> list[int]:
     """The organisations ``people`` has anyone of: one EXISTS each, never a scan."""
-    return list(
-        Organisation.objects.filter(Exists(people.filter(organisation=OuterRef("pk"))))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return Gate(people).organisations()
 
 
 # How many people of the organisations hold a key, counted up to COMMON + 1 only: one
@@ -394,7 +436,8 @@ def candidates(
     best-sharing people, a window at a time, until ``limit`` of them are visible.
     """
     wanted = sorted(query_keys(tokens))
-    organisations = organisations_of(people) if wanted else []
+    gate = Gate(people)
+    organisations = gate.organisations() if wanted else []
     if not organisations:
         return []
     counts, held = postings(wanted, organisations)
@@ -418,7 +461,7 @@ def candidates(
     start = 0
     while start < len(ranked) and len(chosen) < limit:
         window = ranked[start : start + size]
-        visible = set(people.filter(pk__in=window).order_by().values_list("pk", flat=True))
+        visible = gate.visible(window)
         chosen.extend(pk for pk in window if pk in visible)
         start, size = start + size, GATE_WINDOW
         if start == len(ranked) < len(shared) and len(chosen) < limit:

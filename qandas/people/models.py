@@ -55,7 +55,7 @@ def scope_filter(
     the memberships that count (custody records are not for liaisons).
     """
     condition = Q(pk__in=[])
-    for membership in user.scope().prefetch_related("cities"):
+    for membership in user.scope_with_cities():
         if membership.role not in roles:
             continue
         if membership.role in (Role.LIAISON, Role.ADMIN):
@@ -75,7 +75,7 @@ def scope_filter(
 def edit_filter(user: User, *, city_field: str) -> Q:
     """Coordinators change the records of their cities; admins their organisation's."""
     condition = Q(pk__in=[])
-    for membership in user.scope().prefetch_related("cities"):
+    for membership in user.scope_with_cities():
         if membership.role == Role.ADMIN:
             condition |= Q(organisation_id=membership.organisation_id)
         elif membership.role == Role.COORDINATOR:

@@ -303,9 +303,17 @@ COUNT = (
     "WHERE key = %s AND organisation_id IN ({orgs}) LIMIT {limit}) AS k"
 )
 # PostgreSQL plans a UNION of dozens of statements in longer than it runs them: there,
-# one statement counts each key of an array, in a lateral subquery, and joins the
-# holders of those held by at most ``common`` (a CASE runs its subquery only for them).
+# one statement reads each key of an array once, in a lateral subquery, up to
+# ``common + 1`` holders, counting them and joining their ids; only the ids of a key held
+# by at most ``common`` are sent (reading the rare keys' holders in a second subquery, as
+# SQLite does, took a tenth longer).
 COUNT_AND_HOLDERS = (
+    "SELECT k.key, s.n, CASE WHEN s.n <= {common} THEN s.ids END "
+    "FROM UNNEST(%s::text[]) AS k(key), LATERAL (SELECT COUNT(*) AS n, "
+    "STRING_AGG(h.person_id::text, ',') AS ids FROM (SELECT person_id FROM {table} "
+    "WHERE key = k.key AND organisation_id IN ({orgs}) LIMIT {limit}) AS h) AS s"
+)
+HOLDERS = (
     "SELECT k.key, c.n, CASE WHEN c.n <= {common} THEN (SELECT STRING_AGG("
     "h.person_id::text, ',') FROM {table} h WHERE h.key = k.key AND h.organisation_id IN "
     "({orgs})) END FROM UNNEST(%s::text[]) AS k(key), LATERAL (SELECT COUNT(*) AS n FROM "
@@ -355,7 +363,7 @@ def postings(
         for start in range(0, len(wanted), 200):
             piece = wanted[start : start + 200]
             if connection.vendor == "postgresql":
-                cursor.execute(both, [*organisations, piece, *organisations])
+                cursor.execute(both, [piece, *organisations])
                 for key, n, ids in cursor.fetchall():
                     if n:
                         counts[key] = n

@@ -314,13 +314,6 @@ COUNT_AND_HOLDERS = (
     "WHERE key = k.key AND organisation_id IN ({orgs}) LIMIT {limit}) AS h) AS s"
 )
 HOLDERS = (
-    "SELECT k.key, c.n, CASE WHEN c.n <= {common} THEN (SELECT STRING_AGG("
-    "h.person_id::text, ',') FROM {table} h WHERE h.key = k.key AND h.organisation_id IN "
-    "({orgs})) END FROM UNNEST(%s::text[]) AS k(key), LATERAL (SELECT COUNT(*) AS n FROM "
-    "(SELECT 1 FROM {table} m WHERE m.key = k.key AND m.organisation_id IN ({orgs}) "
-    "LIMIT {limit}) AS s) AS c"
-)
-HOLDERS = (
     "SELECT key, {joined} FROM {table} WHERE key IN ({keys}) AND organisation_id IN ({orgs}) "
     "GROUP BY key"
 )

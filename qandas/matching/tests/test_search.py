@@ -124,6 +124,39 @@ def test_the_gate_is_passed_a_window_at_a_time_until_enough_are_visible(
     assert Person.objects.filter(pk__in=mine, current_city=cast.quetta).count() == 0
 
 
+def test_the_gate_asked_in_plain_sql_lets_through_whom_the_orm_does(
+    registry: dict[str, Person], cast: Cast
+) -> None:
+    from qandas.matching.search import Gate
+    from qandas.test import CAST
+
+    Person.objects.create(organisation=cast.other_organisation, current_city=cast.karachi)
+    everyone = list(Person.objects.values_list("pk", flat=True))
+    for name in CAST:
+        people = Person.objects.visible_to(getattr(cast, name))
+        gate = Gate(people)
+        assert gate.visible(everyone) == set(people.values_list("pk", flat=True)), name
+        orgs = sorted(set(people.values_list("organisation_id", flat=True)))
+        assert gate.organisations() == orgs, name
+
+
+def test_an_api_search_sees_only_what_the_tokens_membership_may(
+    registry: dict[str, Person], cast: Cast, client: Client
+) -> None:
+    def found(name: str) -> list[str]:
+        token = cast.token(name)
+        answer = client.get(
+            "/api/v1/people", {"q": "Aibek Sharifi"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        results = answer.json()["results"]
+        return [r["city"] for r in results if r["names"][0]["text"] == "Aibek Sharifi"]
+
+    assert found("coordinator") == ["karachi"]
+    assert found("quetta_coordinator") == ["quetta"]
+    assert sorted(found("admin")) == ["karachi", "quetta"]
+    assert found("outsider") == []
+
+
 def test_a_name_of_only_common_keys_is_found_on_its_most_telling_ones(
     registry: dict[str, Person], cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,11 +105,11 @@ class User(AbstractUser):
         return self.scope().filter(role__in=roles).exists()
 
     def scope_with_cities(self) -> Iterable[Membership]:
-        """``scope()`` with each membership's cities. A token's one membership was loaded
-        by this request's authentication: only its cities are read, once a request."""
+        """``scope()``'s memberships, their cities at hand. A token's one membership was
+        loaded by this request's authentication: it is not read again, and its cities
+        are read only when asked for (an admin's never are)."""
         if self.token_membership is None:
             return self.scope().prefetch_related("cities")
-        prefetch_related_objects([self.token_membership], "cities")
         return [self.token_membership]
 
     def needs_second_factor(self) -> bool:

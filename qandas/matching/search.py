@@ -96,9 +96,10 @@ def query_keys(tokens: tuple[keys.Token, ...]) -> set[str]:
     found |= keys.joined_keys(tokens)
     if len(tokens) > 1:
         # A name written apart is looked up as one token too (Eun-hwan: Eunhwan), by its
-        # spelling and skeletons: the stored ``j:`` key alone is one hit among many.
-        joined = keys.token_keys("".join(t.rom for t in tokens), tokens[0].script)
-        found.update(key for key in joined if key[0] in "rck")
+        # spelling and skeleton: the stored ``j:`` key alone is one hit among many. Its
+        # other keys found no more on the development slice, and each costs a lookup.
+        joined = "".join(t.rom for t in tokens)
+        found.update((f"r:{joined}", f"c:{keys.skeleton(joined)}"))
     return {key[:64] for key in found}
 
 

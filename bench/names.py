@@ -408,7 +408,8 @@ def stop_pg(started: tuple[Path, list[str], Path]) -> None:
 
 def latency_people(data: Data, size: int, seed: int) -> tuple[list[list[str]], list[str]]:
     """``size`` people with two-token Latin names drawn from public names, and queries:
-    some of their names written in Cyrillic, in Arabic script, and misspelt."""
+    some of their names written in Cyrillic, in Arabic script, and misspelt. 400
+    queries: the 200 timed, then 200 of other people that the server answers first."""
     import icu
 
     rnd = random.Random(seed)
@@ -417,15 +418,21 @@ def latency_people(data: Data, size: int, seed: int) -> tuple[list[list[str]], l
     to_cyrillic = icu.Transliterator.createInstance("Latin-Cyrillic")
     to_arabic = icu.Transliterator.createInstance("Latin-Arabic")
     queries = []
-    for i, (_e, name, _c) in enumerate(rnd.sample(people, 200)):
-        if i % 3 == 0:
-            queries.append(to_cyrillic.transliterate(name))
-        elif i % 3 == 1:
-            queries.append(to_arabic.transliterate(name))
-        else:
-            at = rnd.randrange(1, len(name) - 1)
-            queries.append(name[:at] + name[at + 1 :])
+    for _ in ("timed", "first"):
+        for i, (_e, name, _c) in enumerate(rnd.sample(people, 200)):
+            if i % 3 == 0:
+                queries.append(to_cyrillic.transliterate(name))
+            elif i % 3 == 1:
+                queries.append(to_arabic.transliterate(name))
+            else:
+                at = rnd.randrange(1, len(name) - 1)
+                queries.append(name[:at] + name[at + 1 :])
     return people, queries
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return times[len(times) // 2], times[int(len(times) * 0.95)]
 
 
 def latency_child() -> None:
@@ -445,17 +452,22 @@ def latency_child() -> None:
     membership.cities.set(City.objects.all())
     token = ApiToken.issue(membership, by=None)[1]
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="localhost")
-    queries = json.loads(Path(os.environ["BENCH_QUERIES"]).read_text("utf-8"))
-    # Over HTTPS, as production serves it (the child runs with DEBUG off and HTTPS on).
-    client.get("/api/v1/people", {"q": queries[0], "limit": 10}, secure=True)  # warm caches
-    times = []
-    for query in queries:
-        start = time.perf_counter()
-        response = client.get("/api/v1/people", {"q": query, "limit": 10}, secure=True)
-        times.append(1000 * (time.perf_counter() - start))
-        assert response.status_code == 200, response.content[:200]
-    times.sort()
-    print(json.dumps({"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)]}))
+    everything = json.loads(Path(os.environ["BENCH_QUERIES"]).read_text("utf-8"))
+    timed, first = everything[:200], everything[200:]
+    times: dict[str, list[float]] = {"first": [], "timed": []}
+    # The searches of other people first, as a registry serving its users has answered
+    # searches before: right after the bulk load, the database's and the process's
+    # caches are colder than they ever are in use. Both are reported.
+    for kind, queries in (("first", first), ("timed", timed)):
+        for query in queries:
+            start = time.perf_counter()
+            # Over HTTPS, as production serves it (the child runs with DEBUG off, HTTPS on).
+            response = client.get("/api/v1/people", {"q": query, "limit": 10}, secure=True)
+            times[kind].append(1000 * (time.perf_counter() - start))
+            assert response.status_code == 200, response.content[:200]
+    p50, p95 = percentiles(times["timed"])
+    first_p50, first_p95 = percentiles(times["first"])
+    print(json.dumps({"p50": p50, "p95": p95, "first_p50": first_p50, "first_p95": first_p95}))
 
 
 def latency(data: Data, sizes: list[int], work: Path, seed: int, use_pg: bool) -> list[str]:
@@ -501,6 +513,8 @@ def latency(data: Data, sizes: list[int], work: Path, seed: int, use_pg: bool) -
                 line = (
                     f"{size:>9} {engine:10} import {rate:7.0f} rows/s"
                     f"   search p50 {result['p50']:6.1f} ms   p95 {result['p95']:6.1f} ms"
+                    f"   (first 200 searches: p50 {result['first_p50']:5.1f}"
+                    f" p95 {result['first_p95']:5.1f})"
                 )
                 print(line, flush=True)
                 lines.append(line)
@@ -606,7 +620,10 @@ def main() -> None:
         print()
         print(table(rows))
     if latency_lines:
-        print("\nSearch latency, GET /api/v1/people?q= (200 queries: Cyrillic, Arabic, typos)")
+        print(
+            "\nSearch latency, GET /api/v1/people?q= (200 queries: Cyrillic, Arabic, typos;"
+            " timed after 200 searches of other people)"
+        )
         print("\n".join(latency_lines))
 
 

@@ -433,15 +433,21 @@ def vowelled(rom: str, script: str = LATIN) -> str:
 RESPELLINGS = (alternate, japanese, vowelled)
 
 
+def spelling_keys(spelling: str) -> tuple[str, str, str]:
+    """The ``r:``, ``c:`` and ``k:`` keys of another spelling of a token (a respelling,
+    or a Latin piece typed without its marks); not its typos, which would double the
+    index."""
+    bones = skeleton(spelling)
+    return (f"r:{spelling}", f"c:{bones}", f"k:{coarse(bones)}")
+
+
 @lru_cache(maxsize=200_000)
 def token_keys(rom: str, script: str = LATIN) -> frozenset[str]:
     keys: set[str] = set()
     others = {rom} | {respell(rom, script) for respell in RESPELLINGS}
     others |= {_uninflected(other, script) for other in others}
     for other in others - {rom}:
-        # Keyed as spelt the other way too; not its typos, which would double the index.
-        bones = skeleton(other)
-        keys.update((f"r:{other}", f"c:{bones}", f"k:{coarse(bones)}"))
+        keys.update(spelling_keys(other))
     if script != ARABIC:  # written without its short vowels
         keys.add(f"v:{sounds(rom)}")
     for form in (rom, *_stems(rom, script)):
@@ -478,8 +484,7 @@ def plain_keys(piece: str) -> frozenset[str]:
     if piece.isascii() or READ_MARKS.isdisjoint(piece) or script_of(piece) != LATIN:
         return frozenset()
     rom = NOT_ASCII_LETTER.sub("", _transliterator("Latin-ASCII").transliterate(piece))
-    bones = skeleton(rom)
-    return frozenset((f"r:{rom}", f"c:{bones}", f"k:{coarse(bones)}")) if bones else frozenset()
+    return frozenset(spelling_keys(rom)) if skeleton(rom) else frozenset()
 
 
 @lru_cache(maxsize=100_000)

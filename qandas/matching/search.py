@@ -438,8 +438,10 @@ def candidates(
     best-sharing people, a window at a time, until ``limit`` of them are visible.
     """
     wanted = sorted(query_keys(tokens))
+    if not wanted:
+        return []
     gate = Gate(people)
-    organisations = gate.organisations() if wanted else []
+    organisations = gate.organisations()
     if not organisations:
         return []
     counts, held = postings(wanted, organisations)

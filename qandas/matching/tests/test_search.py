@@ -2,6 +2,7 @@
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import pytest
 from django.test import Client
@@ -11,8 +12,8 @@ from qandas.documents.models import Document, DocumentKind
 from qandas.matching.duplicates import GUARD_THRESHOLD
 from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
-from qandas.matching.search import SOUND_HITS, find, query_keys, tally
-from qandas.people.models import Person
+from qandas.matching.search import SOUND_HITS, find, query_keys, rank_people, tally
+from qandas.people.models import Household, Person
 from qandas.test import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engines]
@@ -295,3 +296,36 @@ def test_postings_count_every_key_and_read_only_the_rare_keys_holders(
         [registry["tokhtarov"].pk, registry["tokhtarov_other"].pk, stranger.pk]
     )
     assert set(held) == {"r:sharifi", "r:tokhtarov", "r:nurlan"}
+
+
+def test_a_page_of_results_comes_with_city_household_and_names_in_two_statements(
+    registry: dict[str, Person],
+    cast: Cast,
+    client: Client,
+    django_assert_num_queries: Any,
+) -> None:
+    household = Household.objects.create(organisation=cast.organisation, city=cast.karachi)
+    tokhtarov = registry["tokhtarov"]
+    tokhtarov.household, tokhtarov.relationship = household, "head"
+    tokhtarov.save()
+    ranked = rank_people(Person.objects.visible_to(cast.admin), "Tokhtarov")
+    with django_assert_num_queries(2):  # the people, then their names
+        page = ranked[0:10]
+        shown = [
+            (
+                p,
+                p.current_city.name,
+                p.household and p.household.code,
+                [n.text for n in p.names.all()],
+            )
+            for p in page
+        ]
+    him = next(row for row in shown if row[0] == tokhtarov)
+    assert him[1:] == ("Karachi", household.code, ["Nurlan Tokhtarov"])
+    assert isinstance(him[2], UUID)
+    assert all(row[2] is None for row in shown if row[0] != tokhtarov)
+    # The rest of a household is read when asked for, never taken as empty.
+    assert him[0].household is not None and him[0].household.city == cast.karachi
+    client.force_login(cast.coordinator)
+    page_html = client.post("/people/", {"q": "Tokhtarov"}).content.decode()
+    assert f"/households/{household.code}/" in page_html

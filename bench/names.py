@@ -551,7 +551,7 @@ def latency(data: Data, sizes: list[int], work: Path, seed: int, use_pg: bool) -
                     manage(env, "shell", "-c", VACUUM)
                 # PostgreSQL is timed twice: as initdb configures it, then restarted with
                 # the shared memory its manual suggests for a server (at 1M people the
-                # key index alone is ten times the default's 128 MB).
+                # key index alone is about ten times the default 128 MB).
                 runs = [(engine, "")]
                 if started:
                     tuned = tuned_shared_buffers()

@@ -139,7 +139,6 @@ class Shape(NamedTuple):
     sounds: str
     bones: str
     rough: str
-    arabic: bool
 
 
 @lru_cache(maxsize=200_000)
@@ -150,7 +149,6 @@ def shape(rom: str, script: str) -> Shape:
         keys.sounds(rom),
         bones,
         keys.coarse(bones),
-        script == ARABIC,
     )
 
 
@@ -173,7 +171,7 @@ def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
     for query_other, found_other in zip(ours.respelt, theirs.respelt, strict=True):
         if query_other != query.rom or found_other != found.rom:
             spelling = max(spelling, similar(query_other, found_other))
-    arabic = ours.arabic or theirs.arabic
+    arabic = ARABIC in (query.script, found.script)
     if not arabic:
         spelling = max(spelling, SOUNDS_ALIKE * similar(ours.sounds, theirs.sounds))
     bones = Indel.normalized_similarity(ours.bones, theirs.bones)
@@ -372,15 +370,16 @@ def postings(
     name and placeholders are put into the SQL, every value is a parameter."""
     table = connection.ops.quote_name(NameKey._meta.db_table)
     orgs = ", ".join(["%s"] * len(organisations))
-    both = COUNT_AND_HOLDERS.format(table=table, orgs=orgs, limit=common + 1, common=common)
-    count = COUNT.format(table=table, orgs=orgs, limit=common + 1)
+    postgresql = connection.vendor == "postgresql"
+    template = COUNT_AND_HOLDERS if postgresql else COUNT  # each engine's own only
+    statement = template.format(table=table, orgs=orgs, limit=common + 1, common=common)
     counts: dict[str, int] = {}
     found: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 200):
             piece = wanted[start : start + 200]
-            if connection.vendor == "postgresql":
-                cursor.execute(both, [piece, *organisations])
+            if postgresql:
+                cursor.execute(statement, [piece, *organisations])
                 for key, n, ids in cursor.fetchall():
                     if n:
                         counts[key] = n
@@ -388,7 +387,7 @@ def postings(
                         found[key] = ids
                 continue
             params: list[Any] = [v for key in piece for v in (key, key, *organisations)]
-            cursor.execute(" UNION ALL ".join([count] * len(piece)), params)
+            cursor.execute(" UNION ALL ".join([statement] * len(piece)), params)
             counts.update((key, n) for key, n in cursor.fetchall() if n)
             rare = [key for key in piece if 0 < counts.get(key, 0) <= common]
             if rare:

@@ -12,9 +12,9 @@ from qandas.documents.models import Document, DocumentKind
 from qandas.matching.duplicates import GUARD_THRESHOLD
 from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
-from qandas.matching.search import SOUND_HITS, find, query_keys, rank_people, tally
+from qandas.matching.search import SOUND_HITS, Gate, find, query_keys, rank_people, tally
 from qandas.people.models import Household, Person
-from qandas.test import Cast
+from qandas.test import CAST, Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
@@ -128,9 +128,6 @@ def test_the_gate_is_passed_a_window_at_a_time_until_enough_are_visible(
 def test_the_gate_asked_in_plain_sql_lets_through_whom_the_orm_does(
     registry: dict[str, Person], cast: Cast
 ) -> None:
-    from qandas.matching.search import Gate
-    from qandas.test import CAST
-
     Person.objects.create(organisation=cast.other_organisation, current_city=cast.karachi)
     everyone = list(Person.objects.values_list("pk", flat=True))
     for name in CAST:

@@ -39,7 +39,7 @@ from qandas.people import repoint as people_repoint
 from qandas.people.models import Person, edit_filter
 from qandas.people.repoint import Moved, RepointConflict
 
-from . import search
+from . import keys, search
 from .batch import cores
 from .models import DuplicateDecision, LikelyPair, ListRow, Merge, NameKey, PairsStale, Verdict
 
@@ -106,7 +106,8 @@ def _pairs_of(ids: list[int]) -> set[tuple[int, int]]:
     for person_id, organisation_id, key in NameKey.objects.filter(person_id__in=ids).values_list(
         "person_id", "organisation_id", "key"
     ):
-        keys_of[person_id].add(key)
+        if not key.startswith(keys.ROMANISED):  # a whole name, compared by scoring
+            keys_of[person_id].add(key)
         organisations.add(organisation_id)
     if not keys_of:
         return set()

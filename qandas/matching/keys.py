@@ -15,7 +15,9 @@ ASCII. Particles are joined the way people write them both ways (``ud-din`` and
 - ``g:`` the groups of the name-variant dictionary it belongs to (``variants``);
 
 and the whole name a ``j:`` key, the skeleton of all its tokens run together, which
-catches names split or joined differently. Keys are short strings so that the
+catches names split or joined differently, and an ``n:`` key, its romanised tokens in
+alphabetical order (``n:karimov latifi``): never looked up, it is what ``match_list``
+reads to compare many people's names cheaply (``batch``). Keys are short strings so that the
 database can index them (``matching.models.NameKey``).
 """
 
@@ -31,6 +33,8 @@ import icu
 from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN, detect_script
 
 from . import variants
+
+ROMANISED = "n:"  # the key kind that holds a whole name romanised (``romanised``)
 
 # Arabic-script letters written several ways (Arabic, Persian, Urdu, Pashto keyboards
 # and presentation forms) mapped to one; NFKC has already undone presentation forms.
@@ -531,10 +535,17 @@ def joined_keys(tokens: tuple[Token, ...]) -> set[str]:
     return found
 
 
+def romanised(tokens: tuple[Token, ...]) -> str:
+    """A name's romanised tokens in alphabetical order, as its ``n:`` key holds them."""
+    return " ".join(sorted(t.rom for t in tokens))
+
+
 def name_keys(text: str) -> set[str]:
     """Every search key of one name (what ``NameKey`` rows hold for it)."""
     tokens = analyse(text)
     keys: set[str] = joined_keys(tokens)
     for token in tokens:
         keys |= token.keys
+    if tokens:
+        keys.add(f"{ROMANISED}{romanised(tokens)}")
     return {key[:64] for key in keys}

@@ -3,6 +3,7 @@
 import pytest
 
 from qandas.matching.keys import (
+    ROMANISED,
     analyse,
     coarse,
     japanese,
@@ -12,7 +13,7 @@ from qandas.matching.keys import (
     skeleton,
     sounds,
 )
-from qandas.matching.search import name_match
+from qandas.matching.search import name_match, query_keys
 
 pytestmark = pytest.mark.once
 
@@ -85,6 +86,18 @@ def test_token_order_does_not_change_the_token_keys() -> None:
     backward = name_keys("Tokhtarov Aibek") - joined_keys(analyse("Tokhtarov Aibek"))
     assert forward == backward
     assert joined_keys(analyse("Aibek Tokhtarov")) & name_keys("Aibektokhtarov")
+
+
+def test_the_whole_name_romanised_is_one_key_in_alphabetical_order_never_looked_up() -> None:
+    # What match_list compares many people's spellings by (``batch.Matcher.closest``).
+    def whole(text: str) -> set[str]:
+        return {k for k in name_keys(text) if k.startswith(ROMANISED)}
+
+    assert whole("Бекова Айгерим") == whole("Aigerim Bekova") == {"n:aigerim bekova"}
+    assert whole("Nur-ud-din Sadykov") == {"n:nuruddin sadykov"}
+    assert whole("بلال قادری") == {"n:blal qadry"}
+    assert whole("") == whole("  ") == set()
+    assert not any(k.startswith(ROMANISED) for k in query_keys(analyse("Aigerim Bekova")))
 
 
 def test_german_w_for_v_still_shares_a_key() -> None:

@@ -140,6 +140,61 @@ def test_the_one_born_that_year_is_found_behind_hundreds_sharing_more_keys(
     assert "S-1" not in {c["external_id"] for c in lines[1]["candidates"]}
 
 
+def test_a_row_given_only_a_name_also_scores_those_spelt_most_like_it(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S-1 and S-2 share most of the row's keys. Of the others, A-3 shares more keys
+    than B-4, and B-4 is spelt more like the row: the last third of the places goes to
+    the one spelt most alike."""
+    from qandas.matching import batch
+
+    monkeypatch.setattr(batch, "PER_ROW", 3)  # two places by shared keys, one by spelling
+    (tmp_path / "people.csv").write_text(
+        "external_id,name,city\n"
+        "S-1,Aigerym Bekova,karachi\n"
+        "S-2,Aigerym Bekova,karachi\n"
+        "A-3,Aigerym Bekova,karachi\n"
+        "B-4,Aigerim Bekovaa,karachi\n",
+        encoding="utf-8",
+    )
+    call_command(
+        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
+    )
+    lines = match(cast, tmp_path, "name\nАйгерим Бекова\n")
+    assert {c["external_id"] for c in lines[0]["candidates"]} == {"S-1", "S-2", "B-4"}
+
+
+def test_spelling_is_compared_with_each_of_a_persons_names(cast: Cast, tmp_path: Path) -> None:
+    """``Matcher.closest`` reads every name of the organisation's people once (their
+    romanised ``n:`` keys, on both engines' collations) and ranks a person by the name
+    spelt most like the row's; another organisation's people are never read."""
+    from qandas.matching import batch, keys
+
+    (tmp_path / "people.csv").write_text(
+        "external_id,name,other_names,city\n"
+        "A-1,Aigerym Bekova,,karachi\n"
+        "B-2,Saule Tokhtarova,Айгерим Бекова;Aigerim Bekova,karachi\n",
+        encoding="utf-8",
+    )
+    call_command(
+        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
+    )
+    (tmp_path / "other.csv").write_text("name,city\nAigerim Bekova,karachi\n", encoding="utf-8")
+    call_command(
+        "import_people", str(tmp_path / "other.csv"), "--org", "other-network", stdout=StringIO()
+    )
+    ours = {p.external_id: p.pk for p in Person.objects.filter(organisation=cast.organisation)}
+    matcher = batch.Matcher(cast.organisation)
+    assert sorted(matcher.romanised()) == sorted(ours.values())
+    assert sorted(matcher.romanised()[ours["B-2"]].split("\n")) == [
+        "aigerim bekova",
+        "saule tokhtarova",
+    ]
+    row = keys.analyse("Aigerim Bekova")
+    assert matcher.closest(row, [ours["A-1"], ours["B-2"]], 1) == [ours["B-2"]]
+    assert matcher.closest(row, [ours["A-1"], ours["B-2"]], 2) == [ours["B-2"], ours["A-1"]]
+
+
 def test_holders_remembered_across_chunks_give_what_each_row_alone_gets(
     cast: Cast, tmp_path: Path, people: dict[str, Person], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -45,7 +45,7 @@ SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are
 # of Cyrillic rows instead of 0.92, and recall@10 rose from 0.885 to 0.905; of Latin
 # spellings, 0.917 instead of 0.890, and from 0.873 to 0.885. Recall@1 fell by 0.01.
 # Rows in Arabic script keep the first choice: their short vowels are not written, and
-# comparing spellings chose worse (recall@10 0.805 fell to 0.78).
+# comparing spellings chose worse (recall@10 fell from 0.805 to between 0.772 and 0.785).
 WIDE = 200
 HELD = 3_000_000  # holders' ids kept across chunks (about 100 MB)
 PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
@@ -127,11 +127,12 @@ class Matcher:
                 # Only the table's name is formatted in; every value is a parameter.
                 sql = f"SELECT person_id, key FROM {self.table} WHERE {where}"  # noqa: S608
                 cursor.execute(sql, params)
-                for pk, key in cursor.fetchall():
-                    if not key.startswith(keys.ROMANISED):
-                        continue
-                    before = names.get(pk)
-                    names[pk] = key[cut:] if before is None else f"{before}\n{key[cut:]}"
+                while found := cursor.fetchmany(10_000):  # not a million tuples at once
+                    for pk, key in found:
+                        if not key.startswith(keys.ROMANISED):
+                            continue
+                        before = names.get(pk)
+                        names[pk] = key[cut:] if before is None else f"{before}\n{key[cut:]}"
             self._romanised = names
         return self._romanised
 
@@ -364,8 +365,11 @@ def match_rows(
         for found in matcher.match_all(rows):
             yield [candidate(m) for m in found]
         return
+    # Read once here, and shared with the workers by the fork.
     if any(row.birth_year for row in rows):
-        matcher.born()  # read once here, and shared with the workers by the fork
+        matcher.born()
+    if not all(row.birth_year for row in rows):
+        matcher.romanised()
     _worker_matcher = matcher
     chunks = [rows[start : start + CHUNK] for start in range(0, len(rows), CHUNK)]
     connections.close_all()  # a forked worker must not share the parent's connection

@@ -191,3 +191,17 @@ def collect_cases(name: str) -> list[Case]:
         module_name = ".".join(path.relative_to(root.parent).with_suffix("").parts)
         cases.extend(getattr(importlib.import_module(module_name), name, []))
     return cases
+
+
+def forks_of(monkeypatch: Any, module: Any) -> list[str]:
+    """The start methods ``module`` asks ``multiprocessing`` for, as it asks (its pools
+    still start): a test of a parallel path checks that it was taken."""
+    asked: list[str] = []
+    real = module.multiprocessing.get_context
+
+    def spy(method: str) -> object:
+        asked.append(method)
+        return real(method)
+
+    monkeypatch.setattr(module.multiprocessing, "get_context", spy)
+    return asked

@@ -2,7 +2,6 @@
 stores must be the ones one process finds. Committed data (the workers read it through
 their own connections), so no module-wide cast here."""
 
-import multiprocessing
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from qandas.accounts.models import City
 from qandas.matching import duplicates
 from qandas.matching.models import LikelyPair, PairsStale
 from qandas.people.models import Person
+from qandas.test import forks_of
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,14 +40,7 @@ def test_a_long_stale_list_is_compared_on_several_cores(
     monkeypatch.setattr(duplicates, "PARALLEL_FROM", 2)
     monkeypatch.setattr(duplicates, "REFRESH_CHUNK", 2)
     monkeypatch.setattr(duplicates, "cores", lambda: 2)
-    forked = []
-    real = multiprocessing.get_context
-
-    def spy(method: str) -> object:
-        forked.append(method)
-        return real(method)
-
-    monkeypatch.setattr(duplicates.multiprocessing, "get_context", spy)
+    forked = forks_of(monkeypatch, duplicates)
     assert duplicates.refresh_stale() == 7
     assert forked == ["fork"]
     assert set(LikelyPair.objects.values_list("first", "second", "score")) == alone

@@ -42,17 +42,18 @@ def match(cast: Cast, tmp_path: Path, text: str, *args: str) -> list[dict]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
+def imported(tmp_path: Path, text: str, organisation: str = "test-network") -> None:
+    """``text`` (a CSV with its header) imported into ``organisation``."""
+    path = tmp_path / f"{organisation}.csv"
+    path.write_text(text, encoding="utf-8")
+    call_command("import_people", str(path), "--org", organisation, stdout=StringIO())
+
+
 @pytest.fixture
 def people(cast: Cast, tmp_path: Path) -> dict[str, Person]:
-    (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
-    call_command(
-        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
-    )
+    imported(tmp_path, PEOPLE)
     # Another organisation's namesake is never a candidate.
-    (tmp_path / "other.csv").write_text("name,city\nDauren Sharifi,karachi\n", encoding="utf-8")
-    call_command(
-        "import_people", str(tmp_path / "other.csv"), "--org", "other-network", stdout=StringIO()
-    )
+    imported(tmp_path, "name,city\nDauren Sharifi,karachi\n", "other-network")
     found = Person.objects.filter(organisation=cast.organisation).prefetch_related("names")
     return {p.names.all()[0].text: p for p in found}
 
@@ -101,12 +102,7 @@ def test_among_many_namesakes_the_one_born_that_year_is_a_candidate(
 
     monkeypatch.setattr(batch, "PER_ROW", 4)
     namesakes = "".join(f"N-{i},Aigerim Bekova,{1950 + i},karachi\n" for i in range(12))
-    (tmp_path / "people.csv").write_text(
-        "external_id,name,birth_year,city\n" + namesakes, encoding="utf-8"
-    )
-    call_command(
-        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
-    )
+    imported(tmp_path, "external_id,name,birth_year,city\n" + namesakes)
     # N-11 (born 1961) has the highest id of twelve people sharing every key.
     lines = match(cast, tmp_path, "name,birth_year\nАйгерим Бекова,1961\nAigerim Bekova,\n")
     assert lines[0]["candidates"][0]["external_id"] == "N-11"
@@ -128,12 +124,9 @@ def test_the_one_born_that_year_is_found_behind_hundreds_sharing_more_keys(
     namesakes = "".join(
         f"N-{i},Aigerim Bekova,{years[i % len(years)]},karachi\n" for i in range(300)
     )
-    (tmp_path / "people.csv").write_text(
+    imported(
+        tmp_path,
         "external_id,name,birth_year,city\n" + namesakes + "S-1,Saule Bekova,1975,karachi\n",
-        encoding="utf-8",
-    )
-    call_command(
-        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
     )
     lines = match(cast, tmp_path, "name,birth_year\nАйгерим Бекова,1975\nАйгерим Бекова,\n")
     assert "S-1" in {c["external_id"] for c in lines[0]["candidates"]}
@@ -149,16 +142,13 @@ def test_a_row_given_only_a_name_also_scores_those_spelt_most_like_it(
     from qandas.matching import batch
 
     monkeypatch.setattr(batch, "PER_ROW", 3)  # two places by shared keys, one by spelling
-    (tmp_path / "people.csv").write_text(
+    imported(
+        tmp_path,
         "external_id,name,city\n"
         "S-1,Aigerym Bekova,karachi\n"
         "S-2,Aigerym Bekova,karachi\n"
         "A-3,Aigerym Bekova,karachi\n"
         "B-4,Aigerim Bekovaa,karachi\n",
-        encoding="utf-8",
-    )
-    call_command(
-        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
     )
     lines = match(cast, tmp_path, "name\nАйгерим Бекова\n")
     assert {c["external_id"] for c in lines[0]["candidates"]} == {"S-1", "S-2", "B-4"}
@@ -170,19 +160,13 @@ def test_spelling_is_compared_with_each_of_a_persons_names(cast: Cast, tmp_path:
     spelt most like the row's; another organisation's people are never read."""
     from qandas.matching import batch, keys
 
-    (tmp_path / "people.csv").write_text(
+    imported(
+        tmp_path,
         "external_id,name,other_names,city\n"
         "A-1,Aigerym Bekova,,karachi\n"
         "B-2,Saule Tokhtarova,Айгерим Бекова;Aigerim Bekova,karachi\n",
-        encoding="utf-8",
     )
-    call_command(
-        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
-    )
-    (tmp_path / "other.csv").write_text("name,city\nAigerim Bekova,karachi\n", encoding="utf-8")
-    call_command(
-        "import_people", str(tmp_path / "other.csv"), "--org", "other-network", stdout=StringIO()
-    )
+    imported(tmp_path, "name,city\nAigerim Bekova,karachi\n", "other-network")
     ours = {p.external_id: p.pk for p in Person.objects.filter(organisation=cast.organisation)}
     matcher = batch.Matcher(cast.organisation)
     assert sorted(matcher.romanised()) == sorted(ours.values())
@@ -225,14 +209,11 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
     """A row's document number agrees or disagrees with each candidate's documents as
     ``search`` compares them (letters and digits, case folded), and finds its holder
     under another name when written as the registry holds it."""
-    (tmp_path / "people.csv").write_text(
+    imported(
+        tmp_path,
         "external_id,name,city,document_number\n"
         "D-1,Kamal Hakimi,karachi,AB-123\n"
         "D-2,Kamal Hakimov,karachi,CD-456\n",
-        encoding="utf-8",
-    )
-    call_command(
-        "import_people", str(tmp_path / "people.csv"), "--org", "test-network", stdout=StringIO()
     )
     lines = match(
         cast,

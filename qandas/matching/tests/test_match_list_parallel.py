@@ -3,7 +3,6 @@ process gives it, in order. Committed data (the workers read it through their ow
 connections), so no module-wide cast here."""
 
 import json
-import multiprocessing
 from io import StringIO
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from django.core.management import call_command
 
 from qandas.accounts.models import City
 from qandas.matching import batch
+from qandas.test import forks_of
 
 PEOPLE = (
     "external_id,name,birth_year,city\n"
@@ -71,14 +71,7 @@ def test_a_long_list_is_matched_on_several_cores_as_one_process_matches_it(
     monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
     monkeypatch.setattr(batch, "CHUNK", 2)
     monkeypatch.setattr(batch, "cores", lambda: 2)
-    forked = []
-    real = multiprocessing.get_context
-
-    def spy(method: str) -> object:
-        forked.append(method)
-        return real(method)
-
-    monkeypatch.setattr(batch.multiprocessing, "get_context", spy)
+    forked = forks_of(monkeypatch, batch)
     read: list[int] = []
     romanised = batch.Matcher.romanised
 

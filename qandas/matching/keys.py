@@ -16,9 +16,9 @@ ASCII. Particles are joined the way people write them both ways (``ud-din`` and
 
 and the whole name a ``j:`` key, the skeleton of all its tokens run together, which
 catches names split or joined differently, and an ``n:`` key, its romanised tokens in
-alphabetical order (``n:karimov latifi``): never looked up, it is what ``match_list``
-reads to compare many people's names cheaply (``batch``). Keys are short strings so that the
-database can index them (``matching.models.NameKey``).
+alphabetical order (``n:aigerim bekova``): never looked up, it is what ``match_list``
+reads to compare many people's spellings cheaply (``batch``). Keys are short strings so
+that the database can index them (``matching.models.NameKey``).
 """
 
 from __future__ import annotations

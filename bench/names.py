@@ -343,10 +343,10 @@ def trigram_baseline(
     started = start_pg(work)
     if started is None:
         return None
-    data, port = started[2], "54399"
+    data = started[2]
     try:
         with psycopg.connect(
-            host=str(data), port=port, user="postgres", dbname="postgres", autocommit=True
+            host=str(data), port=PG_PORT, user="postgres", dbname="postgres", autocommit=True
         ) as db:
             db.execute("CREATE EXTENSION pg_trgm")
             db.execute("CREATE TABLE pool (external_id text, rom text)")
@@ -371,7 +371,10 @@ def trigram_baseline(
         stop_pg(started)
 
 
-def start_pg(work: Path, port: str = "54399") -> tuple[Path, list[str], Path] | None:
+PG_PORT = "54399"  # the throwaway cluster's, on its own Unix socket: every start and restart
+
+
+def start_pg(work: Path) -> tuple[Path, list[str], Path] | None:
     """A throwaway PostgreSQL cluster on a Unix socket in ``work``; None without one."""
     pg_bin = find_pg_bin()
     if pg_bin is None:
@@ -389,16 +392,14 @@ def start_pg(work: Path, port: str = "54399") -> tuple[Path, list[str], Path] | 
         stdout=subprocess.DEVNULL,
     )
     started = pg_bin, as_postgres, data
-    pg_ctl(started, "start", port)
+    pg_ctl(started, "start")
     return started
 
 
-def pg_ctl(
-    started: tuple[Path, list[str], Path], action: str, port: str = "54399", settings: str = ""
-) -> None:
+def pg_ctl(started: tuple[Path, list[str], Path], action: str, settings: str = "") -> None:
     """Start or restart the throwaway cluster; ``settings``: more ``-c name=value``."""
     pg_bin, as_postgres, data = started
-    options = f"-p {port} -k {data} -c listen_addresses='' {settings}".strip()
+    options = f"-p {PG_PORT} -k {data} -c listen_addresses='' {settings}".strip()
     log = str(data / "log")
     subprocess.run(
         [
@@ -531,7 +532,7 @@ def latency(data: Data, sizes: list[int], work: Path, seed: int, use_pg: bool) -
                 continue
             try:
                 if started:
-                    url = f"postgres://postgres@/postgres?host={started[2]}&port=54399"
+                    url = f"postgres://postgres@/postgres?host={started[2]}&port={PG_PORT}"
                 else:
                     (work / "latency.sqlite3").unlink(missing_ok=True)
                     url = f"sqlite:///{work / 'latency.sqlite3'}"

@@ -1,7 +1,10 @@
 """Name keys for each script, and the particles, joins and patronymics people write."""
 
+from collections.abc import Iterator
+
 import pytest
 
+from qandas.matching import search
 from qandas.matching.keys import (
     ROMANISED,
     analyse,
@@ -16,6 +19,15 @@ from qandas.matching.keys import (
 from qandas.matching.search import name_match, query_keys
 
 pytestmark = pytest.mark.once
+
+
+@pytest.fixture
+def no_rewrites(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Token scores without ``rewrites`` (the cache of scores emptied either side)."""
+    monkeypatch.setattr(search, "rewritten", lambda query, found: 0.0)
+    search.token_match.cache_clear()
+    yield
+    search.token_match.cache_clear()
 
 
 def shared(a: str, b: str, kind: str) -> set[str]:
@@ -252,8 +264,9 @@ def test_arabic_ayn_is_read_as_the_vowel_latin_writes() -> None:
     assert shared("عبد الکریم", "Abdul Karim", "c:")
 
 
-def test_arabic_script_long_vowels_are_compared_as_vowels() -> None:
-    # كين is kyn: its y is the long vowel i of Ken, not a consonant.
+def test_arabic_script_long_vowels_are_compared_as_vowels(no_rewrites: None) -> None:
+    # كين is kyn: its y is the long vowel i of Ken, not a consonant. (The learned
+    # rewrites spell it both Ken and Cain, as Latin letters do: switched off here.)
     ken = name_match(analyse("كين"), analyse("Ken"))[0]
     assert ken > name_match(analyse("كين"), analyse("Cain"))[0]
     assert ken > name_match(analyse("كين"), analyse("Keene"))[0]

@@ -83,6 +83,18 @@ def test_why_names_the_tokens_and_how_they_matched(registry: dict[str, Person], 
     assert best.why == "шарифи ≈ sharifi (same in Latin letters)"
 
 
+def test_a_name_spelt_as_its_latin_owner_writes_it_ranks_above_a_closer_string(
+    cast: Cast,
+) -> None:
+    # Уинтерли romanises as uinterli; the learned rewrites spell it Winterley (ui: w,
+    # final i: ey), which ranks above Uinterlo, the closer string letter by letter.
+    winterley = register(cast, ["Winterley Sarsenbay"], "karachi", None)
+    register(cast, ["Uinterlo Sarsenbay"], "karachi", None)
+    matches = find(Person.objects.visible_to(cast.coordinator), "Уинтерли Сарсенбай")
+    assert matches[0].person == winterley, [(m.name, m.score) for m in matches]
+    assert "уинтерли ≈ winterley (a usual Latin spelling of it)" in matches[0].why
+
+
 def test_birth_year_and_document_number_rank_between_namesakes(
     registry: dict[str, Person], cast: Cast
 ) -> None:

@@ -1,4 +1,5 @@
-"""Rebuild ``matching/data/variants.tsv.gz`` from the public name data (see ``variants``)."""
+"""Rebuild ``matching/data/variants.tsv.gz`` and ``rewrites.tsv.gz`` from the public name
+data (see ``variants`` and ``rewrites``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from qandas.matching import keys, variants
+from qandas.lib.scripts import LATIN, detect_script
+from qandas.matching import keys, rewrites, variants
 
 RIGOUR_WHEEL_SHA256 = "21a375947ef9a1137452d3e1678a99ee364ef06f1de150ff39fe4a2d3179081a"
 MAX_GROUPS = 8  # a spelling in more groups than this says nothing about which name it is
@@ -37,6 +39,28 @@ def wikidata_groups(text: str, skip: Callable[[str, str], bool]) -> Iterator[set
         match = ALIAS.match(line)
         if match and not skip(match.group(2), match.group(1).casefold()):
             yield {s for a in match.group(1).split(",") if (s := spelling(a))}
+
+
+def wikidata_pairs(text: str, skip: Callable[[str, str], bool]) -> dict[str, list[tuple[str, str]]]:
+    """By script, (romanised spelling, Latin spelling) pairs of the one-word aliases of
+    each Wikidata group that ``skip`` keeps (``rewrites.pairs_of``)."""
+    pairs: dict[str, list[tuple[str, str]]] = {script: [] for script in rewrites.SCRIPTS}
+    for line in text.splitlines():
+        match = ALIAS.match(line)
+        if not match or skip(match.group(2), match.group(1).casefold()):
+            continue
+        spellings: defaultdict[str, set[str]] = defaultdict(set)
+        for alias in match.group(1).split(","):
+            alias = alias.strip()
+            if not alias.isalpha() or (script := detect_script(alias)) not in pairs:
+                continue
+            rom = keys.romanise(keys.normalise(alias))
+            if len(rom) >= 2 and rom.isalpha() and rom.isascii():
+                spellings[script].add(rom)
+        if spellings.get(LATIN):
+            for script, found in pairs.items():
+                found += rewrites.pairs_of(match.group(2), spellings, script)
+    return pairs
 
 
 def pair_groups(ar2en_train: Path, gaza: Path) -> Iterator[set[str]]:
@@ -70,6 +94,7 @@ class Command(BaseCommand):
         parser.add_argument("--ar2en-train", required=True, help="google-ar2en/ar2en-train.txt")
         parser.add_argument("--gaza", required=True, help="gaza-dictionary/dict_ar_en.csv")
         parser.add_argument("--output", default=str(variants.PATH))
+        parser.add_argument("--rewrites-output", default=str(rewrites.PATH))
 
     def handle(self, *args: Any, **options: Any) -> None:
         wheel = Path(options["rigour_wheel"]).read_bytes()
@@ -98,4 +123,12 @@ class Command(BaseCommand):
         self.stderr.write(
             f"{number} groups, {len(kept)} spellings (the"
             f" too common left out), {held} Wikidata groups held out; written to {output}"
+        )
+        pairs = wikidata_pairs(text, variants.held_out)
+        models = {script: rewrites.train(found) for script, found in pairs.items()}
+        written = rewrites.write(models, Path(options["rewrites_output"]))
+        counts = ", ".join(f"{script} {len(found)}" for script, found in sorted(pairs.items()))
+        self.stderr.write(
+            f"Rewrites: {written} learned from pairs ({counts}); written to"
+            f" {options['rewrites_output']}"
         )

@@ -140,46 +140,60 @@ def rewrite(model: Model, rom: str, limit: int = LIMIT) -> list[tuple[str, float
     The ``APPLICATIONS`` likeliest rewrites of the token's pieces are taken in sets, the
     likeliest set first: a set (increasing indexes into them) is followed by itself with
     its last rewrite moved on by one and by itself with the next one added, so each set
-    comes once, and none after a likelier one. Trying every set of three took a
-    millisecond a token, a third of ``match_list``'s time a row."""
+    comes once, and none after a likelier one. Trying every set of three found the same
+    spellings (but for ties at the last place) in 1.5 ms a token; this takes 0.36 ms."""
     marked = f"^{rom}$"
+    get = model.get
     applications = heapq.nlargest(
         APPLICATIONS,
         (
             (share, at, at + size, into)
             for size in range(1, LONGEST + 1)
             for at in range(len(marked) - size + 1)
-            for into, share in model.get(marked[at : at + size], ())
+            for into, share in get(marked[at : at + size], ())
         ),
     )
     found: dict[str, float] = {}
-    sets: list[tuple[float, tuple[int, ...]]] = (
-        [(-applications[0][0], (0,))] if applications else []
-    )
+    if not applications:
+        return []
+    count = len(applications)
+    pop, push = heapq.heappop, heapq.heappush
+    sets: list[tuple[float, tuple[int, ...]]] = [(-applications[0][0], (0,))]
     while sets and len(found) < limit:
-        unlikely, chosen = heapq.heappop(sets)
+        unlikely, chosen = pop(sets)
         share, last = -unlikely, chosen[-1]
-        _share, begin, end, _into = applications[last]
+        one = applications[last]
         # Those before the last never overlap (a set whose first ones do has no followers).
-        apart = all(
-            end <= applications[other][1] or begin >= applications[other][2]
-            for other in chosen[:-1]
-        )
-        if last + 1 < len(applications):
+        if len(chosen) == 1:
+            apart = True
+        else:
+            begin, end = one[1], one[2]
+            apart = True
+            for other in chosen[:-1]:
+                two = applications[other]
+                if end > two[1] and begin < two[2]:
+                    apart = False
+                    break
+        if last + 1 < count:
             step = applications[last + 1][0]
-            if (moved := share - applications[last][0] + step) >= FLOOR:
-                heapq.heappush(sets, (-moved, (*chosen[:-1], last + 1)))
+            moved = share - one[0] + step
+            if moved >= FLOOR:
+                push(sets, (-moved, (*chosen[:-1], last + 1)))
             if apart and len(chosen) < DEPTH and share + step >= FLOOR:
-                heapq.heappush(sets, (-(share + step), (*chosen, last + 1)))
+                push(sets, (-(share + step), (*chosen, last + 1)))
         if not apart:
             continue  # two rewrites of one letter
-        pieces, at = [], 0
-        picked = [applications[index] for index in chosen]
-        for _share, begin, end, into in sorted(picked, key=lambda one: one[1]):
-            pieces += [marked[at:begin], into]
-            at = end
-        pieces.append(marked[at:])
-        spelt = "".join(pieces).strip("^$")
+        if len(chosen) == 1:
+            spelt = (marked[: one[1]] + one[3] + marked[one[2] :]).strip("^$")
+        else:
+            pieces, at = [], 0
+            for _share, begin, end, into in sorted(
+                [applications[index] for index in chosen], key=lambda a: a[1]
+            ):
+                pieces += [marked[at:begin], into]
+                at = end
+            pieces.append(marked[at:])
+            spelt = "".join(pieces).strip("^$")
         if spelt != rom and len(spelt) >= SHORTEST and spelt not in found:
             found[spelt] = share
     return list(found.items())

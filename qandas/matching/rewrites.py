@@ -66,22 +66,21 @@ def pairs_of(group: str, spellings: dict[str, set[str]], script: str) -> list[tu
     return pairs
 
 
-def _blocks(source: str, target: str) -> Iterable[tuple[str, str, int, int, int, int]]:
-    """The stretches where ``^source$`` and ``^target$`` differ, by Levenshtein's
-    alignment, neighbouring edits taken together."""
-    marked, into = f"^{source}$", f"^{target}$"
+def _blocks(marked: str, into: str) -> Iterable[tuple[int, int, int, int]]:
+    """The stretches where two marked spellings (``^source$``, ``^target$``) differ, by
+    Levenshtein's alignment, neighbouring edits taken together."""
     stretch: tuple[int, int, int, int] | None = None
     for op in Levenshtein.opcodes(marked, into):
         if op.tag == "equal":
             if stretch:
-                yield marked, into, *stretch
+                yield stretch
             stretch = None
         elif stretch:
             stretch = (stretch[0], op.src_end, stretch[2], op.dest_end)
         else:
             stretch = (op.src_start, op.src_end, op.dest_start, op.dest_end)
     if stretch:
-        yield marked, into, *stretch
+        yield stretch
 
 
 def train(pairs: Iterable[tuple[str, str]]) -> Model:
@@ -89,12 +88,12 @@ def train(pairs: Iterable[tuple[str, str]]) -> Model:
     made: Counter[tuple[str, str]] = Counter()
     seen: Counter[str] = Counter()
     for source, target in pairs:
-        for marked, into, i1, i2, j1, j2 in _blocks(source, target):
+        marked, into = f"^{source}$", f"^{target}$"
+        for i1, i2, j1, j2 in _blocks(marked, into):
             if i2 - i1 <= LONGEST - 2:  # with a letter of context either side
                 made[marked[i1 - 1 : i2 + 1], into[j1 - 1 : j2 + 1]] += 1
             if 0 < i2 - i1 <= LONGEST:
                 made[marked[i1:i2], into[j1:j2]] += 1
-        marked = f"^{source}$"
         for size in range(1, LONGEST + 1):
             for at in range(len(marked) - size + 1):
                 seen[marked[at : at + size]] += 1
@@ -164,11 +163,9 @@ def rewrite(model: Model, rom: str, limit: int = LIMIT) -> list[tuple[str, float
         share, last = -unlikely, chosen[-1]
         one = applications[last]
         # Those before the last never overlap (a set whose first ones do has no followers).
-        if len(chosen) == 1:
-            apart = True
-        else:
+        apart = True
+        if len(chosen) > 1:
             begin, end = one[1], one[2]
-            apart = True
             for other in chosen[:-1]:
                 two = applications[other]
                 if end > two[1] and begin < two[2]:

@@ -33,33 +33,38 @@ def spelling(alias: str) -> str | None:
     return rom if len(rom) >= 2 else None
 
 
-def wikidata_groups(text: str, skip: Callable[[str, str], bool]) -> Iterator[set[str]]:
-    """The spellings of each Wikidata group of ``persons.txt`` that ``skip`` keeps."""
+def wikidata_aliases(
+    text: str, skip: Callable[[str, str], bool]
+) -> Iterator[tuple[str, list[str]]]:
+    """The id and aliases of each Wikidata group of ``persons.txt`` that ``skip`` keeps."""
     for line in text.splitlines():
         match = ALIAS.match(line)
         if match and not skip(match.group(2), match.group(1).casefold()):
-            yield {s for a in match.group(1).split(",") if (s := spelling(a))}
+            yield match.group(2), match.group(1).split(",")
+
+
+def wikidata_groups(text: str, skip: Callable[[str, str], bool]) -> Iterator[set[str]]:
+    """The spellings of each Wikidata group of ``persons.txt`` that ``skip`` keeps."""
+    for _group, aliases in wikidata_aliases(text, skip):
+        yield {s for a in aliases if (s := spelling(a))}
 
 
 def wikidata_pairs(text: str, skip: Callable[[str, str], bool]) -> dict[str, list[tuple[str, str]]]:
     """By script, (romanised spelling, Latin spelling) pairs of the one-word aliases of
     each Wikidata group that ``skip`` keeps (``rewrites.pairs_of``)."""
     pairs: dict[str, list[tuple[str, str]]] = {script: [] for script in rewrites.SCRIPTS}
-    for line in text.splitlines():
-        match = ALIAS.match(line)
-        if not match or skip(match.group(2), match.group(1).casefold()):
-            continue
+    for group, aliases in wikidata_aliases(text, skip):
         spellings: defaultdict[str, set[str]] = defaultdict(set)
-        for alias in match.group(1).split(","):
+        for alias in aliases:
             alias = alias.strip()
             if not alias.isalpha() or (script := detect_script(alias)) not in pairs:
                 continue
-            rom = keys.romanise(keys.normalise(alias))
-            if len(rom) >= 2 and rom.isalpha() and rom.isascii():
+            rom = spelling(alias)
+            if rom and rom.isalpha() and rom.isascii():
                 spellings[script].add(rom)
         if spellings.get(LATIN):
             for script, found in pairs.items():
-                found += rewrites.pairs_of(match.group(2), spellings, script)
+                found += rewrites.pairs_of(group, spellings, script)
     return pairs
 
 

@@ -144,11 +144,10 @@ def candidates(wanted: set[str], postings: dict[str, list[int]]) -> list[int]:
     )
     if not shared:
         present = sorted((k for k in wanted if postings.get(k)), key=lambda k: len(postings[k]))
-        for key in present[:3]:
-            shared.update(postings[key])
-        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[: batch.PER_ROW * 4]
-        shared = Counter(dict(best))
-    best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[: batch.PER_ROW]
+        # Each of its rarest three keys counts once, as SQL counts them there.
+        held = [pk for key in present[:3] for pk in postings[key]]
+        shared = search.Shared.of(Counter(held).items())
+    best = search.top_shared(shared, batch.PER_ROW)
     floor = best[0][1] * batch.SHARE_FLOOR if best else 0
     return [pk for i, (pk, n) in enumerate(best) if n >= floor or i < 10 * 2]
 

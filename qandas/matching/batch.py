@@ -14,14 +14,13 @@ token. A row with only common keys is looked up on its rarest few.
 
 from __future__ import annotations
 
-import heapq
 import multiprocessing
 import os
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connection, connections
 from rapidfuzz import fuzz, process
 
@@ -47,8 +46,10 @@ SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are
 # Rows in Arabic script keep the first choice: their short vowels are not written, and
 # comparing spellings chose worse (recall@10 fell from 0.805 to between 0.772 and 0.785).
 WIDE = 200
-HELD = 3_000_000  # holders' ids kept across chunks (about 100 MB)
+# Holders' ids kept across chunks: about 100 MB as arrays, what 3,000,000 took as lists.
+HELD = 12_000_000
 PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per core
+Years = np.ndarray[Any, np.dtype[np.int16]]  # a birth year (0: not known) at each id
 
 
 @dataclass
@@ -83,15 +84,17 @@ class Matcher:
         # With other organisations' people in the index, filter the postings by ours.
         self.shared = Person.objects.exclude(organisation=organisation).exists()
         self.table = connection.ops.quote_name(NameKey._meta.db_table)
-        self._born: dict[int, set[int]] | None = None
+        self._born: Years | None = None
         self._romanised: dict[int, str] | None = None
-        self.held: dict[str, list[int]] = {}  # holders of rare keys, oldest used first
+        # Holders of rare keys, oldest used first.
+        self.held: dict[str, search.Ids] = {}
         self.held_ids = 0
 
-    def born(self) -> dict[int, set[int]]:
-        """The ids of the people born in each year, read once: a list of 100,000 rows
-        asks about the birth years of millions of key holders (1M people's ids take
-        about 60 MB and a second or two to read)."""
+    def born(self) -> Years:
+        """Each person's birth year at their id (0: not known), read once: a list of
+        100,000 rows asks about the birth years of millions of key holders. An array
+        indexed by id: 2 MB for a million people (a dict of sets of their ids took about
+        60 MB)."""
         if self._born is None:
             table = connection.ops.quote_name(Person._meta.db_table)
             with connection.cursor() as cursor:
@@ -102,9 +105,9 @@ class Matcher:
                     [self.organisation.pk],
                 )
                 found = cursor.fetchall()
-            born: dict[int, set[int]] = {}
-            for pk, year in found:
-                born.setdefault(int(year), set()).add(pk)
+            ids = np.array([pk for pk, _year in found], np.int64)
+            born = np.zeros(int(ids.max()) + 1 if len(ids) else 0, np.int16)
+            born[ids] = [int(year) for _pk, year in found]
             self._born = born
         return self._born
 
@@ -199,7 +202,7 @@ class Matcher:
         rare = sorted({k for ks in row_keys for k in ks if 0 < self.counts[k] <= COMMON})
         holders = self._holders_of(rare)
         years = years or [None] * len(row_keys)
-        born = self.born() if any(years) else {}
+        born = self.born() if any(years) else np.zeros(0, np.int16)
         chosen = []
         for tokens, wanted, year in zip(analysed, row_keys, years, strict=True):
             shared = search.tally(holders, wanted)
@@ -219,7 +222,7 @@ class Matcher:
             chosen.append(ids)
         return chosen
 
-    def _holders_of(self, rare: list[str]) -> dict[str, list[int]]:
+    def _holders_of(self, rare: list[str]) -> dict[str, search.Ids]:
         """The people holding each key, remembered across chunks: the rows of a list
         share their names' keys (on a dev list, after 3,000 rows, nine in ten of the
         ids a chunk needed had been read before), and reading them again was a sixth
@@ -235,36 +238,38 @@ class Matcher:
         # One row per key, its holders' ids joined by commas: a million (key, person)
         # tuples cost seconds to fetch, the same ids as a few thousand strings do not.
         for key, joined in self._sql(f"key, {search.joined_ids()}", missing, "GROUP BY key"):
-            found[key] = held[key] = ids = search.split_ids(joined)
+            found[key] = held[key] = ids = search.id_array(joined)
             self.held_ids += len(ids)
         while self.held_ids > HELD and held:
             self.held_ids -= len(held.pop(next(iter(held))))
         return found
 
     @staticmethod
-    def _born_near(
-        shared: Counter[int], born: dict[int, set[int]], year: int, taken: set[int]
-    ) -> list[int]:
+    def _born_near(shared: search.Shared, born: Years, year: int, taken: set[int]) -> list[int]:
         """Of the people sharing any key, those born in ``year`` or a year either side,
-        sharing most keys (the year exactly breaks ties): as blocking on a name and the
-        birth year does. Among hundreds sharing a common name's keys, the one whose
-        other name is spelt past recognition is found by the year."""
-        near = [
-            (shared[pk] * 2 + exact, pk)
-            for when, exact in ((year, 1), (year - 1, 0), (year + 1, 0))
-            # A set intersection, in C: thousands of holders, tens of thousands born.
-            for pk in shared.keys() & born.get(when, set())
-            if pk not in taken
-        ]
-        return [pk for _n, pk in heapq.nlargest(PER_ROW - PER_ROW // 2, near)]
+        sharing most keys (the year exactly breaks ties, then the higher id): as blocking
+        on a name and the birth year does. Among hundreds sharing a common name's keys,
+        the one whose other name is spelt past recognition is found by the year."""
+        ids, hits = shared.ids, shared.hits
+        if len(ids) and ids[-1] >= len(born):  # past the last id with a year: none known
+            hits, ids = hits[ids < len(born)], ids[ids < len(born)]
+        when = born[ids].astype(np.int64)  # 0 where not known: never near
+        near = np.abs(when - year) <= 1
+        if taken:
+            near &= ~np.isin(ids, list(taken))
+        code = (hits[near] * 2 + (when[near] == year)) * search.PK_SPAN + ids[near]
+        limit = PER_ROW - PER_ROW // 2
+        if len(code) > limit:
+            code = code[np.argpartition(code, len(code) - limit)[-limit:]]
+        return (np.sort(code)[::-1] % search.PK_SPAN).tolist()
 
-    def _common_only(self, wanted: set[str]) -> Counter[int]:
+    def _common_only(self, wanted: set[str]) -> search.Shared:
         """Candidates of a row whose keys are all common: those holding its rarest few."""
         present = sorted((k for k in wanted if self.counts.get(k)), key=lambda k: self.counts[k])
-        if not present:
-            return Counter()
         tail = f"GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT {PER_ROW * 4}"
-        return Counter(dict(self._sql("person_id, COUNT(*)", present[:3], tail)))
+        return search.Shared.of(
+            self._sql("person_id, COUNT(*)", present[:3], tail) if present else ()
+        )
 
     def _holders(self, rows: list[Hints]) -> dict[str, set[int]]:
         """The people holding each of the rows' document numbers."""
@@ -325,14 +330,15 @@ class Matcher:
             yield from self.match(chunk)
 
 
-def candidate(match: search.Scored) -> dict[str, Any]:
-    """One candidate as ``match_list`` prints it (docs/import.md)."""
+def candidate(match: search.Scored, said: dict[str, str] | None = None) -> dict[str, Any]:
+    """One candidate as ``match_list`` prints it (docs/import.md); ``said``: the phrases
+    of ``search.words()``, when the caller has them."""
     return {
         "person": match.facts.code,
         "external_id": match.facts.external_id or None,
         "score": match.score,
         "name": match.name,
-        "why": match.why,
+        "why": match.in_words(said or search.words()),
     }
 
 
@@ -342,7 +348,8 @@ _worker_matcher: Matcher | None = None
 
 def _match_chunk(chunk: list[Hints]) -> list[list[dict[str, Any]]]:
     assert _worker_matcher is not None
-    return [[candidate(m) for m in found] for found in _worker_matcher.match(chunk)]
+    said = search.words()
+    return [[candidate(m, said) for m in found] for found in _worker_matcher.match(chunk)]
 
 
 def cores() -> int:
@@ -362,8 +369,9 @@ def match_rows(
     matcher = Matcher(organisation, top=top)
     jobs = cores()
     if len(rows) < PARALLEL_FROM or jobs < 2 or connection.in_atomic_block:
+        said = search.words()
         for found in matcher.match_all(rows):
-            yield [candidate(m) for m in found]
+            yield [candidate(m, said) for m in found]
         return
     # Read once here, and shared with the workers by the fork.
     if any(row.birth_year for row in rows):

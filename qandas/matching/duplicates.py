@@ -20,6 +20,7 @@ import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -115,9 +116,8 @@ def _pairs_of(ids: list[int]) -> set[tuple[int, int]]:
     _counts, holders = search.postings(wanted, sorted(organisations), common=KEY_GROUP_MAX)
     pairs: set[tuple[int, int]] = set()
     for person_id, found in keys_of.items():
-        shared = search.tally(holders, found)
-        shared.pop(person_id, None)
-        best = search.most_shared(shared)[:PAIRS_PER_PERSON]
+        others = (pk for pk in search.most_shared(search.tally(holders, found)) if pk != person_id)
+        best = list(islice(others, PAIRS_PER_PERSON))
         pairs.update((min(person_id, o), max(person_id, o)) for o in best)
     return pairs
 

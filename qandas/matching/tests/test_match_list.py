@@ -133,6 +133,22 @@ def test_the_one_born_that_year_is_found_behind_hundreds_sharing_more_keys(
     assert "S-1" not in {c["external_id"] for c in lines[1]["candidates"]}
 
 
+def test_those_born_near_are_ranked_by_keys_shared_then_the_exact_year_then_higher_id() -> None:
+    """``_born_near`` of its arrays: a person of unknown year, one born two years off, one
+    already a candidate and one whose id is past the last with a year are never chosen."""
+    import numpy as np
+
+    from qandas.matching import search
+    from qandas.matching.batch import Matcher
+
+    born = np.zeros(10, np.int16)
+    born[[1, 2, 3, 4, 5, 6, 7]] = [1990, 1991, 1989, 1992, 1990, 1989, 0]
+    shared = search.Shared.of([(1, 2), (2, 3), (3, 2), (4, 9), (5, 9), (6, 2), (7, 9), (12, 9)])
+    # 2: three keys; 1: two and the year exactly; 6 and 3: two, a year off, 6 the higher.
+    assert Matcher._born_near(shared, born, 1990, {5}) == [2, 1, 6, 3]
+    assert Matcher._born_near(shared, born, 1950, set()) == []
+
+
 def test_a_row_given_only_a_name_also_scores_those_spelt_most_like_it(
     cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,5 +1,7 @@
 """Search ranking on a small fixed set with known answers in all three scripts."""
 
+import random
+from collections import Counter
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -12,7 +14,17 @@ from qandas.documents.models import Document, DocumentKind
 from qandas.matching.duplicates import GUARD_THRESHOLD
 from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
-from qandas.matching.search import SOUND_HITS, Gate, find, query_keys, rank_people, tally
+from qandas.matching.search import (
+    SOUND_HITS,
+    Gate,
+    find,
+    id_array,
+    most_shared,
+    query_keys,
+    rank_people,
+    tally,
+    top_shared,
+)
 from qandas.people.models import Household, Person
 from qandas.test import CAST, Cast
 
@@ -216,13 +228,33 @@ def test_the_people_list_and_the_api_rank_with_why(
 
 def test_candidates_count_dictionary_groups_once_and_sounds_more() -> None:
     held = {"g:1": [1, 3], "g:2": [1, 3], "g:3": [1], "r:su": [2], "c:s": [2], "v:su": [3]}
-    shared = tally(held)
+    shared = tally(held).counts()
     # Person 1 shares three groups of one common token: they count as one key.
     assert shared[1] == 1
     assert shared[2] == 2
     # A shared sound says more than a shared consonant.
     assert shared[3] == 1 + SOUND_HITS
-    assert tally(held, ["r:su"]) == {2: 1}
+    assert tally(held, ["r:su"]).counts() == {2: 1}
+
+
+def test_the_people_sharing_most_keys_come_first_then_the_lowest_ids() -> None:
+    """``tally``, ``top_shared`` and ``most_shared`` count and order as a ``Counter``
+    sorted by keys shared, then id, would: checked on random holders."""
+    rnd = random.Random(6)
+    held = {f"r:{k}": rnd.sample(range(1, 400), rnd.randint(1, 120)) for k in range(30)}
+    counted = Counter(pk for ids in held.values() for pk in ids)
+    order = sorted(counted, key=lambda pk: (-counted[pk], pk))
+    shared = tally(held)
+    assert shared.counts() == counted
+    assert most_shared(shared) == order
+    assert top_shared(shared, 25) == [(pk, counted[pk]) for pk in order[:25]]
+    assert top_shared(shared, 10_000) == [(pk, counted[pk]) for pk in order]
+    assert top_shared(tally({}), 5) == most_shared(tally({})) == []
+
+
+def test_the_holders_ids_are_read_from_either_engines_form() -> None:
+    assert id_array("7,42,1000000").tolist() == id_array([7, 42, 1000000]).tolist()
+    assert id_array("7,42,1000000").tolist() == [7, 42, 1000000]
 
 
 def test_a_name_written_apart_is_looked_up_as_one_token_too() -> None:

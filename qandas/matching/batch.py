@@ -252,7 +252,8 @@ class Matcher:
         the one whose other name is spelt past recognition is found by the year."""
         ids, hits = shared.ids, shared.hits
         if len(ids) and ids[-1] >= len(born):  # past the last id with a year: none known
-            hits, ids = hits[ids < len(born)], ids[ids < len(born)]
+            known = ids < len(born)
+            hits, ids = hits[known], ids[known]
         when = born[ids].astype(np.int64)  # 0 where not known: never near
         near = np.abs(when - year) <= 1
         if taken:
@@ -330,15 +331,15 @@ class Matcher:
             yield from self.match(chunk)
 
 
-def candidate(match: search.Scored, said: dict[str, str] | None = None) -> dict[str, Any]:
+def candidate(match: search.Scored, said: dict[str, str]) -> dict[str, Any]:
     """One candidate as ``match_list`` prints it (docs/import.md); ``said``: the phrases
-    of ``search.words()``, when the caller has them."""
+    of ``search.words()``, looked up once for many candidates."""
     return {
         "person": match.facts.code,
         "external_id": match.facts.external_id or None,
         "score": match.score,
         "name": match.name,
-        "why": match.in_words(said or search.words()),
+        "why": match.in_words(said),
     }
 
 

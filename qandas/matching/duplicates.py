@@ -20,7 +20,6 @@ import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -116,8 +115,9 @@ def _pairs_of(ids: list[int]) -> set[tuple[int, int]]:
     _counts, holders = search.postings(wanted, sorted(organisations), common=KEY_GROUP_MAX)
     pairs: set[tuple[int, int]] = set()
     for person_id, found in keys_of.items():
-        others = (pk for pk in search.most_shared(search.tally(holders, found)) if pk != person_id)
-        best = list(islice(others, PAIRS_PER_PERSON))
+        # One more than wanted, in case the person themselves is among them.
+        ranked = search.top_shared(search.tally(holders, found), PAIRS_PER_PERSON + 1)
+        best = [pk for pk, _hits in ranked if pk != person_id][:PAIRS_PER_PERSON]
         pairs.update((min(person_id, o), max(person_id, o)) for o in best)
     return pairs
 

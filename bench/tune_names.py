@@ -162,9 +162,14 @@ def run(queries: list, pool: list, postings: dict, analysed: list, misses: int) 
         ids = candidates(search.query_keys(tokens), postings)
         if any(pool[pk][1] == group for pk in ids):
             among[test] += 1
+        # Everyone's names scored at once; a name without tokens scores 0.
+        named = [pk for pk in ids if analysed[pk]] if tokens else []
+        scores: dict[int, float] = {}
+        if named:
+            found = search.score_names(tokens, [analysed[pk] for pk in named]).scores
+            scores = dict(zip(named, found.tolist(), strict=True))
         scored = sorted(
-            ((search.name_match(tokens, analysed[pk])[0], pk) for pk in ids),
-            key=lambda item: (-item[0], item[1]),
+            ((scores.get(pk, 0.0), pk) for pk in ids), key=lambda item: (-item[0], item[1])
         )
         rank = next((r for r, (_s, pk) in enumerate(scored[:10], 1) if pool[pk][1] == group), None)
         found_at[test].append(rank)

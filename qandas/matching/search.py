@@ -163,79 +163,12 @@ def shape(rom: str, script: str) -> Shape:
     )
 
 
-@lru_cache(maxsize=200_000)
-def token_match(query: keys.Token, found: keys.Token) -> TokenMatch:
-    """How alike two tokens are, in 0..1, and why (a key of ``REASONS``).
-
-    A blend of three similarities: of the romanised spellings (Jaro-Winkler), of the
-    consonant skeletons and of the coarse skeletons (Indel); a known variant of the
-    dictionary scores at least 0.95.
-    """
-    if query.rom == found.rom:
-        return TokenMatch(
-            query.text, found.text, 1.0, "same" if query.text == found.text else "latin"
-        )
-    similar = JaroWinkler.normalized_similarity
-    spelling = similar(query.rom, found.rom)
-    ours, theirs = shape(query.rom, query.script), shape(found.rom, found.script)
-    # Each spelt as the other's orthography would (Jolanda, Йоланда: yolanda).
-    for query_other, found_other in zip(ours.respelt, theirs.respelt, strict=True):
-        if query_other != query.rom or found_other != found.rom:
-            spelling = max(spelling, similar(query_other, found_other))
-    arabic = ARABIC in (query.script, found.script)
-    if not arabic:
-        spelling = max(spelling, SOUNDS_ALIKE * similar(ours.sounds, theirs.sounds))
-    bones = Indel.normalized_similarity(ours.bones, theirs.bones)
-    rough = Indel.normalized_similarity(ours.rough, theirs.rough)
-    blend = BLEND_ARABIC if arabic else BLEND
-    score = min(0.99, blend[0] * spelling + blend[1] * bones + blend[2] * rough)
-    usual = rewritten(query, found)
-    if query.groups and not query.groups.isdisjoint(found.groups):
-        return TokenMatch(query.text, found.text, max(0.95, score, usual), "variant")
-    if usual > score:
-        return TokenMatch(query.text, found.text, usual, "usual")
-    if ours.bones == theirs.bones:
-        reason = "consonants"
-    elif ours.rough == theirs.rough:
-        reason = "near_consonants"
-    else:
-        reason = "spelling"
-    return TokenMatch(query.text, found.text, score, reason)
-
-
-def rewritten(query: keys.Token, found: keys.Token) -> float:
-    """How alike a Latin token is to the likeliest Latin spellings of the other
-    (``rewrites.spellings``), times ``LEARNED``: ``хантли`` (``khantli``) is spelt
-    ``huntley`` as often as not. The query's spellings when the token found is in Latin
-    letters, else the found token's when the query's is; 0 below ``WEAK`` (where "a
-    usual spelling" would not be the word)."""
-    if found.script == LATIN:
-        source, other = query, found
-    elif query.script == LATIN:
-        source, other = found, query
-    else:
-        return 0.0
-    spelt = rewrites.spellings(source.rom, source.script)
-    if not spelt:
-        return 0.0
-    # Only a spelling that would count above WEAK (compared in C, the others given up early).
-    best = process.extractOne(
-        other.rom, spelt, scorer=JaroWinkler.normalized_similarity, score_cutoff=WEAK / LEARNED
-    )
-    return LEARNED * best[1] if best else 0.0
-
-
 @dataclass(frozen=True)
 class Why:
     """Which tokens matched and how; put in words only when shown (``str``)."""
 
     pairs: tuple[TokenMatch, ...] = ()
     together: tuple[str, str] | None = None
-
-    @classmethod
-    def of(cls, pairs: Sequence[TokenMatch], together: tuple[str, str] | None) -> Why:
-        """What ``_name_score`` found: the names run together, or else the token pairs."""
-        return cls(together=together) if together else cls(tuple(pairs))
 
     def __str__(self) -> str:
         return self.in_words(words())
@@ -247,20 +180,173 @@ class Why:
         return "; ".join(f"{p.query} ≈ {p.found} ({said[p.reason]})" for p in self.pairs)
 
 
-def counted(score: float) -> float:
+Scores = np.ndarray[Any, np.dtype[np.float64]]  # a score in 0..1 for each pair of tokens
+
+
+def similar(
+    scorer: Any, queries: Sequence[str], choices: Sequence[str], cutoff: float | None = None
+) -> Scores:
+    """``scorer`` of every query against every choice, compared in C (rapidfuzz's
+    ``cdist``), in double precision. Its last bit may differ from the same pair's
+    compared alone (0.45 for 0.44999999999999996)."""
+    return process.cdist(queries, choices, scorer=scorer, dtype=np.float64, score_cutoff=cutoff)
+
+
+class Strings:
+    """Distinct strings, each numbered once: rapidfuzz compares each pair of them once,
+    and one call for all costs less than a call for each kind (a few dozen strings)."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, int] = {}
+
+    def __call__(self, texts: Iterable[str]) -> np.ndarray[Any, np.dtype[np.intp]]:
+        at = self.at
+        return np.array([at.setdefault(text, len(at)) for text in texts], np.intp)
+
+
+@dataclass(frozen=True, eq=False)
+class Grid:
+    """How alike every query token is to every token found, in 0..1, and why.
+
+    A blend of three similarities: of the romanised spellings (Jaro-Winkler, also as
+    each token's script would respell the other's, and as the two sound), of the
+    consonant skeletons and of the coarse skeletons (Indel); a Latin spelling that the
+    learned rewrites give scores as such (``usual``) and a known variant of the
+    dictionary at least 0.95. Every pair is compared at once: ``match_list`` compares
+    dozens of its candidates' tokens with each row's few, and one pair at a time in
+    Python took most of its time."""
+
+    query: tuple[keys.Token, ...]
+    found: tuple[keys.Token, ...]
+    score: Scores
+    blend: Scores  # the score of the three similarities alone
+    learned: Scores  # ``usual``
+    variant: np.ndarray[Any, np.dtype[np.bool_]]
+
+    @classmethod
+    def of(cls, query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Grid:
+        ours = [shape(t.rom, t.script) for t in query]
+        theirs = [shape(t.rom, t.script) for t in found]
+        # The spellings (as written, as each orthography would respell them, and as
+        # they sound), then the skeletons, each compared in one call.
+        mine, yours = Strings(), Strings()
+        spelt = [(mine(t.rom for t in query), yours(t.rom for t in found))]
+        for at in range(len(keys.RESPELLINGS)):
+            # Each spelt as the other's orthography would (Jolanda, Йоланда: yolanda).
+            spelt.append((mine(s.respelt[at] for s in ours), yours(s.respelt[at] for s in theirs)))
+        sounds = mine(s.sounds for s in ours), yours(s.sounds for s in theirs)
+        alike = similar(JaroWinkler.normalized_similarity, list(mine.at), list(yours.at))
+        spelling = np.max([alike[rows][:, columns] for rows, columns in spelt], axis=0)
+        arabic = np.array([t.script == ARABIC for t in query])[:, None] | np.array(
+            [t.script == ARABIC for t in found]
+        )
+        spelling = np.where(
+            arabic, spelling, np.maximum(spelling, SOUNDS_ALIKE * alike[sounds[0]][:, sounds[1]])
+        )
+        mine, yours = Strings(), Strings()
+        bones = mine(s.bones for s in ours), yours(s.bones for s in theirs)
+        rough = mine(s.rough for s in ours), yours(s.rough for s in theirs)
+        alike = similar(Indel.normalized_similarity, list(mine.at), list(yours.at))
+        bones_alike = alike[bones[0]][:, bones[1]]
+        rough_alike = alike[rough[0]][:, rough[1]]
+        blend = np.where(
+            arabic,
+            BLEND_ARABIC[0] * spelling
+            + BLEND_ARABIC[1] * bones_alike
+            + BLEND_ARABIC[2] * rough_alike,
+            BLEND[0] * spelling + BLEND[1] * bones_alike + BLEND[2] * rough_alike,
+        )
+        blend = np.minimum(0.99, blend)
+        learned = usual(query, found)
+        variant = np.zeros(blend.shape, bool)
+        for row, token in enumerate(query):
+            if token.groups:
+                variant[row] = [not token.groups.isdisjoint(f.groups) for f in found]
+        score = np.maximum(blend, learned)
+        score = np.where(variant, np.maximum(score, 0.95), score)
+        for row, token in enumerate(query):
+            for column, other in enumerate(found):
+                if token.rom == other.rom:
+                    score[row, column] = 1.0
+        return cls(query, found, score, blend, learned, variant)
+
+    def match(self, row: int, column: int) -> TokenMatch:
+        """The pair at ``row`` and ``column``, with why it matched."""
+        query, found = self.query[row], self.found[column]
+        if query.rom == found.rom:
+            reason = "same" if query.text == found.text else "latin"
+        elif self.variant[row, column]:
+            reason = "variant"
+        elif self.learned[row, column] > self.blend[row, column]:
+            reason = "usual"
+        else:
+            ours, theirs = shape(query.rom, query.script), shape(found.rom, found.script)
+            if ours.bones == theirs.bones:
+                reason = "consonants"
+            elif ours.rough == theirs.rough:
+                reason = "near_consonants"
+            else:
+                reason = "spelling"
+        return TokenMatch(query.text, found.text, float(self.score[row, column]), reason)
+
+
+def usual(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Scores:
+    """How alike each Latin token is to the likeliest Latin spellings of the other
+    (``rewrites.spellings``), times ``LEARNED``: ``хантли`` (``khantli``) is spelt
+    ``huntley`` as often as not. The query token's spellings when the token found is in
+    Latin letters, else the found token's when the query's is; 0 below ``WEAK`` (where "a
+    usual spelling" would not be the word)."""
+    grid = np.zeros((len(query), len(found)))
+    latin = [column for column, token in enumerate(found) if token.script == LATIN]
+    if latin:
+        rows, spellings, starts = _spelt(query, range(len(query)))
+        if rows:
+            best = _best(
+                JaroWinkler.normalized_similarity, [found[c].rom for c in latin], spellings, starts
+            )
+            grid[np.ix_(rows, latin)] = best.T
+    asking = [row for row, token in enumerate(query) if token.script == LATIN]
+    if asking and len(latin) < len(found):
+        others = [column for column, token in enumerate(found) if token.script != LATIN]
+        columns, spellings, starts = _spelt(found, others)
+        if columns:
+            best = _best(
+                JaroWinkler.normalized_similarity, [query[r].rom for r in asking], spellings, starts
+            )
+            grid[np.ix_(asking, columns)] = best
+    return grid
+
+
+def _spelt(
+    tokens: tuple[keys.Token, ...], among: Iterable[int]
+) -> tuple[list[int], list[str], list[int]]:
+    """Of the tokens at ``among``, those with learned spellings, all their spellings one
+    after another, and where each token's begin."""
+    owners: list[int] = []
+    spellings: list[str] = []
+    starts: list[int] = []
+    for at in among:
+        token = tokens[at]
+        if spelt := rewrites.spellings(token.rom, token.script):
+            owners.append(at)
+            starts.append(len(spellings))
+            spellings.extend(spelt)
+    return owners, spellings, starts
+
+
+def _best(scorer: Any, queries: list[str], spellings: list[str], starts: list[int]) -> Scores:
+    """``LEARNED`` times each query's best likeness to each token's spellings (0 where none
+    would count above ``WEAK``)."""
+    alike = similar(scorer, queries, spellings, WEAK / LEARNED)
+    return LEARNED * np.maximum.reduceat(alike, starts, axis=1)
+
+
+def counted(score: Scores) -> Scores:
     """A token's score as a name's score counts it: below ``WEAK`` its shortfall counts
     three times (0.8 counts 0.7, 0.7 counts 0.4, 0.57 nothing). Spellings of one name
     score above it; two different names often score 0.5 to 0.7, and a namesake who
     shares only the family name and the birth year must not look like a match."""
-    return score if score >= WEAK else max(0.0, 3 * score - 2 * WEAK)
-
-
-def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> tuple[float, Why]:
-    """Score of one name against the query, and why."""
-    if not query or not found:
-        return 0.0, Why()
-    score, pairs, together = _name_score(query, found)
-    return score, Why.of(pairs, together)
+    return np.where(score >= WEAK, score, np.maximum(0.0, 3 * score - 2 * WEAK))
 
 
 @lru_cache(maxsize=100_000)
@@ -269,31 +355,80 @@ def run_together(tokens: tuple[keys.Token, ...]) -> str:
     return keys.skeleton("".join(t.rom for t in tokens))
 
 
-def _name_score(
-    query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]
-) -> tuple[float, list[TokenMatch], tuple[str, str] | None]:
-    """``name_match`` of two names with tokens, as plain values: ``score_facts`` scores
-    dozens of names a row and puts in words only the best one's ``Why``."""
-    pairs = []
-    total = 0.0
-    for q in query:
-        best = token_match(q, found[0])
-        for f in found[1:]:
-            other = token_match(q, f)
-            if other[2] > best[2]:  # the score; the first of equals, as max() keeps
-                best = other
-        pairs.append(best)
-        total += counted(best[2])
-    coverage = min(len(query), len(found)) / max(len(query), len(found))
-    score = total / len(query) * (0.85 + 0.15 * coverage)
-    together = None
-    if len(query) > 1 or len(found) > 1:
-        # Names split or joined differently: compare them run together.
-        run = 0.9 * counted(Indel.normalized_similarity(run_together(query), run_together(found)))
-        if run > score:
-            score = run
-            together = (" ".join(t.text for t in query), " ".join(t.text for t in found))
-    return min(score, 1.0), pairs, together
+@dataclass(frozen=True, eq=False)
+class Named:
+    """Many names scored against one query (``score_names``)."""
+
+    query: tuple[keys.Token, ...]
+    names: Sequence[tuple[keys.Token, ...]]
+    grid: Grid
+    scores: Scores
+    columns: np.ndarray[Any, np.dtype[np.intp]]  # query token × name: the grid's column
+    together: np.ndarray[Any, np.dtype[np.bool_]]  # a name that scored as run together
+
+    def why(self, at: int) -> Why:
+        """Which tokens of the name at ``at`` matched and how (the first of equals)."""
+        if self.together[at]:
+            return Why(together=(_text(self.query), _text(self.names[at])))
+        return Why(
+            tuple(self.grid.match(row, self.columns[row, at]) for row in range(len(self.query)))
+        )
+
+
+def _text(tokens: tuple[keys.Token, ...]) -> str:
+    return " ".join(t.text for t in tokens)
+
+
+def score_names(query: tuple[keys.Token, ...], names: Sequence[tuple[keys.Token, ...]]) -> Named:
+    """Each of ``names`` (none without tokens) scored against ``query`` (some tokens):
+    each query token counts its best match among the name's tokens (``counted``), less
+    when the two have different numbers of tokens, or the two run together count if they
+    score more so (names split or joined differently). The tokens of all the names are
+    compared with the query's at once (``Grid``)."""
+    index: dict[keys.Token, int] = {}
+    for name in names:
+        for token in name:
+            index.setdefault(token, len(index))
+    grid = Grid.of(query, tuple(index))
+    width = max(len(name) for name in names)
+    at = np.full((len(names), width), len(index))  # past the grid: a column scoring -1
+    for row, name in enumerate(names):
+        at[row, : len(name)] = [index[token] for token in name]
+    per = np.hstack([grid.score, np.full((len(query), 1), -1.0)])[:, at]  # query × name × token
+    columns = per.argmax(axis=2)
+    best = counted(np.take_along_axis(per, columns[..., None], axis=2)[..., 0])
+    total = best[0].copy()
+    for more in best[1:]:
+        total += more  # in the query's order, as a sum one token at a time would
+    sizes = np.array([len(name) for name in names], np.float64)
+    coverage = np.minimum(len(query), sizes) / np.maximum(len(query), sizes)
+    scores = total / len(query) * (0.85 + 0.15 * coverage)
+    together = np.zeros(len(names), bool)
+    apart = (len(query) > 1) | (sizes > 1)
+    if apart.any():
+        run = 0.9 * counted(
+            similar(
+                Indel.normalized_similarity, [run_together(query)], [run_together(n) for n in names]
+            )[0]
+        )
+        together = apart & (run > scores)
+        scores = np.where(together, run, scores)
+    return Named(
+        query,
+        names,
+        grid,
+        np.minimum(scores, 1.0),
+        at[np.arange(len(names))[None, :], columns],
+        together,
+    )
+
+
+def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> tuple[float, Why]:
+    """Score of one name against the query, and why."""
+    if not query or not found:
+        return 0.0, Why()
+    named = score_names(query, [found])
+    return float(named.scores[0]), named.why(0)
 
 
 def _digits_and_letters(text: str) -> str:
@@ -657,9 +792,15 @@ class Scored:
     facts: Facts
     score: float
     name: str
-    reasons: Why
     name_score: float
     notes: tuple[tuple[str, Any], ...] = ()  # (kind, value) of the facts that weighed in
+    named: Named | None = None  # the names scored, of which ``place`` is the best one's
+    place: int = -1
+
+    @property
+    def reasons(self) -> Why:
+        """Which tokens matched and how: worked out only for the results shown."""
+        return self.named.why(self.place) if self.named is not None and self.place >= 0 else Why()
 
     @property
     def why(self) -> str:
@@ -758,17 +899,37 @@ def score_facts(
     tokens = keys.analyse(query)
     father = keys.tokens_of(father_name) if father_name else ()
     number = _digits_and_letters(document_number)
-    scored = []
+    candidates = list(candidates)
+    # Every candidate's names scored at once, then each candidate's best (the first of
+    # equals); and so their fathers' names.
+    names: list[tuple[keys.Token, ...]] = []
+    texts: list[list[tuple[str, int]]] = []  # each candidate's names: text, place in names
     for facts in candidates:
-        best, best_name, pairs, together = 0.0, "", [], None
-        for text in facts.names:
-            found = keys.tokens_of(text)
-            if not tokens or not found:
-                continue
-            score, matched, joined = _name_score(tokens, found)
-            if score > best:
-                best, best_name, pairs, together = score, text, matched, joined
-        why = Why.of(pairs, together)
+        own = []
+        if tokens:
+            for text in facts.names:
+                if found := keys.tokens_of(text):
+                    own.append((text, len(names)))
+                    names.append(found)
+        texts.append(own)
+    named = score_names(tokens, names) if names else None
+    fathers: dict[int, int] = {}
+    named_fathers = None
+    if father:
+        fathered: list[tuple[keys.Token, ...]] = []
+        for at, facts in enumerate(candidates):
+            if facts.father_name and (found := keys.tokens_of(facts.father_name)):
+                fathers[at] = len(fathered)
+                fathered.append(found)
+        named_fathers = score_names(father, fathered) if fathered else None
+    scored = []
+    for at, facts in enumerate(candidates):
+        best, best_name, chosen = 0.0, "", -1
+        if named is not None:
+            for text, place in texts[at]:
+                score = float(named.scores[place])
+                if score > best:
+                    best, best_name, chosen = score, text, place
         # (weight, agreement in 0..1); a fact the record cannot confirm counts 0.5.
         weighed: list[tuple[float, float]] = []
         notes: list[tuple[str, Any]] = []
@@ -779,7 +940,9 @@ def score_facts(
         if father:
             agree = UNKNOWN
             if facts.father_name:
-                agree, _reason = name_match(father, keys.tokens_of(facts.father_name))
+                agree = 0.0
+                if named_fathers is not None and at in fathers:
+                    agree = float(named_fathers.scores[fathers[at]])
                 notes.append(("father", agree))
             weighed.append((1.0, agree))
         if city:
@@ -799,7 +962,9 @@ def score_facts(
             score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * agreement
         if score <= 0:
             continue
-        scored.append(Scored(facts, round(min(score, 1.0), 4), best_name, why, best, tuple(notes)))
+        scored.append(
+            Scored(facts, round(min(score, 1.0), 4), best_name, best, tuple(notes), named, chosen)
+        )
     scored.sort(key=lambda m: (-m.score, m.facts.pk))
     return scored
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
 from qandas.matching import search
@@ -23,11 +24,9 @@ pytestmark = pytest.mark.once
 
 @pytest.fixture
 def no_rewrites(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Token scores without ``rewrites`` (the cache of scores emptied either side)."""
-    monkeypatch.setattr(search, "rewritten", lambda query, found: 0.0)
-    search.token_match.cache_clear()
+    """Token scores without ``rewrites``."""
+    monkeypatch.setattr(search, "usual", lambda query, found: np.zeros((len(query), len(found))))
     yield
-    search.token_match.cache_clear()
 
 
 def shared(a: str, b: str, kind: str) -> set[str]:

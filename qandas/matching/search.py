@@ -144,23 +144,34 @@ def _words_in(language: str | None) -> dict[str, str]:
 
 
 class Shape(NamedTuple):
-    """What ``token_match`` compares of a token, worked out once for each spelling."""
+    """What ``Grid`` compares of a token, worked out once for each spelling."""
 
-    respelt: tuple[str, ...]  # as each of ``keys.RESPELLINGS`` writes it
-    sounds: str
-    bones: str
-    rough: str
+    # Its romanised spelling, as each of ``keys.RESPELLINGS`` writes it, and as it sounds.
+    spellings: tuple[str, ...]
+    skeletons: tuple[str, str]  # its consonant skeleton and coarse skeleton
+
+    @property
+    def respelt(self) -> tuple[str, ...]:
+        return self.spellings[1:-1]
+
+    @property
+    def sounds(self) -> str:
+        return self.spellings[-1]
+
+    @property
+    def bones(self) -> str:
+        return self.skeletons[0]
+
+    @property
+    def rough(self) -> str:
+        return self.skeletons[1]
 
 
 @lru_cache(maxsize=200_000)
 def shape(rom: str, script: str) -> Shape:
     bones = keys.skeleton(rom)
-    return Shape(
-        tuple(respell(rom, script) for respell in keys.RESPELLINGS),
-        keys.sounds(rom),
-        bones,
-        keys.coarse(bones),
-    )
+    respelt = (respell(rom, script) for respell in keys.RESPELLINGS)
+    return Shape((rom, *respelt, keys.sounds(rom)), (bones, keys.coarse(bones)))
 
 
 @dataclass(frozen=True)
@@ -192,16 +203,12 @@ def similar(
     return process.cdist(queries, choices, scorer=scorer, dtype=np.float64, score_cutoff=cutoff)
 
 
-class Strings:
-    """Distinct strings, each numbered once: rapidfuzz compares each pair of them once,
-    and one call for all costs less than a call for each kind (a few dozen strings)."""
-
-    def __init__(self) -> None:
-        self.at: dict[str, int] = {}
-
-    def __call__(self, texts: Iterable[str]) -> np.ndarray[Any, np.dtype[np.intp]]:
-        at = self.at
-        return np.array([at.setdefault(text, len(at)) for text in texts], np.intp)
+def numbered(forms: list[tuple[str, ...]]) -> tuple[list[str], np.ndarray[Any, np.dtype[np.intp]]]:
+    """The distinct strings of ``forms`` (a few of each token), and the number of each
+    of each token's: rapidfuzz compares each pair of strings once, all in one call."""
+    at: dict[str, int] = {}
+    numbers = [[at.setdefault(form, len(at)) for form in token] for token in forms]
+    return list(at), np.array(numbers, np.intp)
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,34 +234,27 @@ class Grid:
     def of(cls, query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Grid:
         ours = [shape(t.rom, t.script) for t in query]
         theirs = [shape(t.rom, t.script) for t in found]
-        # The spellings (as written, as each orthography would respell them, and as
-        # they sound), then the skeletons, each compared in one call.
-        mine, yours = Strings(), Strings()
-        spelt = [(mine(t.rom for t in query), yours(t.rom for t in found))]
-        for at in range(len(keys.RESPELLINGS)):
-            # Each spelt as the other's orthography would (Jolanda, Йоланда: yolanda).
-            spelt.append((mine(s.respelt[at] for s in ours), yours(s.respelt[at] for s in theirs)))
-        sounds = mine(s.sounds for s in ours), yours(s.sounds for s in theirs)
-        alike = similar(JaroWinkler.normalized_similarity, list(mine.at), list(yours.at))
-        spelling = np.max([alike[rows][:, columns] for rows, columns in spelt], axis=0)
+        # The spellings (as written, as each orthography would respell them: Jolanda,
+        # Йоланда: yolanda; and as they sound), then the skeletons, each kind of one
+        # token against the same kind of the other.
+        mine, my_forms = numbered([s.spellings for s in ours])
+        yours, your_forms = numbered([s.spellings for s in theirs])
+        alike = similar(JaroWinkler.normalized_similarity, mine, yours)
+        pairs = alike[my_forms[:, None, :], your_forms[None, :, :]]  # query × found × kind
+        spelling = pairs[..., :-1].max(axis=2)
         arabic = np.array([t.script == ARABIC for t in query])[:, None] | np.array(
             [t.script == ARABIC for t in found]
         )
-        spelling = np.where(
-            arabic, spelling, np.maximum(spelling, SOUNDS_ALIKE * alike[sounds[0]][:, sounds[1]])
-        )
-        mine, yours = Strings(), Strings()
-        bones = mine(s.bones for s in ours), yours(s.bones for s in theirs)
-        rough = mine(s.rough for s in ours), yours(s.rough for s in theirs)
-        alike = similar(Indel.normalized_similarity, list(mine.at), list(yours.at))
-        bones_alike = alike[bones[0]][:, bones[1]]
-        rough_alike = alike[rough[0]][:, rough[1]]
+        spelling = np.where(arabic, spelling, np.maximum(spelling, SOUNDS_ALIKE * pairs[..., -1]))
+        mine, my_forms = numbered([s.skeletons for s in ours])
+        yours, your_forms = numbered([s.skeletons for s in theirs])
+        alike = similar(Indel.normalized_similarity, mine, yours)
+        pairs = alike[my_forms[:, None, :], your_forms[None, :, :]]
+        bones, rough = pairs[..., 0], pairs[..., 1]
         blend = np.where(
             arabic,
-            BLEND_ARABIC[0] * spelling
-            + BLEND_ARABIC[1] * bones_alike
-            + BLEND_ARABIC[2] * rough_alike,
-            BLEND[0] * spelling + BLEND[1] * bones_alike + BLEND[2] * rough_alike,
+            BLEND_ARABIC[0] * spelling + BLEND_ARABIC[1] * bones + BLEND_ARABIC[2] * rough,
+            BLEND[0] * spelling + BLEND[1] * bones + BLEND[2] * rough,
         )
         blend = np.minimum(0.99, blend)
         learned = usual(query, found)

@@ -363,8 +363,9 @@ def match_rows(
 ) -> Iterator[list[dict[str, Any]]]:
     """Each row's candidates in order; long lists use one forked process per core.
 
-    Scoring is pure Python, so one process uses one core; the workers read the same
-    database (each opens its own connection) and their chunks come back in order.
+    Scoring runs in one thread (Python, calling numpy and rapidfuzz for each row), so one
+    process uses one core; the workers read the same database (each opens its own
+    connection) and their chunks come back in order.
     """
     global _worker_matcher
     matcher = Matcher(organisation, top=top)

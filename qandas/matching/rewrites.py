@@ -12,7 +12,7 @@ letter either side; rewrites made fewer than ``MIN_COUNT`` times or in under 1% 
 cases are dropped.
 
 ``spellings`` then writes a romanised token the ``LIMIT`` likeliest ways, up to
-``DEPTH`` rewrites each, and ``search.token_match`` compares those with the Latin token
+``DEPTH`` rewrites each, and ``search.usual`` compares those with the Latin token
 found. Shipped as ``data/rewrites.tsv.gz``: ``script, source piece, Latin piece, log
 share`` a line; ``^`` and ``$`` mark a name's start and end. Built from the same groups
 as the dictionary, so never from the benchmark's held-out ones.

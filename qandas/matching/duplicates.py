@@ -252,9 +252,8 @@ def alike(a: search.Facts, others: list[search.Facts]) -> list[tuple[float, sear
     are scored together: a grid of tokens costs about as much for one as for ten."""
     weighing: dict[tuple[bool, bool], list[search.Facts]] = defaultdict(list)
     for b in others:
-        weighing[bool(a.birth_year and b.birth_year), bool(a.father_name and b.father_name)].append(
-            b
-        )
+        both = bool(a.birth_year and b.birth_year), bool(a.father_name and b.father_name)
+        weighing[both].append(b)
     best: dict[int, tuple[float, search.Scored | None]] = {b.pk: (0.0, None) for b in others}
     for (year, father), group in weighing.items():
         hints: dict[str, Any] = {}

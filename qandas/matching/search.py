@@ -205,10 +205,19 @@ def similar(
 
 def numbered(forms: list[tuple[str, ...]]) -> tuple[list[str], np.ndarray[Any, np.dtype[np.intp]]]:
     """The distinct strings of ``forms`` (a few of each token), and the number of each
-    of each token's: rapidfuzz compares each pair of strings once, all in one call."""
+    of each token's."""
     at: dict[str, int] = {}
     numbers = [[at.setdefault(form, len(at)) for form in token] for token in forms]
     return list(at), np.array(numbers, np.intp)
+
+
+def _compared(scorer: Any, ours: list[tuple[str, ...]], theirs: list[tuple[str, ...]]) -> Scores:
+    """``scorer`` of each of our tokens' forms against the same kind of form of each of
+    theirs (query token × token found × kind): each pair of distinct strings compared
+    once, all in one call to rapidfuzz."""
+    mine, my_forms = numbered(ours)
+    yours, your_forms = numbered(theirs)
+    return similar(scorer, mine, yours)[my_forms[:, None, :], your_forms[None, :, :]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -237,19 +246,19 @@ class Grid:
         # The spellings (as written, as each orthography would respell them: Jolanda,
         # Йоланда: yolanda; and as they sound), then the skeletons, each kind of one
         # token against the same kind of the other.
-        mine, my_forms = numbered([s.spellings for s in ours])
-        yours, your_forms = numbered([s.spellings for s in theirs])
-        alike = similar(JaroWinkler.normalized_similarity, mine, yours)
-        pairs = alike[my_forms[:, None, :], your_forms[None, :, :]]  # query × found × kind
+        pairs = _compared(
+            JaroWinkler.normalized_similarity,
+            [s.spellings for s in ours],
+            [s.spellings for s in theirs],
+        )
         spelling = pairs[..., :-1].max(axis=2)
         arabic = np.array([t.script == ARABIC for t in query])[:, None] | np.array(
             [t.script == ARABIC for t in found]
         )
         spelling = np.where(arabic, spelling, np.maximum(spelling, SOUNDS_ALIKE * pairs[..., -1]))
-        mine, my_forms = numbered([s.skeletons for s in ours])
-        yours, your_forms = numbered([s.skeletons for s in theirs])
-        alike = similar(Indel.normalized_similarity, mine, yours)
-        pairs = alike[my_forms[:, None, :], your_forms[None, :, :]]
+        pairs = _compared(
+            Indel.normalized_similarity, [s.skeletons for s in ours], [s.skeletons for s in theirs]
+        )
         bones, rough = pairs[..., 0], pairs[..., 1]
         blend = np.where(
             arabic,
@@ -301,18 +310,14 @@ def usual(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Score
     if latin:
         rows, spellings, starts = _spelt(query, range(len(query)))
         if rows:
-            best = _best(
-                JaroWinkler.normalized_similarity, [found[c].rom for c in latin], spellings, starts
-            )
+            best = _best([found[c].rom for c in latin], spellings, starts)
             grid[np.ix_(rows, latin)] = best.T
     asking = [row for row, token in enumerate(query) if token.script == LATIN]
     if asking and len(latin) < len(found):
         others = [column for column, token in enumerate(found) if token.script != LATIN]
         columns, spellings, starts = _spelt(found, others)
         if columns:
-            best = _best(
-                JaroWinkler.normalized_similarity, [query[r].rom for r in asking], spellings, starts
-            )
+            best = _best([query[r].rom for r in asking], spellings, starts)
             grid[np.ix_(asking, columns)] = best
     return grid
 
@@ -334,10 +339,10 @@ def _spelt(
     return owners, spellings, starts
 
 
-def _best(scorer: Any, queries: list[str], spellings: list[str], starts: list[int]) -> Scores:
-    """``LEARNED`` times each query's best likeness to each token's spellings (0 where none
-    would count above ``WEAK``)."""
-    alike = similar(scorer, queries, spellings, WEAK / LEARNED)
+def _best(queries: list[str], spellings: list[str], starts: list[int]) -> Scores:
+    """``LEARNED`` times each query's best likeness (Jaro-Winkler) to each token's
+    spellings (0 where none would count above ``WEAK``)."""
+    alike = similar(JaroWinkler.normalized_similarity, queries, spellings, WEAK / LEARNED)
     return LEARNED * np.maximum.reduceat(alike, starts, axis=1)
 
 
@@ -885,6 +890,25 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
     return found
 
 
+def _scored_texts(
+    query: tuple[keys.Token, ...], texts: list[list[str]]
+) -> tuple[Named | None, list[list[tuple[str, int]]]]:
+    """Every text of ``texts`` (a list for each candidate) that has tokens, scored against
+    ``query`` at once (``None``: nothing to score); and each candidate's texts so scored
+    with their places among the scores."""
+    names: list[tuple[keys.Token, ...]] = []
+    places: list[list[tuple[str, int]]] = []
+    for own in texts:
+        kept = []
+        if query:
+            for text in own:
+                if found := keys.tokens_of(text):
+                    kept.append((text, len(names)))
+                    names.append(found)
+        places.append(kept)
+    return (score_names(query, names) if names else None), places
+
+
 def score_facts(
     candidates: Iterable[Facts],
     query: str,
@@ -902,26 +926,10 @@ def score_facts(
     candidates = list(candidates)
     # Every candidate's names scored at once, then each candidate's best (the first of
     # equals); and so their fathers' names.
-    names: list[tuple[keys.Token, ...]] = []
-    texts: list[list[tuple[str, int]]] = []  # each candidate's names: text, place in names
-    for facts in candidates:
-        own = []
-        if tokens:
-            for text in facts.names:
-                if found := keys.tokens_of(text):
-                    own.append((text, len(names)))
-                    names.append(found)
-        texts.append(own)
-    named = score_names(tokens, names) if names else None
-    fathers: dict[int, int] = {}
-    named_fathers = None
-    if father:
-        fathered: list[tuple[keys.Token, ...]] = []
-        for at, facts in enumerate(candidates):
-            if facts.father_name and (found := keys.tokens_of(facts.father_name)):
-                fathers[at] = len(fathered)
-                fathered.append(found)
-        named_fathers = score_names(father, fathered) if fathered else None
+    named, texts = _scored_texts(tokens, [facts.names for facts in candidates])
+    named_fathers, fathers = _scored_texts(
+        father, [[facts.father_name] if facts.father_name else [] for facts in candidates]
+    )
     scored = []
     for at, facts in enumerate(candidates):
         best, best_name, chosen = 0.0, "", -1
@@ -941,8 +949,8 @@ def score_facts(
             agree = UNKNOWN
             if facts.father_name:
                 agree = 0.0
-                if named_fathers is not None and at in fathers:
-                    agree = float(named_fathers.scores[fathers[at]])
+                if named_fathers is not None and fathers[at]:
+                    agree = float(named_fathers.scores[fathers[at][0][1]])
                 notes.append(("father", agree))
             weighed.append((1.0, agree))
         if city:

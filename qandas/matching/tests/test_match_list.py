@@ -240,3 +240,35 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
     assert first[0]["external_id"] == "D-1" and "same document number" in first[0]["why"]
     assert "other document" in next(c["why"] for c in first if c["external_id"] == "D-2")
     assert lines[1]["candidates"][0]["external_id"] == "D-1"
+
+
+def test_the_cycle_collector_is_paused_while_rows_are_matched_and_resumed_after(
+    cast: Cast, people: dict[str, Person]
+) -> None:
+    """``match_rows`` pauses Python's cycle collector for its rows, and resumes it when
+    the rows are done or when its reader stops early; a collector already paused stays
+    paused."""
+    import gc
+
+    from qandas.matching import batch
+
+    rows = [batch.Hints.from_row(row) for row in LIST_ROWS]
+    assert gc.isenabled()
+    seen = []
+    for found in batch.match_rows(cast.organisation, rows):
+        seen.append((gc.isenabled(), bool(found)))
+    assert seen == [(False, True), (False, True), (False, True), (False, False), (False, True)]
+    assert gc.isenabled()
+
+    reading = batch.match_rows(cast.organisation, rows)
+    next(reading)
+    assert not gc.isenabled()
+    reading.close()
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        list(batch.match_rows(cast.organisation, rows))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -5,7 +5,8 @@ slow for a list of 100,000 rows. Here the rows are taken a chunk at a time: the 
 every row of the chunk needs are looked up together (how many people share each key,
 then which people hold the discriminating ones), each row's candidates are the people
 sharing most of its keys, and all the chunk's candidates are loaded with their names in
-one go and scored by ``search.score_facts``, the same scoring the search box uses.
+one go and scored together by ``search.score_all``, the same scoring the search box
+uses.
 
 Keys shared by very many people (a common name's romanised form, say) pick no
 candidates themselves: a row's rarer keys do, and the scoring then compares every
@@ -17,9 +18,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,26 +54,7 @@ PARALLEL_FROM = 20_000  # rows from which a list is matched by one process per c
 Years = np.ndarray[Any, np.dtype[np.int16]]  # a birth year (0: not known) at each id
 
 
-@dataclass
-class Hints:
-    """One list row: the name, and the facts that help to rank its candidates."""
-
-    name: str
-    birth_year: int | None = None
-    father_name: str = ""
-    document_number: str = ""
-    city: str = ""
-
-    @classmethod
-    def from_row(cls, value: dict[str, str]) -> Hints:
-        year = value.get("birth_year", "")
-        return cls(
-            name=value.get("name", ""),
-            birth_year=int(year) if year.isdigit() and len(year) == 4 else None,
-            father_name=value.get("father_name", ""),
-            document_number=value.get("document_number", ""),
-            city=value.get("city", ""),
-        )
+Hints = search.Hints  # one list row: the name, and the facts that rank its candidates
 
 
 class Matcher:
@@ -303,23 +284,16 @@ class Matcher:
                 }
             )
         )
-        results: list[list[search.Scored]] = []
-        for row, ids in zip(rows, chosen, strict=True):
-            if not ids or not row.name.strip():
-                results.append([])
-                continue
-            found = [people[pk] for pk in dict.fromkeys(ids) if pk in people]
-            matches = search.score_facts(
-                found,
-                row.name,
-                birth_year=row.birth_year,
-                father_name=row.father_name,
-                document_number=row.document_number,
-                city=row.city,
-                documents=documents if row.document_number else None,
-            )
-            results.append(matches[: self.top])
-        return results
+        asked = [
+            (row, [people[pk] for pk in dict.fromkeys(ids) if pk in people])
+            for row, ids in zip(rows, chosen, strict=True)
+            if ids and row.name.strip()
+        ]
+        scored = iter(search.score_all(asked, documents))
+        return [
+            next(scored)[: self.top] if ids and row.name.strip() else []
+            for row, ids in zip(rows, chosen, strict=True)
+        ]
 
     def match_all(self, rows: Iterable[Hints]) -> Iterator[list[search.Scored]]:
         """``match`` over any number of rows, a chunk at a time, in order."""
@@ -378,7 +352,7 @@ def cycles_uncollected() -> Iterator[None]:
 
 def match_rows(
     organisation: Organisation, rows: list[Hints], *, top: int = 5
-) -> Iterator[list[dict[str, Any]]]:
+) -> Generator[list[dict[str, Any]], None, None]:
     """Each row's candidates in order; long lists use one forked process per core.
 
     Scoring runs in one thread (Python, calling numpy and rapidfuzz for each row), so one

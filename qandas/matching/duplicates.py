@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
@@ -144,9 +144,9 @@ def _scored_pairs(ids: list[int]) -> list[tuple[int, int, int, float]]:
         if a is not None and b is not None and a.organisation == b.organisation:
             others[first_id].append(b)
     found = []
-    for first_id, seconds in others.items():
-        a = people[first_id]
-        for b, (score, _match) in zip(seconds, alike(a, seconds), strict=True):
+    firsts = [(people[first_id], seconds) for first_id, seconds in others.items()]
+    for (a, seconds), scores in zip(firsts, alike_all(firsts), strict=True):
+        for b, (score, _match) in zip(seconds, scores, strict=True):
             if score >= STORE_FLOOR:
                 found.append((a.organisation, a.pk, b.pk, score))
     return found
@@ -248,26 +248,43 @@ def facts_alike(a: search.Facts, b: search.Facts) -> tuple[float, str]:
 
 def alike(a: search.Facts, others: list[search.Facts]) -> list[tuple[float, search.Scored | None]]:
     """``facts_alike`` of ``a`` with each of ``others`` (distinct people), and the best
-    match of each (``None``: none). The names of all those for whom the same facts weigh
-    are scored together: a grid of tokens costs about as much for one as for ten."""
-    weighing: dict[tuple[bool, bool], list[search.Facts]] = defaultdict(list)
-    for b in others:
-        both = bool(a.birth_year and b.birth_year), bool(a.father_name and b.father_name)
-        weighing[both].append(b)
-    best: dict[int, tuple[float, search.Scored | None]] = {b.pk: (0.0, None) for b in others}
-    for (year, father), group in weighing.items():
-        hints: dict[str, Any] = {}
-        if year:
-            hints["birth_year"] = a.birth_year
-        if father:
-            hints["father_name"] = a.father_name
-        for text in a.names:
-            for match in search.score_facts(group, text, **hints):
-                # The names must match: facts only weigh between namesakes.
-                score = min(match.score, match.name_score)
-                if score > best[match.facts.pk][0]:
-                    best[match.facts.pk] = score, match
-    return [best[b.pk] for b in others]
+    match of each (``None``: none)."""
+    return alike_all([(a, others)])[0]
+
+
+def alike_all(
+    people: list[tuple[search.Facts, list[search.Facts]]],
+) -> list[list[tuple[float, search.Scored | None]]]:
+    """``alike`` of each person and their others. Each person's each name is scored
+    against the names of all their others for whom the same facts weigh, and all of
+    those at once (``search.score_all``): a few names at a time, most of the time went
+    in calling numpy and rapidfuzz."""
+    asked: list[tuple[search.Hints, list[search.Facts]]] = []
+    owners: list[int] = []
+    for at, (a, others) in enumerate(people):
+        weighing: dict[tuple[bool, bool], list[search.Facts]] = defaultdict(list)
+        for b in others:
+            both = bool(a.birth_year and b.birth_year), bool(a.father_name and b.father_name)
+            weighing[both].append(b)
+        for (year, father), group in weighing.items():
+            for text in a.names:
+                hints = search.Hints(
+                    text,
+                    birth_year=a.birth_year if year else None,
+                    father_name=a.father_name if father else "",
+                )
+                asked.append((hints, group))
+                owners.append(at)
+    best: list[dict[int, tuple[float, search.Scored | None]]] = [
+        {b.pk: (0.0, None) for b in others} for _a, others in people
+    ]
+    for at, matches in zip(owners, search.score_all(asked), strict=True):
+        for match in matches:
+            # The names must match: facts only weigh between namesakes.
+            score = min(match.score, match.name_score)
+            if score > best[at][match.facts.pk][0]:
+                best[at][match.facts.pk] = score, match
+    return [[own[b.pk] for b in others] for own, (_a, others) in zip(best, people, strict=True)]
 
 
 def likely_duplicates(

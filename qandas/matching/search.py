@@ -203,90 +203,120 @@ def similar(
     return process.cdist(queries, choices, scorer=scorer, dtype=np.float64, score_cutoff=cutoff)
 
 
-def numbered(forms: list[tuple[str, ...]]) -> tuple[list[str], np.ndarray[Any, np.dtype[np.intp]]]:
-    """The distinct strings of ``forms`` (a few of each token), and the number of each
-    of each token's."""
-    at: dict[str, int] = {}
-    numbers = [[at.setdefault(form, len(at)) for form in token] for token in forms]
-    return list(at), np.array(numbers, np.intp)
+Index = np.ndarray[Any, np.dtype[np.intp]]  # positions in another array
 
 
-def _compared(scorer: Any, ours: list[tuple[str, ...]], theirs: list[tuple[str, ...]]) -> Scores:
-    """``scorer`` of each of our tokens' forms against the same kind of form of each of
-    theirs (query token × token found × kind): each pair of distinct strings compared
-    once, all in one call to rapidfuzz."""
-    mine, my_forms = numbered(ours)
-    yours, your_forms = numbered(theirs)
-    return similar(scorer, mine, yours)[my_forms[:, None, :], your_forms[None, :, :]]
+def _forms(shapes: list[Shape], kind: int, at: Index) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """Each of ``shapes``' spellings of ``kind`` (a skeleton when ``kind`` is negative:
+    -1 the bones, -2 the rough ones), picked by ``at``."""
+    if kind >= 0:
+        forms = [s.spellings[kind] for s in shapes]
+    else:
+        forms = [s.skeletons[-1 - kind] for s in shapes]
+    return np.array(forms, dtype=object)[at]
+
+
+def _paired(scorer: Any, ours: Any, theirs: Any, cutoff: float | None = None) -> Scores:
+    """``scorer`` of each string of ``ours`` with the one at the same place of ``theirs``,
+    compared in C (rapidfuzz's ``cpdist``), in double precision."""
+    if not len(ours):
+        return np.zeros(0)
+    return process.cpdist(ours, theirs, scorer=scorer, dtype=np.float64, score_cutoff=cutoff)
 
 
 @dataclass(frozen=True, eq=False)
-class Grid:
-    """How alike every query token is to every token found, in 0..1, and why.
+class Pairs:
+    """How alike each of many (query token, token found) pairs is, in 0..1, and why.
 
     A blend of three similarities: of the romanised spellings (Jaro-Winkler, also as
     each token's script would respell the other's, and as the two sound), of the
     consonant skeletons and of the coarse skeletons (Indel); a Latin spelling that the
     learned rewrites give scores as such (``usual``) and a known variant of the
-    dictionary at least 0.95. Every pair is compared at once: ``match_list`` compares
-    dozens of its candidates' tokens with each row's few, and one pair at a time in
-    Python took most of its time."""
+    dictionary at least 0.95. The pairs are compared all at once, each kind of
+    similarity in one call to rapidfuzz: ``match_list`` scores a chunk of 2,000 rows'
+    tokens against their candidates' together, and a row at a time (a few dozen pairs)
+    most of the time went in calling numpy and rapidfuzz, not in comparing."""
 
-    query: tuple[keys.Token, ...]
+    queries: tuple[keys.Token, ...]
     found: tuple[keys.Token, ...]
+    ours: Index  # each pair's query token (in ``queries``)
+    theirs: Index  # and its token found (in ``found``)
     score: Scores
     blend: Scores  # the score of the three similarities alone
     learned: Scores  # ``usual``
     variant: np.ndarray[Any, np.dtype[np.bool_]]
 
     @classmethod
-    def of(cls, query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Grid:
-        ours = [shape(t.rom, t.script) for t in query]
-        theirs = [shape(t.rom, t.script) for t in found]
+    def every(cls, query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Pairs:
+        """Every query token with every token found: the pair of ``query[r]`` and
+        ``found[c]`` is at ``r * len(found) + c``."""
+        rows = np.repeat(np.arange(len(query)), len(found))
+        return cls.of(query, found, rows, np.tile(np.arange(len(found)), len(query)))
+
+    @classmethod
+    def of(
+        cls,
+        queries: tuple[keys.Token, ...],
+        found: tuple[keys.Token, ...],
+        ours: Index,
+        theirs: Index,
+    ) -> Pairs:
+        """The pairs of ``queries[ours[i]]`` and ``found[theirs[i]]``."""
+        mine = [shape(t.rom, t.script) for t in queries]
+        yours = [shape(t.rom, t.script) for t in found]
+        similar = JaroWinkler.normalized_similarity
         # The spellings (as written, as each orthography would respell them: Jolanda,
         # Йоланда: yolanda; and as they sound), then the skeletons, each kind of one
         # token against the same kind of the other.
-        pairs = _compared(
-            JaroWinkler.normalized_similarity,
-            [s.spellings for s in ours],
-            [s.spellings for s in theirs],
+        kinds = len(mine[0].spellings) if mine else 0
+        spelling = np.zeros(len(ours))
+        for kind in range(kinds - 1):
+            alike = _paired(similar, _forms(mine, kind, ours), _forms(yours, kind, theirs))
+            spelling = alike if kind == 0 else np.maximum(spelling, alike)
+        arabic = (
+            np.array([t.script == ARABIC for t in queries], bool)[ours]
+            | np.array([t.script == ARABIC for t in found], bool)[theirs]
         )
-        spelling = pairs[..., :-1].max(axis=2)
-        arabic = np.array([t.script == ARABIC for t in query])[:, None] | np.array(
-            [t.script == ARABIC for t in found]
-        )
-        spelling = np.where(arabic, spelling, np.maximum(spelling, SOUNDS_ALIKE * pairs[..., -1]))
-        pairs = _compared(
-            Indel.normalized_similarity, [s.skeletons for s in ours], [s.skeletons for s in theirs]
-        )
-        bones, rough = pairs[..., 0], pairs[..., 1]
+        if kinds:
+            sounds = _paired(
+                similar, _forms(mine, kinds - 1, ours), _forms(yours, kinds - 1, theirs)
+            )
+            spelling = np.where(arabic, spelling, np.maximum(spelling, SOUNDS_ALIKE * sounds))
+        indel = Indel.normalized_similarity
+        bones = _paired(indel, _forms(mine, -1, ours), _forms(yours, -1, theirs))
+        rough = _paired(indel, _forms(mine, -2, ours), _forms(yours, -2, theirs))
         blend = np.where(
             arabic,
             BLEND_ARABIC[0] * spelling + BLEND_ARABIC[1] * bones + BLEND_ARABIC[2] * rough,
             BLEND[0] * spelling + BLEND[1] * bones + BLEND[2] * rough,
         )
         blend = np.minimum(0.99, blend)
-        learned = usual(query, found)
-        variant = np.zeros(blend.shape, bool)
-        for row, token in enumerate(query):
-            if token.groups:
-                variant[row] = [not token.groups.isdisjoint(f.groups) for f in found]
+        learned = usual(queries, found, ours, theirs)
+        grouped = np.array([bool(t.groups) for t in queries], bool)[ours]
+        variant = np.zeros(len(ours), bool)
+        if grouped.any():
+            at = np.flatnonzero(grouped)
+            variant[at] = [
+                not queries[q].groups.isdisjoint(found[f].groups)
+                for q, f in zip(ours[at].tolist(), theirs[at].tolist(), strict=True)
+            ]
         score = np.maximum(blend, learned)
         score = np.where(variant, np.maximum(score, 0.95), score)
-        for row, token in enumerate(query):
-            for column, other in enumerate(found):
-                if token.rom == other.rom:
-                    score[row, column] = 1.0
-        return cls(query, found, score, blend, learned, variant)
+        same = (
+            np.array([t.rom for t in queries], dtype=object)[ours]
+            == np.array([t.rom for t in found], dtype=object)[theirs]
+        )
+        score = np.where(same, 1.0, score)
+        return cls(queries, found, ours, theirs, score, blend, learned, variant)
 
-    def match(self, row: int, column: int) -> TokenMatch:
-        """The pair at ``row`` and ``column``, with why it matched."""
-        query, found = self.query[row], self.found[column]
+    def match(self, at: int) -> TokenMatch:
+        """The pair at ``at``, with why it matched."""
+        query, found = self.queries[self.ours[at]], self.found[self.theirs[at]]
         if query.rom == found.rom:
             reason = "same" if query.text == found.text else "latin"
-        elif self.variant[row, column]:
+        elif self.variant[at]:
             reason = "variant"
-        elif self.learned[row, column] > self.blend[row, column]:
+        elif self.learned[at] > self.blend[at]:
             reason = "usual"
         else:
             ours, theirs = shape(query.rom, query.script), shape(found.rom, found.script)
@@ -296,54 +326,54 @@ class Grid:
                 reason = "near_consonants"
             else:
                 reason = "spelling"
-        return TokenMatch(query.text, found.text, float(self.score[row, column]), reason)
+        return TokenMatch(query.text, found.text, float(self.score[at]), reason)
 
 
-def usual(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Scores:
-    """How alike each Latin token is to the likeliest Latin spellings of the other
+def usual(
+    queries: tuple[keys.Token, ...], found: tuple[keys.Token, ...], ours: Index, theirs: Index
+) -> Scores:
+    """How alike each pair's Latin token is to the likeliest Latin spellings of the other
     (``rewrites.spellings``), times ``LEARNED``: ``хантли`` (``khantli``) is spelt
     ``huntley`` as often as not. The query token's spellings when the token found is in
     Latin letters, else the found token's when the query's is; 0 below ``WEAK`` (where "a
-    usual spelling" would not be the word)."""
-    grid = np.zeros((len(query), len(found)))
-    latin = [column for column, token in enumerate(found) if token.script == LATIN]
-    if latin:
-        rows, spellings, starts = _spelt(query, range(len(query)))
-        if rows:
-            best = _best([found[c].rom for c in latin], spellings, starts)
-            grid[np.ix_(rows, latin)] = best.T
-    asking = [row for row, token in enumerate(query) if token.script == LATIN]
-    if asking and len(latin) < len(found):
-        others = [column for column, token in enumerate(found) if token.script != LATIN]
-        columns, spellings, starts = _spelt(found, others)
-        if columns:
-            best = _best([query[r].rom for r in asking], spellings, starts)
-            grid[np.ix_(asking, columns)] = best
-    return grid
+    usual spelling" would not be the word). Each token's spellings are compared with all
+    the tokens it is paired with in one call."""
+    learned = np.zeros(len(ours))
+    latin = np.array([t.script == LATIN for t in found], bool)[theirs]
+    # The query token's spellings against the Latin tokens found ...
+    _learned(learned, queries, ours, theirs, latin, [t.rom for t in found])
+    # ... and a Latin query token against the spellings of the others.
+    asking = np.array([t.script == LATIN for t in queries], bool)[ours] & ~latin
+    _learned(learned, found, theirs, ours, asking, [t.rom for t in queries])
+    return learned
 
 
-def _spelt(
-    tokens: tuple[keys.Token, ...], among: Iterable[int]
-) -> tuple[list[int], list[str], list[int]]:
-    """Of the tokens at ``among``, those with learned spellings, all their spellings one
-    after another, and where each token's begin."""
-    owners: list[int] = []
-    spellings: list[str] = []
-    starts: list[int] = []
-    for at in among:
-        token = tokens[at]
-        if spelt := rewrites.spellings(token.rom, token.script):
-            owners.append(at)
-            starts.append(len(spellings))
-            spellings.extend(spelt)
-    return owners, spellings, starts
-
-
-def _best(queries: list[str], spellings: list[str], starts: list[int]) -> Scores:
-    """``LEARNED`` times each query's best likeness (Jaro-Winkler) to each token's
-    spellings (0 where none would count above ``WEAK``)."""
-    alike = similar(JaroWinkler.normalized_similarity, queries, spellings, WEAK / LEARNED)
-    return LEARNED * np.maximum.reduceat(alike, starts, axis=1)
+def _learned(
+    learned: Scores,
+    spelt: tuple[keys.Token, ...],
+    mine: Index,
+    yours: Index,
+    wanted: np.ndarray[Any, np.dtype[np.bool_]],
+    romanised: list[str],
+) -> None:
+    """Of the pairs ``wanted``, ``LEARNED`` times the best likeness (Jaro-Winkler) of the
+    token of ``spelt`` at ``mine`` to its spellings, the other's romanised spelling
+    (``romanised`` at ``yours``) first; each token's pairs at once."""
+    if not wanted.any():
+        return
+    at = np.flatnonzero(wanted)
+    order = at[np.argsort(mine[at], kind="stable")]
+    owners = mine[order]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+        token = spelt[owners[start]]
+        spellings = rewrites.spellings(token.rom, token.script)
+        if not spellings:
+            continue
+        pairs = order[start:end]
+        others = [romanised[other] for other in yours[pairs].tolist()]
+        alike = similar(JaroWinkler.normalized_similarity, others, spellings, WEAK / LEARNED)
+        learned[pairs] = LEARNED * alike.max(axis=1)
 
 
 def counted(score: Scores) -> Scores:
@@ -354,10 +384,11 @@ def counted(score: Scores) -> Scores:
     return np.where(score >= WEAK, score, np.maximum(0.0, 3 * score - 2 * WEAK))
 
 
-@lru_cache(maxsize=100_000)
 def run_together(tokens: tuple[keys.Token, ...]) -> str:
-    """The skeleton of a name's tokens written together."""
-    return keys.skeleton("".join(t.rom for t in tokens))
+    """The skeleton of a name's tokens written together (``keys.skeleton`` keeps the
+    skeletons of the spellings it has seen: looked up by the spelling, not by the
+    tokens, whose hash is worked out anew each time)."""
+    return keys.skeleton("".join([t.rom for t in tokens]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -366,9 +397,9 @@ class Named:
 
     query: tuple[keys.Token, ...]
     names: Sequence[tuple[keys.Token, ...]]
-    grid: Grid
+    pairs: Pairs
     scores: Scores
-    columns: np.ndarray[Any, np.dtype[np.intp]]  # query token × name: the grid's column
+    columns: Index  # query token × name: the pair of its best token
     together: np.ndarray[Any, np.dtype[np.bool_]]  # a name that scored as run together
 
     def why(self, at: int) -> Why:
@@ -376,7 +407,7 @@ class Named:
         if self.together[at]:
             return Why(together=(_text(self.query), _text(self.names[at])))
         return Why(
-            tuple(self.grid.match(row, self.columns[row, at]) for row in range(len(self.query)))
+            tuple(self.pairs.match(int(self.columns[row, at])) for row in range(len(self.query)))
         )
 
 
@@ -384,48 +415,114 @@ def _text(tokens: tuple[keys.Token, ...]) -> str:
     return " ".join(t.text for t in tokens)
 
 
-def score_names(query: tuple[keys.Token, ...], names: Sequence[tuple[keys.Token, ...]]) -> Named:
-    """Each of ``names`` (none without tokens) scored against ``query`` (some tokens):
-    each query token counts its best match among the name's tokens (``counted``), less
-    when the two have different numbers of tokens, or the two run together count if they
-    score more so (names split or joined differently). The tokens of all the names are
-    compared with the query's at once (``Grid``)."""
-    index: dict[keys.Token, int] = {}
-    for name in names:
-        for token in name:
-            index.setdefault(token, len(index))
-    grid = Grid.of(query, tuple(index))
-    width = max(len(name) for name in names)
-    at = np.full((len(names), width), len(index))  # past the grid: a column scoring -1
-    for row, name in enumerate(names):
-        at[row, : len(name)] = [index[token] for token in name]
-    per = np.hstack([grid.score, np.full((len(query), 1), -1.0)])[:, at]  # query × name × token
-    columns = per.argmax(axis=2)
-    best = counted(np.take_along_axis(per, columns[..., None], axis=2)[..., 0])
-    total = best[0].copy()
+Task = tuple[tuple[keys.Token, ...], Sequence[tuple[keys.Token, ...]]]  # a query, names
+
+
+def score_many(tasks: Sequence[Task]) -> list[Named]:
+    """Each task's names (some, none without tokens) scored against its query (some
+    tokens): each query token counts its best match among the name's tokens
+    (``counted``), less when the two have different numbers of tokens, or the two run
+    together count if they score more so (names split or joined differently). Every
+    task's pairs of tokens are compared at once (``Pairs``), each distinct pair once."""
+    queries: dict[keys.Token, int] = {}
+    found: dict[keys.Token, int] = {}
+    ours: list[int] = []
+    theirs: list[int] = []
+    bases: list[int] = []  # where each task's pairs begin: query token-major
+    widths: list[int] = []  # how many distinct tokens each task's names have
+    columns: list[list[int]] = []  # each name's tokens among its task's distinct ones
+    widest = 1
+    for query, names in tasks:
+        local: dict[keys.Token, int] = {}
+        for name in names:
+            columns.append([local.setdefault(token, len(local)) for token in name])
+            widest = max(widest, len(name))
+        distinct = [found.setdefault(token, len(found)) for token in local]
+        bases.append(len(ours))
+        widths.append(len(distinct))
+        for token in query:
+            ours.extend([queries.setdefault(token, len(queries))] * len(distinct))
+            theirs.extend(distinct)
+    # Each distinct pair compared once: a chunk's rows share many.
+    code = np.array(ours, np.int64) * max(len(found), 1) + np.array(theirs, np.int64)
+    unique, inverse = np.unique(code, return_inverse=True)
+    pairs = Pairs.of(
+        tuple(queries), tuple(found), unique // max(len(found), 1), unique % max(len(found), 1)
+    )
+    place = np.append(inverse.reshape(-1), len(unique))  # past the pairs: scoring -1
+    score = np.append(pairs.score, -1.0)
+    task = np.repeat(np.arange(len(tasks)), [len(names) for _query, names in tasks])
+    asked = np.array([len(query) for query, _names in tasks], np.intp)[task]
+    sizes = np.array([len(c) for c in columns], np.intp)
+    at = _padded(columns, sizes, widest)
+    start = np.array(bases, np.intp)[task][:, None]
+    width = np.array(widths, np.intp)[task][:, None]
+    everyone = np.arange(len(at))
+    best = np.zeros((int(asked.max(initial=0)), len(at)))
+    chosen = np.zeros(best.shape, np.intp)
+    for row in range(len(best)):
+        # The position of each name's each token's pair with this query token, or past
+        # the end where the name has no token there or the query no token ``row``.
+        where = np.where((at >= 0) & (row < asked)[:, None], start + row * width + at, len(ours))
+        per = score[place[where]]
+        first = per.argmax(axis=1)  # the first of equals
+        chosen[row] = place[where[everyone, first]]
+        best[row] = counted(per[everyone, first])
+    total = best[0].copy() if len(best) else np.zeros(0)
     for more in best[1:]:
         total += more  # in the query's order, as a sum one token at a time would
-    sizes = np.array([len(name) for name in names], np.float64)
-    coverage = np.minimum(len(query), sizes) / np.maximum(len(query), sizes)
-    scores = total / len(query) * (0.85 + 0.15 * coverage)
-    together = np.zeros(len(names), bool)
-    apart = (len(query) > 1) | (sizes > 1)
+    coverage = np.minimum(asked, sizes) / np.maximum(asked, sizes)
+    scores = total / asked * (0.85 + 0.15 * coverage)
+    apart = (asked > 1) | (sizes > 1)
+    together = np.zeros(len(at), bool)
     if apart.any():
+        every_name = [name for _query, names in tasks for name in names]
+        runs = [run_together(query) for query, _names in tasks]
+        some = np.flatnonzero(apart)
         run = 0.9 * counted(
-            similar(
-                Indel.normalized_similarity, [run_together(query)], [run_together(n) for n in names]
-            )[0]
+            _paired(
+                Indel.normalized_similarity,
+                [runs[t] for t in task[some].tolist()],
+                [run_together(every_name[n]) for n in some.tolist()],
+            )
         )
-        together = apart & (run > scores)
-        scores = np.where(together, run, scores)
-    return Named(
-        query,
-        names,
-        grid,
-        np.minimum(scores, 1.0),
-        at[np.arange(len(names))[None, :], columns],
-        together,
-    )
+        together[some] = run > scores[some]
+        scores[some] = np.where(together[some], run, scores[some])
+    scores = np.minimum(scores, 1.0)
+    named = []
+    begin = 0
+    for query, names in tasks:
+        end = begin + len(names)
+        named.append(
+            Named(
+                query,
+                names,
+                pairs,
+                scores[begin:end],
+                chosen[: len(query), begin:end],
+                together[begin:end],
+            )
+        )
+        begin = end
+    return named
+
+
+def _padded(columns: list[list[int]], sizes: Index, width: int) -> Index:
+    """``columns`` (lists of ``sizes``) as the rows of an array ``width`` wide, -1 after
+    each list's end."""
+    at = np.full((len(columns), width), -1, np.intp)
+    if len(columns):
+        ends = np.cumsum(sizes)
+        at[
+            np.repeat(np.arange(len(columns)), sizes),
+            np.arange(ends[-1]) - np.repeat(ends - sizes, sizes),
+        ] = [column for name in columns for column in name]
+    return at
+
+
+def score_names(query: tuple[keys.Token, ...], names: Sequence[tuple[keys.Token, ...]]) -> Named:
+    """``score_many`` of one query and its names."""
+    return score_many([(query, names)])[0]
 
 
 def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> tuple[float, Why]:
@@ -890,12 +987,35 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
     return found
 
 
-def _scored_texts(
+@dataclass
+class Hints:
+    """A name to match, and the facts given that help to rank its candidates."""
+
+    name: str
+    birth_year: int | None = None
+    father_name: str = ""
+    document_number: str = ""
+    city: str = ""
+
+    @classmethod
+    def from_row(cls, value: dict[str, str]) -> Hints:
+        """Of a list's row (``docs/import.md``'s columns; a birth year of four digits)."""
+        year = value.get("birth_year", "")
+        return cls(
+            name=value.get("name", ""),
+            birth_year=int(year) if year.isdigit() and len(year) == 4 else None,
+            father_name=value.get("father_name", ""),
+            document_number=value.get("document_number", ""),
+            city=value.get("city", ""),
+        )
+
+
+def _texts(
     query: tuple[keys.Token, ...], texts: list[list[str]]
-) -> tuple[Named | None, list[list[tuple[str, int]]]]:
-    """Every text of ``texts`` (a list for each candidate) that has tokens, scored against
-    ``query`` at once (``None``: nothing to score); and each candidate's texts so scored
-    with their places among the scores."""
+) -> tuple[list[tuple[keys.Token, ...]], list[list[tuple[str, int]]]]:
+    """The tokens of every text of ``texts`` (a list for each candidate) that has any,
+    none when ``query`` has none; and each candidate's texts so kept, with their places
+    among them."""
     names: list[tuple[keys.Token, ...]] = []
     places: list[list[tuple[str, int]]] = []
     for own in texts:
@@ -906,7 +1026,7 @@ def _scored_texts(
                     kept.append((text, len(names)))
                     names.append(found)
         places.append(kept)
-    return (score_names(query, names) if names else None), places
+    return names, places
 
 
 def score_facts(
@@ -920,24 +1040,69 @@ def score_facts(
     documents: dict[int, set[str]] | None = None,
 ) -> list[Scored]:
     """Score candidates against a name and the facts given, best first."""
-    tokens = keys.analyse(query)
-    father = keys.tokens_of(father_name) if father_name else ()
-    number = _digits_and_letters(document_number)
-    candidates = list(candidates)
-    # Every candidate's names scored at once, then each candidate's best (the first of
-    # equals); and so their fathers' names.
-    named, texts = _scored_texts(tokens, [facts.names for facts in candidates])
-    named_fathers, fathers = _scored_texts(
-        father, [[facts.father_name] if facts.father_name else [] for facts in candidates]
-    )
+    hints = Hints(query, birth_year, father_name, document_number, city)
+    return score_all([(hints, list(candidates))], documents)[0]
+
+
+def score_all(
+    asked: Sequence[tuple[Hints, Sequence[Facts]]], documents: dict[int, set[str]] | None = None
+) -> list[list[Scored]]:
+    """Each query's candidates scored against its name and the facts given, best first;
+    every query's names and fathers' names at once (``score_many``)."""
+    tasks: list[Task] = []
+    rows = []
+    for hints, candidates in asked:
+        tokens = keys.analyse(hints.name)
+        father = keys.tokens_of(hints.father_name) if hints.father_name else ()
+        names, texts = _texts(tokens, [facts.names for facts in candidates])
+        fathers_names, fathers = _texts(
+            father, [[facts.father_name] if facts.father_name else [] for facts in candidates]
+        )
+        own = len(tasks) if names else -1
+        if names:
+            tasks.append((tokens, names))
+        theirs = len(tasks) if fathers_names else -1
+        if fathers_names:
+            tasks.append((father, fathers_names))
+        rows.append((hints, candidates, bool(father), texts, own, fathers, theirs))
+    named = score_many(tasks) if tasks else []
+    return [
+        _scored(
+            hints,
+            candidates,
+            bool_father,
+            texts,
+            named[own] if own >= 0 else None,
+            fathers,
+            named[theirs] if theirs >= 0 else None,
+            documents,
+        )
+        for hints, candidates, bool_father, texts, own, fathers, theirs in rows
+    ]
+
+
+def _scored(
+    hints: Hints,
+    candidates: Sequence[Facts],
+    father: bool,
+    texts: list[list[tuple[str, int]]],
+    named: Named | None,
+    fathers: list[list[tuple[str, int]]],
+    named_fathers: Named | None,
+    documents: dict[int, set[str]] | None,
+) -> list[Scored]:
+    """One query's candidates, their names and fathers' names scored: with the facts
+    given weighed in, best first (the first of a candidate's names scoring best)."""
+    number = _digits_and_letters(hints.document_number)
+    scores = named.scores.tolist() if named is not None else []
+    scores_of_fathers = named_fathers.scores.tolist() if named_fathers is not None else []
+    birth_year, city = hints.birth_year, hints.city
     scored = []
     for at, facts in enumerate(candidates):
         best, best_name, chosen = 0.0, "", -1
-        if named is not None:
-            for text, place in texts[at]:
-                score = float(named.scores[place])
-                if score > best:
-                    best, best_name, chosen = score, text, place
+        for text, place in texts[at]:
+            if scores[place] > best:
+                best, best_name, chosen = scores[place], text, place
         # (weight, agreement in 0..1); a fact the record cannot confirm counts 0.5.
         weighed: list[tuple[float, float]] = []
         notes: list[tuple[str, Any]] = []
@@ -948,9 +1113,7 @@ def score_facts(
         if father:
             agree = UNKNOWN
             if facts.father_name:
-                agree = 0.0
-                if named_fathers is not None and fathers[at]:
-                    agree = float(named_fathers.scores[fathers[at][0][1]])
+                agree = scores_of_fathers[fathers[at][0][1]] if fathers[at] else 0.0
                 notes.append(("father", agree))
             weighed.append((1.0, agree))
         if city:

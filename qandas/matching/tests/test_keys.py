@@ -25,7 +25,7 @@ pytestmark = pytest.mark.once
 @pytest.fixture
 def no_rewrites(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Token scores without ``rewrites``."""
-    monkeypatch.setattr(search, "usual", lambda query, found: np.zeros((len(query), len(found))))
+    monkeypatch.setattr(search, "usual", lambda queries, found, ours, theirs: np.zeros(len(ours)))
     yield
 
 

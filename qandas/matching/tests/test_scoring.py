@@ -1,5 +1,6 @@
-"""Scoring every pair of tokens at once gives what comparing each pair alone would."""
+"""Scoring many pairs of tokens at once gives what comparing each pair alone would."""
 
+import numpy as np
 import pytest
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, JaroWinkler
@@ -37,8 +38,8 @@ NAMES = [
 
 
 def one_pair(query: Token, found: Token) -> tuple[float, str]:
-    """A token pair's score and reason as ``search.Grid`` documents them, one pair at a
-    time with rapidfuzz's functions for one pair (the code ``Grid`` replaced)."""
+    """A token pair's score and reason as ``search.Pairs`` documents them, one pair at a
+    time with rapidfuzz's functions for one pair (the code it replaced)."""
     if query.rom == found.rom:
         return 1.0, "same" if query.text == found.text else "latin"
     similar = JaroWinkler.normalized_similarity
@@ -73,14 +74,14 @@ def every_token() -> tuple[Token, ...]:
     return tuple(dict.fromkeys(t for name in NAMES for t in tokens_of(name)))
 
 
-def test_a_grid_scores_each_pair_as_that_pair_alone() -> None:
+def test_pairs_score_each_pair_as_that_pair_alone() -> None:
     tokens = every_token()
-    grid = search.Grid.of(tokens, tokens)
+    pairs = search.Pairs.every(tokens, tokens)
     reasons = set()
     for row, query in enumerate(tokens):
         for column, found in enumerate(tokens):
             score, reason = one_pair(query, found)
-            match = grid.match(row, column)
+            match = pairs.match(row * len(tokens) + column)
             # rapidfuzz's many-pairs comparison may differ in the last bit.
             assert match.score == pytest.approx(score, abs=1e-12), (query.text, found.text)
             assert match.reason == reason, (query.text, found.text)
@@ -98,12 +99,16 @@ def test_a_grid_scores_each_pair_as_that_pair_alone() -> None:
     }
 
 
-def test_a_grid_of_a_few_tokens_is_the_part_of_a_larger_one() -> None:
+def test_a_few_pairs_score_as_they_do_among_many() -> None:
     tokens = every_token()
-    whole = search.Grid.of(tokens, tokens)
+    whole = search.Pairs.every(tokens, tokens).score.reshape(len(tokens), len(tokens))
     rows, columns = [3, 0, 7], [5, 1, 2, 9]
-    part = search.Grid.of(tuple(tokens[r] for r in rows), tuple(tokens[c] for c in columns))
-    assert part.score.tolist() == whole.score[rows][:, columns].tolist()
+    part = search.Pairs.every(tuple(tokens[r] for r in rows), tuple(tokens[c] for c in columns))
+    assert part.score.reshape(3, 4).tolist() == whole[rows][:, columns].tolist()
+    # Any pairs, in any order, some twice.
+    ours, theirs = np.array([7, 0, 7, 3, 0]), np.array([1, 9, 1, 2, 5])
+    some = search.Pairs.of(tokens, tokens, ours, theirs)
+    assert some.score.tolist() == whole[ours, theirs].tolist()
 
 
 @pytest.mark.parametrize("query", ["Нурбек Тасболатов", "عبدالرشید", "Abdul Rashid", "Ken"])
@@ -117,8 +122,23 @@ def test_names_scored_together_score_and_match_as_each_alone(query: str) -> None
         assert together.why(at) == why, NAMES[at]
 
 
+def test_many_queries_score_their_names_as_each_query_alone() -> None:
+    """``score_many``: queries of different lengths, sharing tokens and names, each with
+    names of different lengths, score as each scored alone, reasons and all."""
+    queries = [analyse(q) for q in ("Нурбек Тасболатов", "Ken", "Abdul Rashid Qoshqar", "Ly")]
+    names = [tokens_of(name) for name in NAMES]
+    tasks = [(query, names[i::3]) for i, query in enumerate(queries)] + [(queries[1], names)]
+    together = search.score_many(tasks)
+    for (query, own), named in zip(tasks, together, strict=True):
+        alone = search.score_names(query, own)
+        assert named.scores.tolist() == alone.scores.tolist()
+        assert [named.why(at) for at in range(len(own))] == [
+            alone.why(at) for at in range(len(own))
+        ]
+
+
 def test_of_equally_good_tokens_the_first_is_the_match() -> None:
     named = search.score_names(analyse("Ermek"), [tokens_of("Эрмек Ermek")])
-    assert named.grid.score.tolist() == [[1.0, 1.0]]
-    assert named.columns.tolist() == [[0]]
+    assert named.pairs.score.tolist() == [1.0, 1.0]
+    assert named.pairs.found[named.pairs.theirs[named.columns[0, 0]]].text == "эрмек"
     assert str(named.why(0)) == "ermek ≈ эрмек (same in Latin letters)"

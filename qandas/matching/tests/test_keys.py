@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from qandas.matching import search
+from qandas.matching import keys, search
 from qandas.matching.keys import (
     ROMANISED,
     analyse,
@@ -270,3 +270,29 @@ def test_arabic_script_long_vowels_are_compared_as_vowels(no_rewrites: None) -> 
     assert ken > name_match(analyse("كين"), analyse("Cain"))[0]
     assert ken > name_match(analyse("كين"), analyse("Keene"))[0]
     assert "r:krimi" in name_keys("کریمی")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dauren Sharifi",
+        "  AIGERIM   bekova ",
+        "Abdul Latifa",
+        "Nizam ud Din Qadiri",
+        "Saif ullah Orazov",
+        "Ahmad bin Karim",
+        "Anna de Vries",
+        "Van",
+        "O'Brien Kerr",
+        "Jean-Paul Sartov",
+        "Kerr2",
+        "Müller Tasbolat",
+        "",
+        "   ",
+        "Eun hwan",
+    ],
+)
+def test_plain_latin_names_split_at_spaces_give_the_tokens_every_name_gets(text: str) -> None:
+    """``tokens_of``'s short way for names of plain ASCII words gives what splitting,
+    romanising and joining particles (``_pieces``) gives."""
+    assert keys.tokens_of(text) == keys._tokens(text)

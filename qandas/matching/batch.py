@@ -289,9 +289,9 @@ class Matcher:
             for row, ids in zip(rows, chosen, strict=True)
             if ids and row.name.strip()
         ]
-        scored = iter(search.score_all(asked, documents))
+        scored = iter(search.score_all(asked, documents, top=self.top))
         return [
-            next(scored)[: self.top] if ids and row.name.strip() else []
+            next(scored) if ids and row.name.strip() else []
             for row, ids in zip(rows, chosen, strict=True)
         ]
 

@@ -968,7 +968,8 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
             # Only table names and placeholders are formatted in; the ids are parameters.
             among, params = one_of(piece)
             cursor.execute(FACTS.format(ids=among, **tables), params)
-            for pk, born, father, slug, city, code, external_id, organisation in cursor:
+            # All at once: Django's cursor hands rows out one by one in Python.
+            for pk, born, father, slug, city, code, external_id, organisation in cursor.fetchall():
                 found[pk] = Facts(
                     pk,
                     [],
@@ -982,7 +983,7 @@ def facts_of(ids: Iterable[int], *, live: bool = False) -> dict[int, Facts]:
         for piece in in_pieces(sorted(found)):
             among, params = one_of(piece)
             cursor.execute(NAMES.format(ids=among, **tables), params)
-            for person_id, text in cursor:
+            for person_id, text in cursor.fetchall():
                 found[person_id].names.append(text)
     return found
 
@@ -1045,10 +1046,14 @@ def score_facts(
 
 
 def score_all(
-    asked: Sequence[tuple[Hints, Sequence[Facts]]], documents: dict[int, set[str]] | None = None
+    asked: Sequence[tuple[Hints, Sequence[Facts]]],
+    documents: dict[int, set[str]] | None = None,
+    *,
+    top: int | None = None,
 ) -> list[list[Scored]]:
-    """Each query's candidates scored against its name and the facts given, best first;
-    every query's names and fathers' names at once (``score_many``)."""
+    """Each query's candidates scored against its name and the facts given, best first
+    (the ``top`` best only, when given); every query's names and fathers' names at once
+    (``score_many``)."""
     tasks: list[Task] = []
     rows = []
     for hints, candidates in asked:
@@ -1076,6 +1081,7 @@ def score_all(
             fathers,
             named[theirs] if theirs >= 0 else None,
             documents,
+            top,
         )
         for hints, candidates, bool_father, texts, own, fathers, theirs in rows
     ]
@@ -1090,35 +1096,41 @@ def _scored(
     fathers: list[list[tuple[str, int]]],
     named_fathers: Named | None,
     documents: dict[int, set[str]] | None,
+    top: int | None,
 ) -> list[Scored]:
     """One query's candidates, their names and fathers' names scored: with the facts
-    given weighed in, best first (the first of a candidate's names scoring best)."""
-    number = _digits_and_letters(hints.document_number)
+    given weighed in, best first (the first of a candidate's names scoring best); the
+    ``top`` best only, when given."""
+    number = _digits_and_letters(hints.document_number) if documents is not None else ""
     scores = named.scores.tolist() if named is not None else []
     scores_of_fathers = named_fathers.scores.tolist() if named_fathers is not None else []
     birth_year, city = hints.birth_year, hints.city
-    scored = []
+    ranked = []
     for at, facts in enumerate(candidates):
         best, best_name, chosen = 0.0, "", -1
         for text, place in texts[at]:
             if scores[place] > best:
                 best, best_name, chosen = scores[place], text, place
-        # (weight, agreement in 0..1); a fact the record cannot confirm counts 0.5.
-        weighed: list[tuple[float, float]] = []
+        # The facts given, each with a weight and an agreement in 0..1; a fact the
+        # record cannot confirm agrees 0.5.
+        weights = agreed = 0.0
         notes: list[tuple[str, Any]] = []
         if birth_year:
             if facts.birth_year:
                 notes.append(("born", facts.birth_year))
-            weighed.append((1.0, years_agree(facts.birth_year, birth_year)))
+            weights += 1.0
+            agreed += years_agree(facts.birth_year, birth_year)
         if father:
             agree = UNKNOWN
             if facts.father_name:
                 agree = scores_of_fathers[fathers[at][0][1]] if fathers[at] else 0.0
                 notes.append(("father", agree))
-            weighed.append((1.0, agree))
+            weights += 1.0
+            agreed += agree
         if city:
             same = city in facts.city
-            weighed.append((0.5, 1.0 if same else 0.0))
+            weights += 0.5
+            agreed += 0.5 * (1.0 if same else 0.0)
             notes.append(("city", same))
         if number and documents is not None:
             agree = UNKNOWN
@@ -1126,18 +1138,20 @@ def _scored(
                 document_match = number in documents[facts.pk]
                 agree = 1.0 if document_match else 0.0
                 notes.append(("document", document_match))
-            weighed.append((3.0, agree))
+            weights += 3.0
+            agreed += 3.0 * agree
         score = best
-        if weighed:
-            agreement = sum(w * a for w, a in weighed) / sum(w for w, _a in weighed)
-            score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * agreement
-        if score <= 0:
-            continue
-        scored.append(
-            Scored(facts, round(min(score, 1.0), 4), best_name, best, tuple(notes), named, chosen)
-        )
-    scored.sort(key=lambda m: (-m.score, m.facts.pk))
-    return scored
+        if weights:
+            score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * (agreed / weights)
+        if score > 0:
+            ranked.append(
+                (-round(min(score, 1.0), 4), facts.pk, at, best, best_name, chosen, notes)
+            )
+    ranked.sort()  # best first, then the lower id (no two candidates are one person)
+    return [
+        Scored(candidates[at], -score, name, best, tuple(notes), named, chosen)
+        for score, _pk, at, best, name, chosen, notes in ranked[:top]
+    ]
 
 
 def scored_people(

@@ -816,7 +816,7 @@ def documents_of(ids: list[int]) -> dict[int, set[str]]:
     return numbers
 
 
-@dataclass
+@dataclass(slots=True)
 class Facts:
     """What scoring reads of a person: their names and the facts a query may give."""
 

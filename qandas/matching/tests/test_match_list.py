@@ -198,15 +198,17 @@ def test_spelling_is_compared_with_each_of_a_persons_names(cast: Cast, tmp_path:
 def test_holders_remembered_across_chunks_give_what_each_row_alone_gets(
     cast: Cast, tmp_path: Path, people: dict[str, Person], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The holders of rare keys are kept from chunk to chunk, up to ``HELD`` ids: rows
-    matched two at a time, with the oldest keys dropped as the store fills, get the
-    candidates each row gets from a matcher of its own, and the store stays in bounds."""
+    """The holders of rare keys are kept from chunk to chunk, up to ``HELD`` ids, and the
+    candidates' facts up to ``KNOWN`` people: rows matched two at a time, with the oldest
+    dropped as the stores fill, get the candidates each row gets from a matcher of its
+    own, and the stores stay in bounds."""
     from qandas.matching import batch, search
 
     rows = [batch.Hints.from_row(row) for row in LIST_ROWS * 2]
     alone = [batch.Matcher(cast.organisation).match([row])[0] for row in rows]
     monkeypatch.setattr(batch, "CHUNK", 2)
     monkeypatch.setattr(batch, "HELD", 3)
+    monkeypatch.setattr(batch, "KNOWN", 4)
     matcher = batch.Matcher(cast.organisation)
     together = list(matcher.match_all(rows))
 
@@ -217,6 +219,7 @@ def test_holders_remembered_across_chunks_give_what_each_row_alone_gets(
     assert codes(together)[0][0][0] == str(people["Dauren Sharifi"].code)
     assert matcher.held and matcher.held_ids <= 3
     assert matcher.held_ids == sum(len(ids) for ids in matcher.held.values())
+    assert 0 < len(matcher.known) <= 4
 
 
 def test_a_rows_document_number_is_compared_with_the_candidates_documents(

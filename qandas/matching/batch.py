@@ -274,13 +274,13 @@ class Matcher:
         """The facts of these people (those live), remembered across chunks: on a dev
         list of 20,000 rows against a million people, more than half the candidates of
         the tenth chunk had been read for an earlier one. Past ``KNOWN`` people, the
-        first read are dropped down to three quarters of it, all at once (dropping one
-        at a time from a dict's front slows each next look for its first)."""
+        first read are dropped, all at once (dropping one at a time from a dict's front
+        slows each next look for its first)."""
         known = self.known
         known.update(search.facts_of([pk for pk in ids if pk not in known], live=True))
         found = {pk: known[pk] for pk in ids if pk in known}
         if len(known) > KNOWN:
-            self.known = dict(islice(known.items(), len(known) - KNOWN * 3 // 4, None))
+            self.known = dict(islice(known.items(), len(known) - KNOWN, None))
         return found
 
     def match(self, rows: list[Hints]) -> list[list[search.Scored]]:

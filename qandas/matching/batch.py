@@ -301,16 +301,14 @@ class Matcher:
                 }
             )
         )
+        scoring = [bool(ids and row.name.strip()) for row, ids in zip(rows, chosen, strict=True)]
         asked = [
             (row, [people[pk] for pk in dict.fromkeys(ids) if pk in people])
-            for row, ids in zip(rows, chosen, strict=True)
-            if ids and row.name.strip()
+            for row, ids, scored in zip(rows, chosen, scoring, strict=True)
+            if scored
         ]
-        scored = iter(search.score_all(asked, documents, top=self.top))
-        return [
-            next(scored) if ids and row.name.strip() else []
-            for row, ids in zip(rows, chosen, strict=True)
-        ]
+        found = iter(search.score_all(asked, documents, top=self.top))
+        return [next(found) if scored else [] for scored in scoring]
 
     def match_all(self, rows: Iterable[Hints]) -> Iterator[list[search.Scored]]:
         """``match`` over any number of rows, a chunk at a time, in order."""
@@ -372,8 +370,8 @@ def match_rows(
 ) -> Generator[list[dict[str, Any]], None, None]:
     """Each row's candidates in order; long lists use one forked process per core.
 
-    Scoring runs in one thread (Python, calling numpy and rapidfuzz for each row), so one
-    process uses one core; the workers read the same database (each opens its own
+    Scoring runs in one thread (Python, calling numpy and rapidfuzz for each chunk), so
+    one process uses one core; the workers read the same database (each opens its own
     connection) and their chunks come back in order. The cycle collector is paused
     meanwhile (``cycles_uncollected``).
     """

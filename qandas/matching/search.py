@@ -144,7 +144,7 @@ def _words_in(language: str | None) -> dict[str, str]:
 
 
 class Shape(NamedTuple):
-    """What ``Grid`` compares of a token, worked out once for each spelling."""
+    """What ``Pairs`` compares of a token, worked out once for each spelling."""
 
     # Its romanised spelling, as each of ``keys.RESPELLINGS`` writes it, and as it sounds.
     spellings: tuple[str, ...]

@@ -828,6 +828,22 @@ class Facts:
     code: str = ""  # what match_list prints of a candidate
     external_id: str = ""
     organisation: int = 0
+    # The names and the father's name with their tokens (those with any), worked out
+    # when first scored: ``match_list`` keeps a person's facts for many rows.
+    spelt: tuple[tuple[str, tuple[keys.Token, ...]], ...] | None = None
+    spelt_father: tuple[tuple[str, tuple[keys.Token, ...]], ...] | None = None
+
+    def tokens(self) -> tuple[tuple[str, tuple[keys.Token, ...]], ...]:
+        """Each name that has tokens, with them."""
+        if self.spelt is None:
+            self.spelt = _with_tokens(self.names)
+        return self.spelt
+
+    def father_tokens(self) -> tuple[tuple[str, tuple[keys.Token, ...]], ...]:
+        """The father's name with its tokens, if it has any."""
+        if self.spelt_father is None:
+            self.spelt_father = _with_tokens([self.father_name] if self.father_name else [])
+        return self.spelt_father
 
     @classmethod
     def of(cls, person: Person) -> Facts:
@@ -1011,21 +1027,22 @@ class Hints:
         )
 
 
+def _with_tokens(texts: list[str]) -> tuple[tuple[str, tuple[keys.Token, ...]], ...]:
+    return tuple((text, found) for text in texts if (found := keys.tokens_of(text)))
+
+
 def _texts(
-    query: tuple[keys.Token, ...], texts: list[list[str]]
+    spelt: list[tuple[tuple[str, tuple[keys.Token, ...]], ...]],
 ) -> tuple[list[tuple[keys.Token, ...]], list[list[tuple[str, int]]]]:
-    """The tokens of every text of ``texts`` (a list for each candidate) that has any,
-    none when ``query`` has none; and each candidate's texts so kept, with their places
-    among them."""
+    """The tokens of every name of ``spelt`` (names with their tokens, for each
+    candidate), and each candidate's names with their places among them."""
     names: list[tuple[keys.Token, ...]] = []
     places: list[list[tuple[str, int]]] = []
-    for own in texts:
+    for own in spelt:
         kept = []
-        if query:
-            for text in own:
-                if found := keys.tokens_of(text):
-                    kept.append((text, len(names)))
-                    names.append(found)
+        for text, found in own:
+            kept.append((text, len(names)))
+            names.append(found)
         places.append(kept)
     return names, places
 
@@ -1059,9 +1076,12 @@ def score_all(
     for hints, candidates in asked:
         tokens = keys.analyse(hints.name)
         father = keys.tokens_of(hints.father_name) if hints.father_name else ()
-        names, texts = _texts(tokens, [facts.names for facts in candidates])
+        # A candidate's names' tokens are worked out only when there is a name to
+        # compare them with (the query's, the father's).
+        nothing: list[tuple[tuple[str, tuple[keys.Token, ...]], ...]] = [()] * len(candidates)
+        names, texts = _texts([f.tokens() for f in candidates] if tokens else nothing)
         fathers_names, fathers = _texts(
-            father, [[facts.father_name] if facts.father_name else [] for facts in candidates]
+            [f.father_tokens() for f in candidates] if father else nothing
         )
         own = len(tasks) if names else -1
         if names:

@@ -241,10 +241,10 @@ class Matcher:
         if len(ids) and ids[-1] >= len(born):  # past the last id with a year: none known
             known = ids < len(born)
             hits, ids = hits[known], ids[known]
-        when = born[ids].astype(np.int64)  # 0 where not known: never near
-        near = np.abs(when - year) <= 1
-        if taken:
-            near &= ~np.isin(ids, list(taken))
+        when = born[ids]  # 0 where not known: never near
+        near = np.flatnonzero((when >= year - 1) & (when <= year + 1))
+        if taken:  # the few born near, not the thousands sharing a key, looked up
+            near = near[~np.isin(ids[near], list(taken))]
         code = (hits[near] * 2 + (when[near] == year)) * search.PK_SPAN + ids[near]
         limit = PER_ROW - PER_ROW // 2
         if len(code) > limit:

@@ -246,7 +246,7 @@ class Matcher:
         when = born[ids]  # 0 where not known: never near
         near = np.flatnonzero((when >= year - 1) & (when <= year + 1))
         if taken:  # the few born near, not the thousands sharing a key, looked up
-            near = near[~np.isin(ids[near], list(taken))]
+            near = near[np.array([pk not in taken for pk in ids[near].tolist()], bool)]
         code = (hits[near] * 2 + (when[near] == year)) * search.PK_SPAN + ids[near]
         limit = PER_ROW - PER_ROW // 2
         if len(code) > limit:

@@ -443,12 +443,12 @@ def score_many(tasks: Sequence[Task]) -> list[Named]:
         for token in query:
             ours.extend([queries.setdefault(token, len(queries))] * len(distinct))
             theirs.extend(distinct)
-    # Each distinct pair compared once: a chunk's rows share many.
-    code = np.array(ours, np.int64) * max(len(found), 1) + np.array(theirs, np.int64)
+    # Each distinct pair compared once: a chunk's rows share many. A pair is numbered
+    # query token × ``span`` + token found.
+    span = max(len(found), 1)
+    code = np.array(ours, np.int64) * span + np.array(theirs, np.int64)
     unique, inverse = np.unique(code, return_inverse=True)
-    pairs = Pairs.of(
-        tuple(queries), tuple(found), unique // max(len(found), 1), unique % max(len(found), 1)
-    )
+    pairs = Pairs.of(tuple(queries), tuple(found), unique // span, unique % span)
     place = np.append(inverse.reshape(-1), len(unique))  # past the pairs: scoring -1
     score = np.append(pairs.score, -1.0)
     task = np.repeat(np.arange(len(tasks)), [len(names) for _query, names in tasks])

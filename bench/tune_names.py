@@ -117,6 +117,8 @@ def pool_of(queries: list, targets: dict, others: list, size: int, seed: int) ->
     groups = sorted({g for _t, _q, g in queries})
     pool = [(s, g) for g in groups for s in targets[g]]
     pool += [(o, "") for o in rnd.sample(others, min(size - len(pool), len(others)))]
+    # Ties go to the lower id (a name's place here): targets first, they would win them.
+    rnd.shuffle(pool)
     return pool
 
 

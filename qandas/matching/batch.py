@@ -25,11 +25,9 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, connections
-from rapidfuzz import fuzz, process
 
 from qandas.accounts.models import Organisation
 from qandas.documents.models import Document
-from qandas.lib.scripts import ARABIC
 from qandas.people.models import Person
 
 from . import keys, search
@@ -41,13 +39,18 @@ PER_ROW = 30  # candidates scored per row, those sharing most keys first
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
 # A row given only a name: of the ``WIDE`` people sharing most keys, the first two
 # thirds of its ``PER_ROW`` places go to those sharing most, the last third to those of
-# the others whose romanised names are spelt most like the row's (``Matcher.closest``).
-# Sharing many keys is not the same as being spelt alike: on tune_names' development
-# slice (never the benchmark's split) the right person was among the candidates for 0.95
-# of Cyrillic rows instead of 0.92, and recall@10 rose from 0.885 to 0.905; of Latin
-# spellings, 0.917 instead of 0.890, and from 0.873 to 0.885. Recall@1 fell by 0.01.
-# Rows in Arabic script keep the first choice: their short vowels are not written, and
-# comparing spellings chose worse (recall@10 fell from 0.805 to between 0.772 and 0.785).
+# the others whose romanised names score best against the row's (``Matcher.closest``,
+# with the scoring that ranks them after). Sharing many keys is not the same as being
+# alike. On tune_names' development slice (never the benchmark's split; its pool in a
+# random order), recall@10 / the right person among the candidates, Cyrillic, Arabic
+# script, Latin: chosen by rapidfuzz's token_sort_ratio of the romanised names (Arabic
+# script excepted) and ties ranked by id, as before, 0.870 / 0.893, 0.700 / 0.733,
+# 0.820 / 0.873; ties ranked by candidate order, 0.873, 0.707, 0.833; and chosen by
+# score for every script, 0.887 / 0.910, 0.790 / 0.850, 0.837 / 0.887. On 10,000 rows
+# of a development list against 1M people (bench/linkage.py's generator on development
+# groups), recall@10 rose from 0.933 to 0.947, and the rows of nobody in the registry
+# whose first candidate scored above 0.8 from 0.155 to 0.167. 400 instead of 200 found
+# more (0.961 on that list) but cost half as much time again.
 WIDE = 200
 # Holders' ids kept across chunks: about 100 MB as arrays, what 3,000,000 took as lists.
 HELD = 12_000_000
@@ -78,6 +81,8 @@ class Matcher:
         self.held: dict[str, search.Ids] = {}
         self.held_ids = 0
         self.known: dict[int, search.Facts] = {}  # candidates read, used longest ago first
+        # The tokens of people's romanised names (``closest_all``), first read first dropped.
+        self.spelt: dict[int, tuple[tuple[keys.Token, ...], ...]] = {}
 
     def born(self) -> Years:
         """Each person's birth year at their id (0: not known), read once: a list of
@@ -129,27 +134,48 @@ class Matcher:
         return self._romanised
 
     def closest(self, tokens: tuple[keys.Token, ...], ids: list[int], limit: int) -> list[int]:
-        """Of ``ids``, the ``limit`` people whose romanised names are spelt most like the
-        query's (rapidfuzz's ``token_sort_ratio``, compared in C); ties keep ``ids``'
-        order."""
-        names = self.romanised()
-        choices: list[str] = []
-        owners: list[int] = []
-        for pk in ids:
-            text = names.get(pk)
-            if text is None:
-                continue
-            for one in text.split("\n") if "\n" in text else (text,):
-                choices.append(one)
-                owners.append(pk)
-        found: list[int] = []
-        for _text, _score, at in process.extract(
-            keys.romanised(tokens), choices, scorer=fuzz.token_sort_ratio, limit=None
-        ):
-            if owners[at] not in found:
-                found.append(owners[at])
-                if len(found) == limit:
-                    break
+        """Of ``ids``, the ``limit`` people whose romanised names score best against the
+        query's tokens; ties keep ``ids``' order (``closest_all`` of one row)."""
+        return self.closest_all([(tokens, ids)], limit)[0]
+
+    def closest_all(
+        self, asked: list[tuple[tuple[keys.Token, ...], list[int]]], limit: int
+    ) -> list[list[int]]:
+        """``closest`` of many rows (their tokens, and ids to choose from), scored at once
+        (``search.score_many``): each person's names are the tokens of their romanised
+        spellings (``romanised``), and a person scores their best name's score."""
+        tasks: list[search.Task] = []
+        owners: list[list[int]] = []
+        for tokens, ids in asked:
+            named: list[tuple[keys.Token, ...]] = []
+            mine: list[int] = []
+            for pk in ids:
+                for found in self._spelt(pk):
+                    named.append(found)
+                    mine.append(pk)
+            tasks.append((tokens, named))
+            owners.append(mine)
+        if len(self.spelt) > KNOWN:
+            self.spelt = dict(islice(self.spelt.items(), len(self.spelt) - KNOWN // 2, None))
+        chosen = []
+        for task, mine in zip(search.score_many(tasks), owners, strict=True):
+            best: list[int] = []
+            for at in np.argsort(-task.scores, kind="stable").tolist():
+                if mine[at] not in best:
+                    best.append(mine[at])
+                    if len(best) == limit:
+                        break
+            chosen.append(best)
+        return chosen
+
+    def _spelt(self, pk: int) -> tuple[tuple[keys.Token, ...], ...]:
+        """The tokens of each of a person's romanised names that has any, kept: a list's
+        rows given only a name choose among the same few thousand people again and again."""
+        found = self.spelt.get(pk)
+        if found is None:
+            text = self.romanised().get(pk, "")
+            names = text.split("\n") if "\n" in text else (text,)
+            found = self.spelt[pk] = tuple(t for one in names if (t := keys.tokens_of(one)))
         return found
 
     def _sql(self, select: str, keys_: list[str], tail: str = "") -> list[tuple[Any, ...]]:
@@ -183,21 +209,22 @@ class Matcher:
         Many people may share as many keys (a common family name spelt alike, the other
         name in a script whose spelling shares little): for a row with a birth year, half
         the candidates are those sharing most keys, and half those born within a year of
-        it among everyone sharing any (``_born_near``). A row given only a name, not in
-        Arabic script, has a third of its places taken by the people spelt most like it
-        among the next ``WIDE`` (``closest``)."""
+        it among everyone sharing any (``_born_near``). A row given only a name has a third
+        of its places taken by the people whose names score best against it among the
+        next ``WIDE`` (``closest_all``)."""
         row_keys = [search.query_keys(tokens) for tokens in analysed]
         self._count(set().union(*row_keys))
         rare = sorted({k for ks in row_keys for k in ks if 0 < self.counts[k] <= COMMON})
         holders = self._holders_of(rare)
         years = years or [None] * len(row_keys)
         born = self.born() if any(years) else np.zeros(0, np.int16)
-        chosen = []
+        chosen: list[list[int]] = []
+        spelling: list[tuple[int, tuple[keys.Token, ...], list[int]]] = []
         for tokens, wanted, year in zip(analysed, row_keys, years, strict=True):
             shared = search.tally(holders, wanted)
             if not shared:
                 shared = self._common_only(wanted)
-            spelt = not year and all(t.script != ARABIC for t in tokens)
+            spelt = not year
             best = search.top_shared(shared, WIDE if spelt else PER_ROW)
             # People sharing far fewer keys than the best are scored only to fill the top.
             floor = best[0][1] * SHARE_FLOOR if best else 0
@@ -207,8 +234,12 @@ class Matcher:
                 ids = ids[: PER_ROW // 2]
                 ids += self._born_near(shared, born, year, set(ids))
             elif spelt and len(best) > first:
-                ids += self.closest(tokens, [pk for pk, _n in best[first:]], PER_ROW // 3)
+                spelling.append((len(chosen), tokens, [pk for pk, _n in best[first:]]))
             chosen.append(ids)
+        # The rows given only a name: the rest of their places, all rows' names at once.
+        closest = self.closest_all([(tokens, ids) for _at, tokens, ids in spelling], PER_ROW // 3)
+        for (at, _tokens, _ids), more in zip(spelling, closest, strict=True):
+            chosen[at] += more
         return chosen
 
     def _holders_of(self, rare: list[str]) -> dict[str, search.Ids]:

@@ -1164,13 +1164,12 @@ def _scored(
         if weights:
             score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * (agreed / weights)
         if score > 0:
-            ranked.append(
-                (-round(min(score, 1.0), 4), facts.pk, at, best, best_name, chosen, notes)
-            )
-    ranked.sort()  # best first, then the lower id (no two candidates are one person)
+            ranked.append((-round(min(score, 1.0), 4), at, best, best_name, chosen, notes))
+    # Best first; of equals, the first candidate (those sharing most keys come first).
+    ranked.sort(key=lambda one: one[:2])
     return [
         Scored(candidates[at], -score, name, best, tuple(notes), named, chosen)
-        for score, _pk, at, best, name, chosen, notes in ranked[:top]
+        for score, at, best, name, chosen, notes in ranked[:top]
     ]
 
 
@@ -1204,8 +1203,9 @@ def scored_people(
     if not ids:
         return []
     unique = set(ids)
+    facts = facts_of(unique)
     return score_facts(
-        facts_of(unique).values(),
+        [facts[pk] for pk in dict.fromkeys(ids) if pk in facts],  # of equals, the first
         query,
         birth_year=birth_year,
         father_name=father_name,

@@ -4,6 +4,7 @@ import csv
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -153,8 +154,8 @@ def test_a_row_given_only_a_name_also_scores_those_spelt_most_like_it(
     cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """S-1 and S-2 share most of the row's keys. Of the others, A-3 shares more keys
-    than B-4, and B-4 is spelt more like the row: the last third of the places goes to
-    the one spelt most alike."""
+    than B-4, and B-4's name scores higher against the row: the last third of the places
+    goes to the one whose name scores best."""
     from qandas.matching import batch
 
     monkeypatch.setattr(batch, "PER_ROW", 3)  # two places by shared keys, one by spelling
@@ -163,11 +164,39 @@ def test_a_row_given_only_a_name_also_scores_those_spelt_most_like_it(
         "external_id,name,city\n"
         "S-1,Aigerym Bekova,karachi\n"
         "S-2,Aigerym Bekova,karachi\n"
-        "A-3,Aigerym Bekova,karachi\n"
-        "B-4,Aigerim Bekovaa,karachi\n",
+        "A-3,Ayhgerim Bekova,karachi\n"
+        "B-4,Ajgerim Bekova,karachi\n",
     )
     lines = match(cast, tmp_path, "name\nАйгерим Бекова\n")
     assert {c["external_id"] for c in lines[0]["candidates"]} == {"S-1", "S-2", "B-4"}
+
+
+def test_a_row_in_arabic_script_given_only_a_name_also_scores_the_others(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row in Arabic script, given only a name, also has its last third of places
+    chosen by how its candidates' names score (with their ids as they come)."""
+    from qandas.matching import batch
+
+    monkeypatch.setattr(batch, "PER_ROW", 3)
+    asked: list[list[int]] = []
+    closest_all = batch.Matcher.closest_all
+
+    def spy(self: batch.Matcher, rows: list[Any], limit: int) -> list[list[int]]:
+        asked.extend(ids for _tokens, ids in rows)
+        return closest_all(self, rows, limit)
+
+    monkeypatch.setattr(batch.Matcher, "closest_all", spy)
+    imported(
+        tmp_path,
+        "external_id,name,city\n"
+        + "".join(f"K-{i},Karim Rahimi,karachi\n" for i in range(3))
+        + "R-1,Kareem Rahimi,karachi\n",
+    )
+    lines = match(cast, tmp_path, "name\nکریم رحیمی\n")
+    # Two places go by keys shared, the third to the best scoring of the other two.
+    assert [len(ids) for ids in asked] == [2]
+    assert len(lines[0]["candidates"]) == 3
 
 
 def test_spelling_is_compared_with_each_of_a_persons_names(cast: Cast, tmp_path: Path) -> None:
@@ -220,6 +249,24 @@ def test_holders_remembered_across_chunks_give_what_each_row_alone_gets(
     assert matcher.held and matcher.held_ids <= 3
     assert matcher.held_ids == sum(len(ids) for ids in matcher.held.values())
     assert 0 < len(matcher.known) <= 4
+
+
+def test_the_tokens_of_names_chosen_by_score_are_kept_within_bounds(
+    cast: Cast, people: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``closest_all`` keeps the tokens of the names it scored, at most ``KNOWN`` people's,
+    and answers the same with them as after they were dropped."""
+    from qandas.matching import batch, keys
+
+    monkeypatch.setattr(batch, "KNOWN", 2)
+    matcher = batch.Matcher(cast.organisation)
+    ids = sorted(p.pk for p in people.values())
+    rows = [(keys.analyse("Даурен Шарифи"), ids), (keys.analyse("Kamal Hakimi"), ids[::-1])]
+    first = matcher.closest_all(rows, 3)
+    assert first[0][0] == people["Dauren Sharifi"].pk
+    assert first[1][0] == people["Kamal Hakimi"].pk
+    assert 0 < len(matcher.spelt) <= 2
+    assert matcher.closest_all(rows, 3) == first
 
 
 def test_a_rows_document_number_is_compared_with_the_candidates_documents(

@@ -16,12 +16,14 @@ from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
 from qandas.matching.search import (
     SOUND_HITS,
+    Facts,
     Gate,
     find,
     id_array,
     most_shared,
     query_keys,
     rank_people,
+    score_facts,
     tally,
     top_shared,
 )
@@ -370,3 +372,13 @@ def test_a_page_of_results_comes_with_city_household_and_names_in_two_statements
     client.force_login(cast.coordinator)
     page_html = client.post("/people/", {"q": "Tokhtarov"}).content.decode()
     assert f"/households/{household.code}/" in page_html
+
+
+def test_of_candidates_scoring_alike_the_one_given_first_ranks_first() -> None:
+    """Candidates come sharing most keys first: of two that score the same, the earlier
+    ranks first, not the lower id (an id says nothing of a name)."""
+    low, high = Facts(2, ["Aigerim Bekova"]), Facts(9, ["Aigerim Bekova"])
+    found = score_facts([high, low], "Aigerim Bekova")
+    assert [f.facts.pk for f in found] == [9, 2]
+    assert found[0].score == found[1].score
+    assert [f.facts.pk for f in score_facts([low, high], "Aigerim Bekova")] == [2, 9]

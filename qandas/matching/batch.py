@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, connections
+from rapidfuzz import fuzz, process
 
 from qandas.accounts.models import Organisation
 from qandas.documents.models import Document
@@ -39,7 +40,7 @@ PER_ROW = 30  # candidates scored per row, those sharing most keys first
 SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
 # A row given only a name: of the ``WIDE`` people sharing most keys, the first two
 # thirds of its ``PER_ROW`` places go to those sharing most, the last third to those of
-# the others whose romanised names score best against the row's (``Matcher.closest``,
+# the others whose romanised names score best against the row's (``closest_all``,
 # with the scoring that ranks them after). Sharing many keys is not the same as being
 # alike. On tune_names' development slice (never the benchmark's split; its pool in a
 # random order), recall@10 / the right person among the candidates, Cyrillic, Arabic
@@ -52,6 +53,15 @@ SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are
 # whose first candidate scored above 0.8 from 0.155 to 0.167. 400 instead of 200 found
 # more (0.961 on that list) but cost half as much time again.
 WIDE = 200
+# Of the other 180, only the 60 whose romanised names are spelt most like the row's
+# (rapidfuzz's token_sort_ratio, in C) are scored for those places. On 10,000 rows of
+# the development list (one row in seven given only a name), choosing took 21% of the
+# time scoring all 180 and 12% scoring 60 (cProfile); on bench/linkage.py's list, scoring
+# all 180 made match_list 16% slower than the choice by token_sort_ratio alone (two runs
+# each, 128 -> 149 s; this machine varied by 10%). On the development slice, recall@10
+# with 60 / all 180: Cyrillic 0.887 / 0.887, Arabic script 0.777 / 0.790, Latin
+# 0.840 / 0.837; 30 lost more (0.883, 0.763, 0.833).
+SPELT = 60
 # Holders' ids kept across chunks: about 100 MB as arrays, what 3,000,000 took as lists.
 HELD = 12_000_000
 # Candidates' facts kept across chunks, with their names' tokens. On a dev list of
@@ -133,23 +143,19 @@ class Matcher:
             self._romanised = names
         return self._romanised
 
-    def closest(self, tokens: tuple[keys.Token, ...], ids: list[int], limit: int) -> list[int]:
-        """Of ``ids``, the ``limit`` people whose romanised names score best against the
-        query's tokens; ties keep ``ids``' order (``closest_all`` of one row)."""
-        return self.closest_all([(tokens, ids)], limit)[0]
-
     def closest_all(
         self, asked: list[tuple[tuple[keys.Token, ...], list[int]]], limit: int
     ) -> list[list[int]]:
-        """``closest`` of many rows (their tokens, and ids to choose from), scored at once
-        (``search.score_many``): each person's names are the tokens of their romanised
+        """For each row (its tokens, and ids to choose from), the ``limit`` people whose
+        romanised names score best against it, ties in the ids' order. All rows are scored
+        at once (``search.score_many``); a person's names are the tokens of their romanised
         spellings (``romanised``), and a person scores their best name's score."""
         tasks: list[search.Task] = []
         owners: list[list[int]] = []
         for tokens, ids in asked:
             named: list[tuple[keys.Token, ...]] = []
             mine: list[int] = []
-            for pk in ids:
+            for pk in self._spelt_alike(tokens, ids, SPELT):
                 for found in self._spelt(pk):
                     named.append(found)
                     mine.append(pk)
@@ -167,6 +173,30 @@ class Matcher:
                         break
             chosen.append(best)
         return chosen
+
+    def _spelt_alike(self, tokens: tuple[keys.Token, ...], ids: list[int], limit: int) -> list[int]:
+        """Of ``ids``, the ``limit`` people whose romanised names are spelt most like the
+        query's (rapidfuzz's ``token_sort_ratio``, compared in C), in the ids' order."""
+        if len(ids) <= limit:
+            return ids
+        names = self.romanised()
+        choices: list[str] = []
+        owners: list[int] = []
+        for pk in ids:
+            text = names.get(pk)
+            if text is None:
+                continue
+            for one in text.split("\n") if "\n" in text else (text,):
+                choices.append(one)
+                owners.append(pk)
+        found: set[int] = set()
+        for _text, _score, at in process.extract(
+            keys.romanised(tokens), choices, scorer=fuzz.token_sort_ratio, limit=None
+        ):
+            found.add(owners[at])
+            if len(found) == limit:
+                break
+        return [pk for pk in ids if pk in found]
 
     def _spelt(self, pk: int) -> tuple[tuple[keys.Token, ...], ...]:
         """The tokens of each of a person's romanised names that has any, kept: a list's

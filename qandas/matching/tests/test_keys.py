@@ -100,7 +100,7 @@ def test_token_order_does_not_change_the_token_keys() -> None:
 
 
 def test_the_whole_name_romanised_is_one_key_in_alphabetical_order_never_looked_up() -> None:
-    # What match_list compares many people's spellings by (``batch.Matcher.closest``).
+    # What match_list scores many people's names by (``batch.Matcher.closest_all``).
     def whole(text: str) -> set[str]:
         return {k for k in name_keys(text) if k.startswith(ROMANISED)}
 

@@ -150,7 +150,7 @@ def test_those_born_near_are_ranked_by_keys_shared_then_the_exact_year_then_high
     assert Matcher._born_near(shared, born, 1950, set()) == []
 
 
-def test_a_row_given_only_a_name_also_scores_those_spelt_most_like_it(
+def test_a_row_given_only_a_name_gives_its_last_places_to_the_best_scoring(
     cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """S-1 and S-2 share most of the row's keys. Of the others, A-3 shares more keys
@@ -158,7 +158,7 @@ def test_a_row_given_only_a_name_also_scores_those_spelt_most_like_it(
     goes to the one whose name scores best."""
     from qandas.matching import batch
 
-    monkeypatch.setattr(batch, "PER_ROW", 3)  # two places by shared keys, one by spelling
+    monkeypatch.setattr(batch, "PER_ROW", 3)  # two places by shared keys, one by score
     imported(
         tmp_path,
         "external_id,name,city\n"
@@ -174,8 +174,8 @@ def test_a_row_given_only_a_name_also_scores_those_spelt_most_like_it(
 def test_a_row_in_arabic_script_given_only_a_name_also_scores_the_others(
     cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A row in Arabic script, given only a name, also has its last third of places
-    chosen by how its candidates' names score (with their ids as they come)."""
+    """A row in Arabic script, given only a name, also has the last third of its places
+    chosen by how the other candidates' names score."""
     from qandas.matching import batch
 
     monkeypatch.setattr(batch, "PER_ROW", 3)
@@ -200,9 +200,9 @@ def test_a_row_in_arabic_script_given_only_a_name_also_scores_the_others(
 
 
 def test_spelling_is_compared_with_each_of_a_persons_names(cast: Cast, tmp_path: Path) -> None:
-    """``Matcher.closest`` reads every name of the organisation's people once (their
+    """``Matcher.closest_all`` reads every name of the organisation's people once (their
     romanised ``n:`` keys, on both engines' collations) and ranks a person by the name
-    spelt most like the row's; another organisation's people are never read."""
+    scoring best against the row; another organisation's people are never read."""
     from qandas.matching import batch, keys
 
     imported(
@@ -220,8 +220,10 @@ def test_spelling_is_compared_with_each_of_a_persons_names(cast: Cast, tmp_path:
         "saule tokhtarova",
     ]
     row = keys.analyse("Aigerim Bekova")
-    assert matcher.closest(row, [ours["A-1"], ours["B-2"]], 1) == [ours["B-2"]]
-    assert matcher.closest(row, [ours["A-1"], ours["B-2"]], 2) == [ours["B-2"], ours["A-1"]]
+    assert matcher.closest_all([(row, [ours["A-1"], ours["B-2"]])], 1) == [[ours["B-2"]]]
+    assert matcher.closest_all([(row, [ours["A-1"], ours["B-2"]])], 2) == [
+        [ours["B-2"], ours["A-1"]]
+    ]
 
 
 def test_holders_remembered_across_chunks_give_what_each_row_alone_gets(
@@ -267,6 +269,22 @@ def test_the_tokens_of_names_chosen_by_score_are_kept_within_bounds(
     assert first[1][0] == people["Kamal Hakimi"].pk
     assert 0 < len(matcher.spelt) <= 2
     assert matcher.closest_all(rows, 3) == first
+
+
+def test_only_those_spelt_most_alike_are_scored_for_the_last_places(
+    cast: Cast, people: dict[str, Person]
+) -> None:
+    """``_spelt_alike``: of many ids, the few whose romanised names are spelt most like
+    the row's, in the ids' order; all of them when there are no more than asked."""
+    from qandas.matching import batch, keys
+
+    matcher = batch.Matcher(cast.organisation)
+    ids = sorted((p.pk for p in people.values()), reverse=True)
+    row = keys.analyse("Dauren Sharifi")
+    alike = [people["Dauren Sharifi"].pk, people["Dauren Sharipov"].pk]
+    assert matcher._spelt_alike(row, ids, 1) == [people["Dauren Sharifi"].pk]
+    assert matcher._spelt_alike(row, ids, 2) == sorted(alike, reverse=True)
+    assert matcher._spelt_alike(row, ids, 5) == ids
 
 
 def test_a_rows_document_number_is_compared_with_the_candidates_documents(

@@ -179,14 +179,10 @@ class Matcher:
         query's (rapidfuzz's ``token_sort_ratio``, compared in C), in the ids' order."""
         if len(ids) <= limit:
             return ids
-        names = self.romanised()
         choices: list[str] = []
         owners: list[int] = []
         for pk in ids:
-            text = names.get(pk)
-            if text is None:
-                continue
-            for one in text.split("\n") if "\n" in text else (text,):
+            for one in self._romanised_names(pk):
                 choices.append(one)
                 owners.append(pk)
         found: set[int] = set()
@@ -203,10 +199,16 @@ class Matcher:
         rows given only a name choose among the same few thousand people again and again."""
         found = self.spelt.get(pk)
         if found is None:
-            text = self.romanised().get(pk, "")
-            names = text.split("\n") if "\n" in text else (text,)
+            names = self._romanised_names(pk)
             found = self.spelt[pk] = tuple(t for one in names if (t := keys.tokens_of(one)))
         return found
+
+    def _romanised_names(self, pk: int) -> tuple[str, ...]:
+        """A person's romanised names (``romanised``), none for someone not read."""
+        text = self.romanised().get(pk)
+        if text is None:
+            return ()
+        return tuple(text.split("\n")) if "\n" in text else (text,)
 
     def _sql(self, select: str, keys_: list[str], tail: str = "") -> list[tuple[Any, ...]]:
         found: list[tuple[Any, ...]] = []
@@ -254,16 +256,15 @@ class Matcher:
             shared = search.tally(holders, wanted)
             if not shared:
                 shared = self._common_only(wanted)
-            spelt = not year
-            best = search.top_shared(shared, WIDE if spelt else PER_ROW)
+            best = search.top_shared(shared, PER_ROW if year else WIDE)
             # People sharing far fewer keys than the best are scored only to fill the top.
             floor = best[0][1] * SHARE_FLOOR if best else 0
-            first = PER_ROW - PER_ROW // 3 if spelt else PER_ROW
+            first = PER_ROW if year else PER_ROW - PER_ROW // 3
             ids = [pk for i, (pk, n) in enumerate(best[:first]) if n >= floor or i < self.top * 2]
             if year:
                 ids = ids[: PER_ROW // 2]
                 ids += self._born_near(shared, born, year, set(ids))
-            elif spelt and len(best) > first:
+            elif len(best) > first:
                 spelling.append((len(chosen), tokens, [pk for pk, _n in best[first:]]))
             chosen.append(ids)
         # The rows given only a name: the rest of their places, all rows' names at once.

@@ -11,15 +11,20 @@ from django.test import Client
 
 from qandas.accounts.models import Organisation
 from qandas.documents.models import Document, DocumentKind
+from qandas.lib.scripts import CYRILLIC
 from qandas.matching.duplicates import GUARD_THRESHOLD
 from qandas.matching.keys import analyse, name_keys
 from qandas.matching.models import NameKey
+from qandas.matching.rewrites import spellings
 from qandas.matching.search import (
-    SOUND_HITS,
+    COMMON,
+    KEY_WEIGHT,
+    SPELT,
     Facts,
     Gate,
     find,
     id_array,
+    key_weight,
     most_shared,
     query_keys,
     rank_people,
@@ -228,23 +233,40 @@ def test_the_people_list_and_the_api_rank_with_why(
     assert body["results"] == sorted(body["results"], key=lambda r: -r["score"])
 
 
-def test_candidates_count_dictionary_groups_once_and_sounds_more() -> None:
-    held = {"g:1": [1, 3], "g:2": [1, 3], "g:3": [1], "r:su": [2], "c:s": [2], "v:su": [3]}
+def test_a_rarer_key_weighs_more() -> None:
+    assert key_weight(COMMON) == KEY_WEIGHT
+    assert key_weight(COMMON * 10) == KEY_WEIGHT  # never less than a common key's
+    assert KEY_WEIGHT < key_weight(100) < key_weight(3) < key_weight(1) == key_weight(0)
+    # Person 1 shares one key held by three people; person 2 shares two held by a
+    # thousand each, and everyone else one of them: person 1 comes first.
+    crowd = list(range(10, 1008))
+    held = {"r:rare": [1, 3, 4], "c:one": [2, *crowd], "k:two": [2, *crowd[::-1]]}
+    shared = tally(held)
+    assert shared.counts()[1] == key_weight(3)
+    assert shared.counts()[2] == 2 * key_weight(1000)
+    assert [pk for pk, _w in top_shared(shared, 3)] == [1, 3, 4]
+
+
+def test_dictionary_groups_count_as_the_rarest_one_shared() -> None:
+    held = {"g:1": [1, 3], "g:2": [1, 3, 5, 6], "g:3": [1], "r:su": [2], "c:s": [2, 3]}
     shared = tally(held).counts()
-    # Person 1 shares three groups of one common token: they count as one key.
-    assert shared[1] == 1
-    assert shared[2] == 2
-    # A shared sound says more than a shared consonant.
-    assert shared[3] == 1 + SOUND_HITS
-    assert tally(held, ["r:su"]).counts() == {2: 1}
+    # Person 1 shares three groups of one common token: they count as the rarest one.
+    assert shared[1] == key_weight(1)
+    assert shared[2] == key_weight(1) + key_weight(2)
+    assert shared[3] == key_weight(2) + key_weight(2)
+    assert shared[5] == key_weight(4)
+    assert tally(held, ["r:su"]).counts() == {2: key_weight(1)}
 
 
-def test_the_people_sharing_most_keys_come_first_then_the_lowest_ids() -> None:
-    """``tally``, ``top_shared`` and ``most_shared`` count and order as a ``Counter``
-    sorted by keys shared, then id, would: checked on random holders."""
+def test_the_people_sharing_most_weight_come_first_then_the_lowest_ids() -> None:
+    """``tally``, ``top_shared`` and ``most_shared`` weigh and order as a ``Counter``
+    of each key's weight, sorted by weight shared, then id, would: checked on random
+    holders."""
     rnd = random.Random(6)
     held = {f"r:{k}": rnd.sample(range(1, 400), rnd.randint(1, 120)) for k in range(30)}
-    counted = Counter(pk for ids in held.values() for pk in ids)
+    counted: Counter[int] = Counter()
+    for ids in held.values():
+        counted.update(dict.fromkeys(ids, key_weight(len(ids))))
     order = sorted(counted, key=lambda pk: (-counted[pk], pk))
     shared = tally(held)
     assert shared.counts() == counted
@@ -252,6 +274,16 @@ def test_the_people_sharing_most_keys_come_first_then_the_lowest_ids() -> None:
     assert top_shared(shared, 25) == [(pk, counted[pk]) for pk in order[:25]]
     assert top_shared(shared, 10_000) == [(pk, counted[pk]) for pk in order]
     assert top_shared(tally({}), 5) == most_shared(tally({})) == []
+
+
+def test_a_tokens_learned_spellings_are_looked_up() -> None:
+    # Zhilson shares no spelling with Gilson; Gilson is its likeliest learned spelling.
+    learned = spellings("zhilson", CYRILLIC)
+    assert learned[0] == "gilson"
+    assert "r:gilson" in query_keys(analyse("Жильсон")) & name_keys("Gilson")
+    wanted = query_keys(analyse("Жильсон"))
+    assert {f"r:{spelt}" for spelt in learned[:SPELT]} <= wanted
+    assert not {f"r:{spelt}" for spelt in learned[SPELT:]} & wanted
 
 
 def test_the_holders_ids_are_read_from_either_engines_form() -> None:

@@ -256,6 +256,12 @@ def test_dictionary_groups_count_as_the_rarest_one_shared() -> None:
     assert shared[3] == key_weight(2) + key_weight(2)
     assert shared[5] == key_weight(4)
     assert tally(held, ["r:su"]).counts() == {2: key_weight(1)}
+    # Ids as large as ranking allows keep their weights (packed together to sort).
+    large = (1 << 40) - 1
+    assert tally({"r:a": [large, 5], "g:1": [large]}).counts() == {
+        5: key_weight(2),
+        large: key_weight(2) + key_weight(1),
+    }
 
 
 def test_the_people_sharing_most_weight_come_first_then_the_lowest_ids() -> None:

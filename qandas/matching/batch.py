@@ -37,7 +37,7 @@ from .models import NameKey
 CHUNK = 2000  # rows looked up together (their keys overlap: fewer, larger reads)
 COMMON = search.COMMON  # a key held by more people than this picks no candidates by itself
 PER_ROW = 30  # candidates scored per row, those sharing most keys first
-SHARE_FLOOR = 0.34  # of the best candidate's shared keys, below which fewer are scored
+SHARE_FLOOR = 0.34  # of the best candidate's weight shared, below which fewer are scored
 # A row given only a name: of the ``WIDE`` people sharing most keys, the first two
 # thirds of its ``PER_ROW`` places go to those sharing most, the last third to those of
 # the others whose romanised names score best against the row's (``closest_all``,

@@ -97,7 +97,7 @@ class Match:
 # split), keys weighed by rarity (``key_weight``), recall@10 without and with them:
 # Cyrillic 0.897 and 0.913, Arabic script 0.793 and 0.817, Latin 0.850 and 0.853. Ten
 # spellings found less (Cyrillic 0.903), all forty no more.
-SPELT = 30
+SPELLINGS_LOOKED_UP = 30
 
 
 def typo_keys(bones: str) -> set[str]:
@@ -121,7 +121,10 @@ def query_keys(tokens: tuple[keys.Token, ...]) -> set[str]:
         joined = "".join(t.rom for t in tokens)
         found.update((f"r:{joined}", f"c:{keys.skeleton(joined)}"))
     for token in tokens:
-        found.update(f"r:{spelt}" for spelt in rewrites.spellings(token.rom, token.script)[:SPELT])
+        found.update(
+            f"r:{spelt}"
+            for spelt in rewrites.spellings(token.rom, token.script)[:SPELLINGS_LOOKED_UP]
+        )
     return {key[:64] for key in found}
 
 
@@ -704,9 +707,10 @@ def key_weight(held: int) -> int:
     counting each key once (and a shared sound, ``v:``, three times), the right person
     was among the candidates for 0.910 of Cyrillic queries, 0.833 of Arabic-script ones
     and 0.883 of Latin ones; weighed, 0.923, 0.843 and 0.893 (the square root of how much
-    rarer did no better). With learned spellings looked up too (``SPELT``), recall@10 of
-    match_list's development list rose from 0.942 to 0.972, its false matches stayed at
-    0.16 (a shared sound weighed three times: 0.967)."""
+    rarer did no better). With learned spellings looked up too
+    (``SPELLINGS_LOOKED_UP``), recall@10 of match_list's development list rose from 0.942
+    to 0.972, its false matches stayed at 0.16 (a shared sound weighed three times:
+    0.967)."""
     rarer = COMMON / max(held, 1)
     return round(KEY_WEIGHT * (1 + math.log(rarer))) if rarer > 1 else KEY_WEIGHT
 

@@ -19,7 +19,7 @@ from qandas.matching.rewrites import spellings
 from qandas.matching.search import (
     COMMON,
     KEY_WEIGHT,
-    SPELT,
+    SPELLINGS_LOOKED_UP,
     Facts,
     Gate,
     find,
@@ -288,8 +288,8 @@ def test_a_tokens_learned_spellings_are_looked_up() -> None:
     assert learned[0] == "gilson"
     assert "r:gilson" in query_keys(analyse("Жильсон")) & name_keys("Gilson")
     wanted = query_keys(analyse("Жильсон"))
-    assert {f"r:{spelt}" for spelt in learned[:SPELT]} <= wanted
-    assert not {f"r:{spelt}" for spelt in learned[SPELT:]} & wanted
+    assert {f"r:{spelt}" for spelt in learned[:SPELLINGS_LOOKED_UP]} <= wanted
+    assert not {f"r:{spelt}" for spelt in learned[SPELLINGS_LOOKED_UP:]} & wanted
 
 
 def test_the_holders_ids_are_read_from_either_engines_form() -> None:

@@ -56,6 +56,7 @@ NAME_WEIGHT = 0.6  # of the score, when other facts are given
 BLEND = (0.9, 0.05, 0.05)
 BLEND_ARABIC = (0.45, 0.35, 0.2)
 PK_SPAN = 1 << 40  # above any person id: (weight shared, id) sorted as one integer
+TOGETHER = 0.9  # of how alike two names run together are, what a name scores so (at most)
 UNKNOWN = 0.5  # agreement of a fact given in the query that the record does not hold
 # A token scoring below this counts less than its score (``counted``). Chosen with the
 # factor 3 on match_list's development list (bench/linkage.py's generator on the
@@ -488,13 +489,15 @@ def score_many(tasks: Sequence[Task]) -> list[Named]:
         total += more  # in the query's order, as a sum one token at a time would
     coverage = np.minimum(asked, sizes) / np.maximum(asked, sizes)
     scores = total / asked * (0.85 + 0.15 * coverage)
-    apart = (asked > 1) | (sizes > 1)
+    # Run together, a name scores at most ``TOGETHER``: one already scoring that much
+    # token by token is not run together.
+    apart = ((asked > 1) | (sizes > 1)) & (scores < TOGETHER)
     together = np.zeros(len(at), bool)
     if apart.any():
         every_name = [name for _query, names in tasks for name in names]
         runs = [run_together(query) for query, _names in tasks]
         some = np.flatnonzero(apart)
-        run = 0.9 * counted(
+        run = TOGETHER * counted(
             _paired(
                 Indel.normalized_similarity,
                 [runs[t] for t in task[some].tolist()],
@@ -749,7 +752,11 @@ def tally(held: Mapping[str, Ids | Sequence[int]], wanted: Iterable[str] | None 
 
     A common name is in several groups of the variant dictionary (Soo, Su, Sou ...): a
     person's shared ``g:`` keys count as the rarest of them alone, or everyone sharing
-    that one token would outrank people who share the rest of the name."""
+    that one token would outrank people who share the rest of the name.
+
+    Each key's holders come in ascending order (read through the index on key and
+    person), so the packed array is a run of sorted values a key, and a stable sort
+    (timsort, which merges runs) sorts it in under half the time of the default one."""
     holders: dict[bool, list[Ids | Sequence[int]]] = {False: [], True: []}
     weights: dict[bool, list[int]] = {False: [], True: []}
     for key in held if wanted is None else wanted:
@@ -761,14 +768,14 @@ def tally(held: Mapping[str, Ids | Sequence[int]], wanted: Iterable[str] | None 
         weights[grouped].append(key_weight(len(found)))
     packed = [_packed(holders[False], weights[False])] if holders[False] else []
     if holders[True]:
-        variant = np.sort(_packed(holders[True], weights[True]))
+        variant = np.sort(_packed(holders[True], weights[True]), kind="stable")
         ids = variant >> WEIGHT_BITS
         last = np.ones(len(ids), bool)  # of each id's, the heaviest comes last
         last[:-1] = ids[1:] != ids[:-1]
         packed.append(variant[last])
     if not packed:
         return Shared.of(())
-    every = np.sort(np.concatenate(packed))
+    every = np.sort(np.concatenate(packed), kind="stable")
     ids = every >> WEIGHT_BITS
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     return Shared(ids[starts], np.add.reduceat(every & WEIGHT_MASK, starts))

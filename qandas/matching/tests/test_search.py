@@ -13,7 +13,7 @@ from qandas.accounts.models import Organisation
 from qandas.documents.models import Document, DocumentKind
 from qandas.lib.scripts import CYRILLIC
 from qandas.matching.duplicates import GUARD_THRESHOLD
-from qandas.matching.keys import analyse, name_keys
+from qandas.matching.keys import analyse, name_keys, tokens_of
 from qandas.matching.models import NameKey
 from qandas.matching.rewrites import spellings
 from qandas.matching.search import (
@@ -29,6 +29,7 @@ from qandas.matching.search import (
     query_keys,
     rank_people,
     score_facts,
+    score_names,
     tally,
     top_shared,
 )
@@ -231,6 +232,20 @@ def test_the_people_list_and_the_api_rank_with_why(
     assert body["results"][0]["why"]
     assert all(0 < r["score"] <= 1 for r in body["results"])
     assert body["results"] == sorted(body["results"], key=lambda r: -r["score"])
+
+
+def test_a_name_split_elsewhere_scores_as_written_together() -> None:
+    query = tokens_of("Abdulrahim Karimov")
+    names = ["Abdul Rahim Karimov", "Abdu Lrahimkarimov", "Rahim Karimov", "Karimov Abdulrahim"]
+    named = score_names(query, [tokens_of(name) for name in names])
+    # Alike token by token: never compared run together (it would score at most 0.9).
+    assert named.scores[0] == 1.0 and not named.together[0]
+    assert named.scores[3] == 1.0 and not named.together[3]
+    # Split elsewhere: its tokens are not alike, run together they are.
+    assert named.together[1] and named.scores[1] == pytest.approx(0.9)
+    assert "written together" in str(named.why(1))
+    # Run together scores more than its tokens (one of two missing) would.
+    assert named.together[2] and 0.6 < named.scores[2] < 0.9
 
 
 def test_a_rarer_key_weighs_more() -> None:

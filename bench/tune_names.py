@@ -3,6 +3,7 @@
 Run by hand, from the repository root:
 
     .venv/bin/python bench/tune_names.py [--pool 360000] [--queries 400] [--misses 20]
+        [--dictionary] [--ceiling]
 
 ``bench/names.py`` measures on the held-out Wikidata groups (``variants.held_out``) and
 ar2en-test; nothing here reads either. The queries come from a development slice: one
@@ -19,6 +20,13 @@ keys of a pool computed with ``keys.name_keys``, postings in a dict), so that a 
 can be tried on a 360k pool in minutes, and it says for each miss whether the right
 person was never a candidate or was ranked below ten. Run ``bench/names.py`` for the
 figures that count.
+
+``--ceiling`` asks what better candidates could still win: it scores *everyone* sharing
+a key held by at most ``batch.COMMON`` people (not only the ``PER_ROW`` a list's row
+gets), and sorts each query by why its group is found or not: ``found`` (in the first
+ten whatever the order of equals), ``tie`` (scoring as the tenth: the order of equals
+decides), ``namesakes`` (ten or more others score 1, spelt as the query), ``outscored``
+(ten others score more) and ``no key`` (no one of the group shares a key).
 """
 
 from __future__ import annotations
@@ -139,11 +147,16 @@ def index(pool: list) -> tuple[dict[str, list[int]], list]:
     return postings, [tokens for _found, tokens in keyed]
 
 
-def candidates(wanted: set[str], postings: dict[str, list[int]]) -> list[int]:
-    """``batch.Matcher._candidates`` for one row, in memory."""
-    shared = search.tally(
+def sharing(wanted: set[str], postings: dict[str, list[int]]) -> search.Shared:
+    """The people sharing the keys ``wanted`` held by at most ``batch.COMMON``, weighed."""
+    return search.tally(
         {k: postings[k] for k in wanted if 0 < len(postings.get(k, ())) <= batch.COMMON}
     )
+
+
+def candidates(wanted: set[str], postings: dict[str, list[int]]) -> list[int]:
+    """``batch.Matcher._candidates`` for one row, in memory."""
+    shared = sharing(wanted, postings)
     if not shared:
         present = sorted((k for k in wanted if postings.get(k)), key=lambda k: len(postings[k]))
         # Each of its rarest three keys counts once, as SQL counts them there.
@@ -201,6 +214,39 @@ def run(queries: list, pool: list, postings: dict, analysed: list, misses: int) 
         print(f"{test:8} {len(ranks):>5} {r1:6.3f} {r10:6.3f} {among[test] / n:6.3f}")
 
 
+CEILING = ("found", "tie", "namesakes", "outscored", "no key")
+
+
+def ceiling(queries: list, pool: list, postings: dict, analysed: list) -> None:
+    """What scoring everyone who shares a rare key would find (``--ceiling``)."""
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for test, text, group in queries:
+        tokens = keys.analyse(text)
+        shared = sharing(search.query_keys(tokens), postings)
+        ids = [pk for pk in shared.ids.tolist() if analysed[pk]] if tokens else []
+        ours = [pool[pk][1] == group for pk in ids]
+        if not any(ours):
+            found[test]["no key"] += 1
+            continue
+        scores = search.score_names(tokens, [analysed[pk] for pk in ids]).scores.tolist()
+        best = max(s for s, mine in zip(scores, ours, strict=True) if mine)
+        others = [s for s, mine in zip(scores, ours, strict=True) if not mine]
+        above = sum(s > best for s in others)
+        if above + sum(s == best for s in others) < 10:
+            found[test]["found"] += 1
+        elif above < 10:
+            found[test]["tie"] += 1
+        elif sum(s >= 1.0 for s in others) >= 10:
+            found[test]["namesakes"] += 1
+        else:
+            found[test]["outscored"] += 1
+    print(f"\n{'test':8} {'n':>5} " + " ".join(f"{kind:>9}" for kind in CEILING))
+    for test in TESTS:
+        n = sum(found[test].values()) or 1
+        shares = " ".join(f"{found[test][kind] / n:9.3f}" for kind in CEILING)
+        print(f"{test:8} {n:>5} {shares}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pool", type=int, default=360_000)
@@ -211,6 +257,11 @@ def main() -> None:
         "--dictionary",
         action="store_true",
         help="use a dictionary built without the dev groups (default: no dictionary)",
+    )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="score everyone sharing a rare key, and say why each query's group is missed",
     )
     parser.add_argument("--names", type=Path, default=ROOT.parent / "shared" / "data" / "names")
     args = parser.parse_args()
@@ -249,7 +300,10 @@ def main() -> None:
     started = time.perf_counter()
     postings, analysed = index(pool)
     print(f"pool {len(pool)}, keyed in {time.perf_counter() - started:.0f} s")
-    run(queries, pool, postings, analysed, args.misses)
+    if args.ceiling:
+        ceiling(queries, pool, postings, analysed)
+    else:
+        run(queries, pool, postings, analysed, args.misses)
 
 
 if __name__ == "__main__":

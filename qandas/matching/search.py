@@ -754,9 +754,10 @@ def tally(held: Mapping[str, Ids | Sequence[int]], wanted: Iterable[str] | None 
     person's shared ``g:`` keys count as the rarest of them alone, or everyone sharing
     that one token would outrank people who share the rest of the name.
 
-    Each key's holders come in ascending order (read through the index on key and
-    person), so the packed array is a run of sorted values a key, and a stable sort
-    (timsort, which merges runs) sorts it in under half the time of the default one."""
+    Each key's holders come in ascending order when read through the key index (which
+    orders them by person), so the packed array is a run of sorted values a key, and a
+    stable sort (timsort, which merges runs) sorts it in under half the time of the
+    default one. In any other order, they are sorted all the same."""
     holders: dict[bool, list[Ids | Sequence[int]]] = {False: [], True: []}
     weights: dict[bool, list[int]] = {False: [], True: []}
     for key in held if wanted is None else wanted:

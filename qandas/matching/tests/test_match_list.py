@@ -98,7 +98,7 @@ def test_among_many_namesakes_the_one_born_that_year_is_a_candidate(
     cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """More people share a row's name keys than are scored: those born within a year of
-    the row's birth year get half the places, whatever their ids."""
+    the row's birth year get two thirds of the places, whatever their ids."""
     from qandas.matching import batch
 
     monkeypatch.setattr(batch, "PER_ROW", 4)
@@ -109,6 +109,22 @@ def test_among_many_namesakes_the_one_born_that_year_is_a_candidate(
     assert lines[0]["candidates"][0]["external_id"] == "N-11"
     # Without a birth year, the lowest ids are the ones scored.
     assert {c["external_id"] for c in lines[1]["candidates"]} <= {f"N-{i}" for i in range(4)}
+
+
+def test_places_no_one_born_near_takes_go_to_those_sharing_most_keys(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qandas.matching import batch
+
+    monkeypatch.setattr(batch, "PER_ROW", 6)
+    namesakes = "".join(f"N-{i},Aigerim Bekova,{1950 + i},karachi\n" for i in range(9))
+    imported(tmp_path, "external_id,name,birth_year,city\n" + namesakes)
+    # One of nine is born within a year of 1959 (N-9 would be; there is none): she and
+    # the five lowest ids sharing every key are scored, six in all.
+    lines = match(cast, tmp_path, "name,birth_year\nAigerim Bekova,1959\n", "--top", "10")
+    found = [c["external_id"] for c in lines[0]["candidates"]]
+    assert len(found) == 6
+    assert set(found) == {"N-8", *(f"N-{i}" for i in range(5))}
 
 
 def test_the_one_born_that_year_is_found_behind_hundreds_sharing_more_keys(

@@ -119,8 +119,9 @@ def test_places_no_one_born_near_takes_go_to_those_sharing_most_keys(
     monkeypatch.setattr(batch, "PER_ROW", 6)
     namesakes = "".join(f"N-{i},Aigerim Bekova,{1950 + i},karachi\n" for i in range(9))
     imported(tmp_path, "external_id,name,birth_year,city\n" + namesakes)
-    # One of nine is born within a year of 1959 (N-9 would be; there is none): she and
-    # the five lowest ids sharing every key are scored, six in all.
+    # Of nine sharing every key, only N-8 (1958) is born within a year of 1959: she and
+    # the five lowest ids are scored, six in all (two by keys, one born near, three more
+    # by keys in the places no one else born near took).
     lines = match(cast, tmp_path, "name,birth_year\nAigerim Bekova,1959\n", "--top", "10")
     found = [c["external_id"] for c in lines[0]["candidates"]]
     assert len(found) == 6

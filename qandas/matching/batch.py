@@ -271,7 +271,7 @@ class Matcher:
             ids = [pk for i, (pk, n) in enumerate(best[:first]) if n >= floor or i < self.top * 2]
             if year:
                 keyed = PER_ROW // 3
-                near = self._born_near(shared, born, year, set(ids[:keyed]))
+                near = self._born_near(shared, born, year, set(ids[:keyed]), PER_ROW - keyed)
                 # Too few born near: the places left go to the next sharing most keys.
                 taken = set(near)
                 more = [pk for pk in ids[keyed:] if pk not in taken]
@@ -308,9 +308,11 @@ class Matcher:
         return found
 
     @staticmethod
-    def _born_near(shared: search.Shared, born: Years, year: int, taken: set[int]) -> list[int]:
-        """Of the people sharing any key, those born in ``year`` or a year either side,
-        sharing most keys (the year exactly breaks ties, then the higher id): as blocking
+    def _born_near(
+        shared: search.Shared, born: Years, year: int, taken: set[int], limit: int
+    ) -> list[int]:
+        """Of the people sharing any key, the ``limit`` born in ``year`` or a year either
+        side, sharing most keys (the year exactly breaks ties, then the higher id): as blocking
         on a name and the birth year does. Among hundreds sharing a common name's keys,
         the one whose other name is spelt past recognition is found by the year."""
         ids, hits = shared.ids, shared.hits
@@ -322,7 +324,6 @@ class Matcher:
         if taken:  # the few born near, not the thousands sharing a key, looked up
             near = near[np.array([pk not in taken for pk in ids[near].tolist()], bool)]
         code = (hits[near] * 2 + (when[near] == year)) * search.PK_SPAN + ids[near]
-        limit = PER_ROW - PER_ROW // 3
         if len(code) > limit:
             code = code[np.argpartition(code, len(code) - limit)[-limit:]]
         return (np.sort(code)[::-1] % search.PK_SPAN).tolist()

@@ -163,8 +163,9 @@ def test_those_born_near_are_ranked_by_keys_shared_then_the_exact_year_then_high
     born[[1, 2, 3, 4, 5, 6, 7]] = [1990, 1991, 1989, 1992, 1990, 1989, 0]
     shared = search.Shared.of([(1, 2), (2, 3), (3, 2), (4, 9), (5, 9), (6, 2), (7, 9), (12, 9)])
     # 2: three keys; 1: two and the year exactly; 6 and 3: two, a year off, 6 the higher.
-    assert Matcher._born_near(shared, born, 1990, {5}) == [2, 1, 6, 3]
-    assert Matcher._born_near(shared, born, 1950, set()) == []
+    assert Matcher._born_near(shared, born, 1990, {5}, 20) == [2, 1, 6, 3]
+    assert Matcher._born_near(shared, born, 1990, {5}, 2) == [2, 1]
+    assert Matcher._born_near(shared, born, 1950, set(), 20) == []
 
 
 def test_a_row_given_only_a_name_gives_its_last_places_to_the_best_scoring(

@@ -450,7 +450,7 @@ class Writer:
         self.written_ids.extend(person_ids)
         names: list[dict[str, Any]] = []
         organisation_id = self.organisation.pk
-        for row, person_id in zip(batch, person_ids, strict=True):
+        for row, owner, person_id in zip(batch, owners, person_ids, strict=True):
             for i, text in enumerate(row.names):
                 names.append(
                     {
@@ -464,7 +464,15 @@ class Writer:
                     }
                 )
             # Built in C (``zip``, ``repeat``): millions of rows for a long list.
-            self.keys_waiting.extend(zip(repeat(organisation_id), repeat(person_id), row.keys))
+            born = owner["birth_date"] if isinstance(owner, dict) else owner.birth_date
+            self.keys_waiting.extend(
+                zip(
+                    repeat(organisation_id),
+                    repeat(person_id),
+                    row.keys,
+                    repeat(born.year if born else None),
+                )
+            )
             row.keys = set()  # written: a long list need not hold every key twice
         _insert(Name, names)
         if len(self.keys_waiting) >= KEYS_AT_ONCE:

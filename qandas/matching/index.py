@@ -13,8 +13,8 @@ from qandas.people.models import Name, Person
 from . import keys
 from .models import NameKey
 
-# (organisation id, person id, key)
-KeyRow = tuple[int, int, str]
+# (organisation id, person id, key, the person's birth year or None)
+KeyRow = tuple[int, int, str, int | None]
 
 
 def person_keys(texts: Iterable[str]) -> set[str]:
@@ -25,8 +25,15 @@ def person_keys(texts: Iterable[str]) -> set[str]:
     return found
 
 
-def key_rows(organisation_id: int, person_id: int, texts: Iterable[str]) -> list[KeyRow]:
-    return [(organisation_id, person_id, key) for key in sorted(person_keys(texts))]
+def key_rows(
+    organisation_id: int, person_id: int, texts: Iterable[str], born: int | None
+) -> list[KeyRow]:
+    return [(organisation_id, person_id, key, born) for key in sorted(person_keys(texts))]
+
+
+def birth_year(person: Person) -> int | None:
+    """What a person's key rows hold as their birth year."""
+    return person.birth_date.year if person.birth_date else None
 
 
 def insert_keys(rows: Iterable[KeyRow]) -> None:
@@ -39,7 +46,7 @@ def insert_keys(rows: Iterable[KeyRow]) -> None:
     for start in range(0, len(rows), 50_000):
         insert_rows(
             NameKey._meta.db_table,
-            ("organisation_id", "person_id", "key"),
+            ("organisation_id", "person_id", "key", "born"),
             rows[start : start + 50_000],
         )
 
@@ -52,4 +59,11 @@ def reindex(person: Person) -> None:
     if person.redacted_at is not None or person.merged_into_id is not None:
         return
     names = Name.objects.filter(person=person).values_list("text", flat=True)
-    insert_keys(key_rows(person.organisation_id, person.pk, names))
+    insert_keys(key_rows(person.organisation_id, person.pk, names, birth_year(person)))
+
+
+def keep_birth_year(person: Person) -> None:
+    """Make a person's key rows hold their birth year as it is now (after a save): one
+    indexed statement, writing only rows that differ."""
+    year = birth_year(person)
+    NameKey.objects.filter(person_id=person.pk).exclude(born=year).update(born=year)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,23 @@ from . import duplicates, index, search
 def reindex(sender: type, *, person: Person, **kwargs: Any) -> None:
     index.reindex(person)
     duplicates.refresh([person.pk])  # the review queue's pairs of this person
+
+
+@receiver(post_save, sender=Person, dispatch_uid="matching.birth_year")
+def keep_birth_year(
+    sender: type,
+    *,
+    instance: Person,
+    created: bool,
+    raw: bool = False,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
+    """A person's key rows hold their birth year (``NameKey.born``): a new person has no
+    keys yet (their names key them), a save that did not write the date changes none."""
+    if created or raw or (update_fields is not None and "birth_date" not in update_fields):
+        return
+    index.keep_birth_year(instance)
 
 
 @receiver(search_requested, sender=Person, dispatch_uid="matching.search")

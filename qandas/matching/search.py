@@ -41,7 +41,6 @@ Ids = np.ndarray[Any, np.dtype[np.int64]]  # person ids, as ``postings`` and ``t
 # People scored per query, those sharing most keys first. Loading and scoring them is
 # most of a search's time; match_list scores at most 30 a row and finds as much.
 CANDIDATES = 60
-NEAR = 240  # with a birth year, the people sharing most keys among whom it chooses
 IN_LIMIT = 5000  # values per IN (...) list, well under SQLite's variable limit
 # A person's birth year in SQL, as text: SQLite would parse every date in Python (a
 # million of them for ``match_list``), and the year leads a date's text on both engines.
@@ -827,38 +826,104 @@ def candidates(
     for the organisations ``people`` covers and the access gate is applied to the
     best-sharing people, a window at a time, until ``limit`` of them are visible.
     """
-    wanted = sorted(query_keys(tokens))
-    if not wanted:
-        return []
-    gate = Gate(people)
-    organisations = gate.organisations()
-    if not organisations:
-        return []
-    counts, held = postings(wanted, organisations)
-    shared = tally(held)
-    if not shared:
-        telling = [k for k in wanted if k.startswith(("j:", "r:")) and counts.get(k)][:3]
-        shared = Shared.of(
-            NameKey.objects.filter(key__in=telling, organisation_id__in=organisations)
-            .values("person_id")
-            .annotate(hits=Count("key"))
-            .order_by("-hits", "person_id")
-            .values_list("person_id", "hits")[: limit * 4]
+    sharing = Sharing.of(people, tokens, limit)
+    return sharing.visible(limit) if sharing else []
+
+
+@dataclass(frozen=True, eq=False)
+class Sharing:
+    """The people of ``people`` sharing keys with a query's tokens (``tally``), with the
+    access gate they must pass and the rare keys they were found by."""
+
+    gate: Gate
+    organisations: list[int]
+    shared: Shared
+    rare: list[str]
+
+    @classmethod
+    def of(
+        cls, people: QuerySet[Person], tokens: tuple[keys.Token, ...], limit: int
+    ) -> Sharing | None:
+        wanted = sorted(query_keys(tokens))
+        if not wanted:
+            return None
+        gate = Gate(people)
+        organisations = gate.organisations()
+        if not organisations:
+            return None
+        counts, held = postings(wanted, organisations)
+        shared = tally(held)
+        if not shared:
+            telling = [k for k in wanted if k.startswith(("j:", "r:")) and counts.get(k)][:3]
+            shared = Shared.of(
+                NameKey.objects.filter(key__in=telling, organisation_id__in=organisations)
+                .values("person_id")
+                .annotate(hits=Count("key"))
+                .order_by("-hits", "person_id")
+                .values_list("person_id", "hits")[: limit * 4]
+            )
+        return cls(gate, organisations, shared, sorted(held))
+
+    def visible(self, limit: int, skip: set[int] | None = None) -> list[int]:
+        """The ``limit`` people sharing most keys (then the lowest ids) whom the gate lets
+        through, none of ``skip``. The first window, twice the people wanted, is all most
+        searches need: only its people are put in order (``top_shared``), not the
+        thousands sharing a key."""
+        skip = skip or set()
+        size = min(GATE_WINDOW, 2 * limit + len(skip))
+        ranked = [pk for pk, _hits in top_shared(self.shared, size)]
+        chosen: list[int] = []
+        start = 0
+        while start < len(ranked) and len(chosen) < limit:
+            window = [pk for pk in ranked[start : start + size] if pk not in skip]
+            visible = self.gate.visible(window)
+            chosen.extend(pk for pk in window if pk in visible)
+            start, size = start + size, GATE_WINDOW
+            if start == len(ranked) < len(self.shared) and len(chosen) < limit:
+                ranked = most_shared(self.shared)
+        return chosen[:limit]
+
+    def born_near(self, year: int, limit: int, skip: set[int]) -> list[int]:
+        """The ``limit`` people sharing a rare key, born in ``year`` or a year either side,
+        whom the gate lets through, none of ``skip``: those sharing most keys first (the
+        year exactly breaks ties, then the higher id), as ``match_list`` chooses them.
+        Who of the thousands sharing a key was born near is read from the key index, in
+        one statement (``NameKey.born``): asked of the people's rows by their ids, a
+        search on a development list of 1M people took twice as long."""
+        if not self.rare:
+            return []
+        keys_in, key_values = one_of(self.rare)
+        sql = NEAR_BORN.format(
+            key=connection.ops.quote_name(NameKey._meta.db_table),
+            keys=keys_in,
+            orgs=", ".join(["%s"] * len(self.organisations)),
         )
-    # The first window, twice the candidates wanted, is all most searches need: only
-    # its people are put in order (``top_shared``), not the thousands sharing a key.
-    size = min(GATE_WINDOW, 2 * limit)
-    ranked = [pk for pk, _hits in top_shared(shared, size)]
-    chosen: list[int] = []
-    start = 0
-    while start < len(ranked) and len(chosen) < limit:
-        window = ranked[start : start + size]
-        visible = gate.visible(window)
-        chosen.extend(pk for pk in window if pk in visible)
-        start, size = start + size, GATE_WINDOW
-        if start == len(ranked) < len(shared) and len(chosen) < limit:
-            ranked = most_shared(shared)
-    return chosen[:limit]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*key_values, *self.organisations, year - 1, year + 1])
+            found = [(pk, born) for pk, born in cursor.fetchall() if pk not in skip]
+        if not found:
+            return []
+        ids = np.array([pk for pk, _born in found], np.int64)
+        exact = np.array([born == year for _pk, born in found], np.int64)
+        at = np.minimum(np.searchsorted(self.shared.ids, ids), len(self.shared.ids) - 1)
+        hits = np.where(self.shared.ids[at] == ids, self.shared.hits[at], 0)
+        ranked = (np.sort((hits * 2 + exact) * PK_SPAN + ids)[::-1] % PK_SPAN).tolist()
+        chosen: list[int] = []
+        start, size = 0, min(GATE_WINDOW, 2 * limit)
+        while start < len(ranked) and len(chosen) < limit:
+            window = ranked[start : start + size]
+            visible = self.gate.visible(window)
+            chosen.extend(pk for pk in window if pk in visible)
+            start, size = start + size, GATE_WINDOW
+        return chosen[:limit]
+
+
+# Of the holders of some keys, those born within some years, each once: read from the
+# key index alone (``NameKey.born``). Only names and placeholders are formatted in.
+NEAR_BORN = (
+    "SELECT DISTINCT person_id, born FROM {key} WHERE key {keys} "
+    "AND organisation_id IN ({orgs}) AND born BETWEEN %s AND %s"
+)
 
 
 def documents_of(ids: list[int]) -> dict[int, set[str]]:
@@ -924,32 +989,6 @@ def years_agree(held: int | None, given: int) -> float:
         return UNKNOWN
     gap = abs(held - given)
     return 1.0 if gap == 0 else 0.6 if gap <= 1 else 0.2 if gap <= 3 else 0.0
-
-
-def birth_years(ids: Iterable[int]) -> dict[int, int]:
-    """The birth year of each of these people who has one: plain SQL, as the hundreds of
-    thousands of ids ``match_list`` asks about go through the ORM's lookups slowly."""
-    table = connection.ops.quote_name(Person._meta.db_table)
-    years: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        for piece in in_pieces(sorted(ids)):
-            marks = ", ".join(["%s"] * len(piece))
-            cursor.execute(
-                f"SELECT id, {BIRTH_YEAR} FROM {table} "  # noqa: S608 (names and marks only)
-                f"WHERE id IN ({marks}) AND birth_date IS NOT NULL",
-                piece,
-            )
-            years.update((pk, int(year)) for pk, year in cursor.fetchall())
-    return years
-
-
-def nearest_born(ids: list[int], born: dict[int, int], year: int, limit: int) -> list[int]:
-    """``limit`` of ``ids`` (best first): the first half as they come, the rest those
-    born nearest ``year``. Among many namesakes, sharing keys cannot tell them apart;
-    the birth year given can, and scoring weighs it only for the people it is given."""
-    first = ids[: limit // 2]
-    rest = sorted(ids[limit // 2 :], key=lambda pk: -years_agree(born.get(pk), year))
-    return first + rest[: limit - len(first)]
 
 
 def _note(kind: str, value: Any, said: dict[str, str]) -> str:
@@ -1231,6 +1270,24 @@ def _scored(
     ]
 
 
+def born_near_first(
+    people: QuerySet[Person], tokens: tuple[keys.Token, ...], year: int
+) -> list[int]:
+    """A search's candidates when a birth year is given, as a list's row chooses them
+    (``batch``): a third of the places to the people sharing most keys, the others to
+    those born within a year among everyone sharing a rare key (``Sharing.born_near``),
+    or, when too few were, to the next sharing most keys."""
+    sharing = Sharing.of(people, tokens, CANDIDATES)
+    if sharing is None:
+        return []
+    keyed = sharing.visible(CANDIDATES)
+    first = keyed[: CANDIDATES // 3]
+    near = sharing.born_near(year, CANDIDATES - len(first), set(first))
+    taken = set(near)
+    more = [pk for pk in keyed[len(first) :] if pk not in taken]
+    return first + near + more[: CANDIDATES - len(first) - len(near)]
+
+
 def scored_people(
     people: QuerySet[Person],
     query: str,
@@ -1245,8 +1302,7 @@ def scored_people(
     best first, scored on plain values: nobody is loaded as a ``Person`` here."""
     tokens = keys.analyse(query)
     if birth_year:
-        near = candidates(people, tokens, limit=NEAR)
-        ids = nearest_born(near, birth_years(near), birth_year, CANDIDATES)
+        ids = born_near_first(people, tokens, birth_year)
     else:
         ids = candidates(people, tokens, limit=CANDIDATES)
     number = _digits_and_letters(document_number)

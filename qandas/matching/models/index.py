@@ -32,7 +32,8 @@ class NameKey(models.Model):
     person's names share is one row: candidates are people, and which name matched is
     worked out again when scoring. Only what finding candidates reads is indexed: the
     key first, then the organisation (``match_list`` keeps to one) and the person, so
-    that no lookup has to visit the table; and the person, to replace their keys. Every
+    that no lookup has to visit the table (their birth year last, for the same reason);
+    and the person, to replace their keys. Every
     index costs each of the millions of inserts an import makes.
     """
 
@@ -53,10 +54,17 @@ class NameKey(models.Model):
         Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     key = models.CharField(max_length=64)
+    # The person's birth year, copied here (``matching.receivers`` keeps it in step): a
+    # search given a birth year asks who of everyone sharing a key was born near it, and
+    # reads the answer from the key index alone, never thousands of people's rows.
+    born = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["key", "organisation", "person"], name="namekey_key_org_person")
+            models.Index(
+                fields=["key", "organisation", "person", "born"],
+                name="namekey_key_org_person_born",
+            )
         ]
 
     def __str__(self) -> str:

@@ -64,6 +64,10 @@ def test_a_good_file_creates_people_keys_documents_and_one_audit_event(
     expected = set().union(*(name_keys(n.text) for n in person.names.all()))
     assert sorted(stored) == sorted(expected)
     assert len(expected) < sum(len(name_keys(n.text)) for n in person.names.all())
+    # Each key row holds the birth year, or nothing for someone without one.
+    rows = NameKey.objects.filter(person__organisation=cast.organisation)
+    assert set(rows.filter(person=person).values_list("born", flat=True)) == {1990}
+    assert set(rows.exclude(person=person).values_list("born", flat=True)) == {None}
     people = Person.objects.filter(organisation=cast.organisation)
     assert find(people, "Шарифи Даурен")[0].person == person
     event = AuditEvent.objects.get(organisation=cast.organisation, verb="create")
@@ -110,6 +114,10 @@ def test_a_known_external_id_updates_the_person_and_their_keys(cast: Cast, tmp_p
     out, _err = run(write(tmp_path, HEADER + "T-1,Nurlan Tokhtarov,,,,Serik,,,\n"))
     assert "1 updated" in out
     person.refresh_from_db()
+    born = NameKey.objects.filter(person=person).values_list("born", flat=True)
+    assert set(born) == {1990}  # no year given: the one the person has is kept
+    run(write(tmp_path, HEADER + "T-1,Nurlan Tokhtarov,,,1991,Serik,,,\n"))
+    assert set(born.all()) == {1991}
     assert [n.text for n in person.names.all()] == ["Nurlan Tokhtarov"]
     assert person.father_name == "Serik"
     assert person.birth_date.year == 1990 and person.current_city == cast.karachi  # type: ignore[union-attr]

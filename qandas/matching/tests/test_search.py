@@ -3,10 +3,13 @@
 import random
 from collections import Counter
 from datetime import date
+from importlib import import_module
+from io import StringIO
 from typing import Any
 from uuid import UUID
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from qandas.accounts.models import Organisation
@@ -339,13 +342,94 @@ def test_a_birth_year_finds_the_one_among_many_namesakes(
     from qandas.matching import search
 
     monkeypatch.setattr(search, "CANDIDATES", 4)
-    monkeypatch.setattr(search, "NEAR", 20)
     namesakes = [register(cast, ["Aigerim Bekova"], "karachi", 1950 + i) for i in range(12)]
     people = Person.objects.visible_to(cast.coordinator)
     # Twelve people share every key; only four are scored. The last one registered is
     # found by the year she was born, and ranked first by it.
     assert namesakes[-1] not in [m.person for m in find(people, "Айгерим Бекова")]
     assert find(people, "Айгерим Бекова", birth_year=1961)[0].person == namesakes[-1]
+
+
+def test_a_birth_year_finds_her_among_everyone_sharing_a_key_as_her_record_now_says(
+    cast: Cast, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Those born near are chosen among everyone sharing a rare key, not only among those
+    sharing most: from the key rows, which follow an edit of the birth date. Nobody the
+    searcher may not see is chosen."""
+    from qandas.matching import search
+
+    monkeypatch.setattr(search, "CANDIDATES", 3)  # one place by keys, two born near
+    for i in range(8):  # each shares more of the name than she does
+        register(cast, ["Aigerim Bekova"], "karachi", 1950 + i)
+    her = register(cast, ["Aigul Bekova"], "karachi", 1930)
+    hidden = register(cast, ["Aigul Bekova"], "quetta", 1975)
+    headers = {"Authorization": f"Bearer {cast.token('coordinator')}"}
+
+    def found() -> list[str]:
+        answer = client.get(
+            "/api/v1/people", {"q": "Айгерим Бекова", "birth_year": "1975"}, headers=headers
+        )
+        assert answer.status_code == 200, answer.content
+        return [r["code"] for r in answer.json()["results"]]
+
+    assert str(her.code) not in found()
+    edited = client.patch(
+        f"/api/v1/people/{her.code}",
+        {"birth_date": "1975-03-01"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert edited.status_code == 200, edited.content
+    assert set(NameKey.objects.filter(person=her).values_list("born", flat=True)) == {1975}
+    codes = found()
+    assert str(her.code) in codes and str(hidden.code) not in codes
+    assert len(codes) == 3
+
+
+def test_key_rows_hold_the_birth_year_through_every_change(cast: Cast) -> None:
+    from django.apps import apps
+
+    from qandas.matching.migrations import __name__ as migrations
+
+    person = register(cast, ["Aigerim Bekova"], "karachi", 1961)
+    other = register(cast, ["Dana Serikova"], "karachi", None)
+
+    def born(who: Person) -> set[int | None]:
+        return set(NameKey.objects.filter(person=who).values_list("born", flat=True))
+
+    assert born(person) == {1961} and born(other) == {None}
+    person.birth_date = date(1963, 5, 1)
+    person.save()
+    assert born(person) == {1963}
+    person.father_name = "Serik"
+    person.birth_date = date(1990, 1, 1)
+    person.save(update_fields=["father_name"])  # the date not written: nor are the keys
+    assert born(person) == {1963}
+    person.birth_date = None
+    person.save(update_fields=["birth_date"])
+    assert born(person) == {None}
+    person.birth_date = date(1964, 1, 1)
+    person.save()
+    person.set_names([{"text": "Aigerim Bekova"}, {"text": "Айгерим Бекова"}])
+    assert born(person) == {1964}
+    # Key rows written before they held a year take it from the migration.
+    NameKey.objects.update(born=None)
+    import_module(f"{migrations}.0013_key_rows_hold_birth_year").copy_birth_years(apps, None)
+    assert born(person) == {1964} and born(other) == {None}
+
+
+def test_reindex_names_rebuilds_every_key_row_with_its_birth_year(
+    registry: dict[str, Person], cast: Cast
+) -> None:
+    NameKey.objects.all().delete()
+    out = StringIO()
+    call_command("reindex_names", stdout=out)
+    assert f"Keyed the names of {len(REGISTRY)} people" in out.getvalue()
+    sharifi = registry["sharifi"]
+    rows = NameKey.objects.filter(person=sharifi)
+    assert sorted(rows.values_list("key", flat=True)) == sorted(name_keys("Aibek Sharifi"))
+    assert set(rows.values_list("born", flat=True)) == {1990}
+    assert find(Person.objects.visible_to(cast.coordinator), "Шарифи")[0].person == sharifi
 
 
 def test_a_search_loads_only_the_people_of_the_page_shown(

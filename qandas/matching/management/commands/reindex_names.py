@@ -30,15 +30,16 @@ class Command(BaseCommand):
             NameKey.objects.all().delete()
             for start in range(0, len(ids), BATCH):
                 batch = ids[start : start + BATCH]
-                texts: dict[tuple[int, int], list[str]] = defaultdict(list)
-                for organisation_id, person_id, text in Name.objects.filter(
+                texts: dict[tuple[int, int, int | None], list[str]] = defaultdict(list)
+                for organisation_id, person_id, born, text in Name.objects.filter(
                     person_id__in=batch
-                ).values_list("person__organisation_id", "person_id", "text"):
-                    texts[(organisation_id, person_id)].append(text)
+                ).values_list("person__organisation_id", "person_id", "person__birth_date", "text"):
+                    year = born.year if born else None
+                    texts[(organisation_id, person_id, year)].append(text)
                 insert_keys(
                     row
-                    for (org, person), names in texts.items()
-                    for row in key_rows(org, person, names)
+                    for (org, person, year), names in texts.items()
+                    for row in key_rows(org, person, names, year)
                 )
                 if len(ids) > BATCH:
                     print(

@@ -864,18 +864,17 @@ class Sharing:
             )
         return cls(gate, organisations, shared, sorted(held))
 
-    def visible(self, limit: int, skip: set[int] | None = None) -> list[int]:
+    def visible(self, limit: int) -> list[int]:
         """The ``limit`` people sharing most keys (then the lowest ids) whom the gate lets
-        through, none of ``skip``. The first window, twice the people wanted, is all most
-        searches need: only its people are put in order (``top_shared``), not the
-        thousands sharing a key."""
-        skip = skip or set()
-        size = min(GATE_WINDOW, 2 * limit + len(skip))
+        through. The first window, twice the people wanted, is all most searches need:
+        only its people are put in order (``top_shared``), not the thousands sharing a
+        key."""
+        size = min(GATE_WINDOW, 2 * limit)
         ranked = [pk for pk, _hits in top_shared(self.shared, size)]
         chosen: list[int] = []
         start = 0
         while start < len(ranked) and len(chosen) < limit:
-            window = [pk for pk in ranked[start : start + size] if pk not in skip]
+            window = ranked[start : start + size]
             visible = self.gate.visible(window)
             chosen.extend(pk for pk in window if pk in visible)
             start, size = start + size, GATE_WINDOW

@@ -870,17 +870,31 @@ class Sharing:
         only its people are put in order (``top_shared``), not the thousands sharing a
         key."""
         size = min(GATE_WINDOW, 2 * limit)
-        ranked = [pk for pk, _hits in top_shared(self.shared, size)]
+        first = [pk for pk, _hits in top_shared(self.shared, size)]
         chosen: list[int] = []
-        start = 0
+        self._let_through(first, limit, chosen, size=size)
+        if len(chosen) < limit and len(first) < len(self.shared):
+            self._let_through(most_shared(self.shared), limit, chosen, start=len(first))
+        return chosen[:limit]
+
+    def _let_through(
+        self,
+        ranked: list[int],
+        limit: int,
+        chosen: list[int],
+        *,
+        start: int = 0,
+        size: int | None = None,
+    ) -> None:
+        """Add to ``chosen`` those of ``ranked`` (from ``start``) whom the gate lets
+        through, in order, asking it ``size`` at a time (then ``GATE_WINDOW``), until
+        there are ``limit``."""
+        size = size or GATE_WINDOW
         while start < len(ranked) and len(chosen) < limit:
             window = ranked[start : start + size]
             visible = self.gate.visible(window)
             chosen.extend(pk for pk in window if pk in visible)
             start, size = start + size, GATE_WINDOW
-            if start == len(ranked) < len(self.shared) and len(chosen) < limit:
-                ranked = most_shared(self.shared)
-        return chosen[:limit]
 
     def born_near(self, year: int, limit: int, skip: set[int]) -> list[int]:
         """The ``limit`` people sharing a rare key, born in ``year`` or a year either side,
@@ -908,12 +922,7 @@ class Sharing:
         hits = np.where(self.shared.ids[at] == ids, self.shared.hits[at], 0)
         ranked = (np.sort((hits * 2 + exact) * PK_SPAN + ids)[::-1] % PK_SPAN).tolist()
         chosen: list[int] = []
-        start, size = 0, min(GATE_WINDOW, 2 * limit)
-        while start < len(ranked) and len(chosen) < limit:
-            window = ranked[start : start + size]
-            visible = self.gate.visible(window)
-            chosen.extend(pk for pk in window if pk in visible)
-            start, size = start + size, GATE_WINDOW
+        self._let_through(ranked, limit, chosen, size=min(GATE_WINDOW, 2 * limit))
         return chosen[:limit]
 
 

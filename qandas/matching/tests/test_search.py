@@ -21,7 +21,9 @@ from qandas.matching.models import NameKey
 from qandas.matching.rewrites import spellings
 from qandas.matching.search import (
     COMMON,
+    FACTS_FULL,
     KEY_WEIGHT,
+    NAME_WEIGHT,
     SPELLINGS_LOOKED_UP,
     Facts,
     Gate,
@@ -430,6 +432,34 @@ def test_reindex_names_rebuilds_every_key_row_with_its_birth_year(
     assert sorted(rows.values_list("key", flat=True)) == sorted(name_keys("Aibek Sharifi"))
     assert set(rows.values_list("born", flat=True)) == {1990}
     assert find(Person.objects.visible_to(cast.coordinator), "Шарифи")[0].person == sharifi
+
+
+def test_a_birth_year_lifts_a_weak_name_in_proportion_and_a_document_fully() -> None:
+    """A stranger sharing one name and the birth year is no match: a name scoring under
+    ``FACTS_FULL`` is lifted by the facts many people share only in proportion. A
+    document number lifts any name fully, and a name from ``FACTS_FULL`` on is lifted
+    fully by the year."""
+    query = "Vivcharyk Rozmarynowiczówna"
+    stranger = Facts(1, ["Chikuma Rozmarynowicz"], 1995)
+    name = score_facts([stranger], query)[0].score
+    assert 0.5 < name < FACTS_FULL
+    [with_year] = score_facts([stranger], query, birth_year=1995)
+    lifted = NAME_WEIGHT * name + (1 - NAME_WEIGHT) * name / FACTS_FULL
+    assert with_year.score == pytest.approx(lifted, abs=1e-4)
+    assert name < with_year.score < 0.8 < NAME_WEIGHT * name + (1 - NAME_WEIGHT)
+    [proven] = score_facts([stranger], query, document_number="AB 123", documents={1: {"ab123"}})
+    assert proven.score == pytest.approx(NAME_WEIGHT * name + (1 - NAME_WEIGHT), abs=1e-4)
+    [both] = score_facts(
+        [stranger], query, birth_year=1995, document_number="AB 123", documents={1: {"ab123"}}
+    )
+    assert both.score == pytest.approx(
+        NAME_WEIGHT * name + (1 - NAME_WEIGHT) * (name / FACTS_FULL + 3) / 4, abs=1e-4
+    )
+    spelt = Facts(2, ["Vivcharyk Rozmarynowicz"], 1995)
+    near = score_facts([spelt], query)[0].score
+    assert near >= FACTS_FULL
+    [strong] = score_facts([spelt], query, birth_year=1995)
+    assert strong.score == pytest.approx(NAME_WEIGHT * near + (1 - NAME_WEIGHT), abs=1e-4)
 
 
 def test_a_search_loads_only_the_people_of_the_page_shown(

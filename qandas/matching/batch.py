@@ -273,9 +273,7 @@ class Matcher:
                 keyed = PER_ROW // 3
                 near = self._born_near(shared, born, year, set(ids[:keyed]), PER_ROW - keyed)
                 # Too few born near: the places left go to the next sharing most keys.
-                taken = set(near)
-                more = [pk for pk in ids[keyed:] if pk not in taken]
-                ids = ids[:keyed] + near + more[: PER_ROW - keyed - len(near)]
+                ids = search.with_born_near(ids, near, keyed, PER_ROW)
             elif len(best) > first:
                 spelling.append((len(chosen), tokens, [pk for pk, _n in best[first:]]))
             chosen.append(ids)
@@ -323,10 +321,7 @@ class Matcher:
         near = np.flatnonzero((when >= year - 1) & (when <= year + 1))
         if taken:  # the few born near, not the thousands sharing a key, looked up
             near = near[np.array([pk not in taken for pk in ids[near].tolist()], bool)]
-        code = (hits[near] * 2 + (when[near] == year)) * search.PK_SPAN + ids[near]
-        if len(code) > limit:
-            code = code[np.argpartition(code, len(code) - limit)[-limit:]]
-        return (np.sort(code)[::-1] % search.PK_SPAN).tolist()
+        return search.born_near_ranked(ids[near], hits[near], when[near] == year, limit)
 
     def _common_only(self, wanted: set[str]) -> search.Shared:
         """Candidates of a row whose keys are all common: those holding its rarest few."""

@@ -470,7 +470,7 @@ class Writer:
                     repeat(organisation_id),
                     repeat(person_id),
                     row.keys,
-                    repeat(born.year if born else None),
+                    repeat(index.year_of(born)),
                 )
             )
             row.keys = set()  # written: a long list need not hold every key twice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from operator import itemgetter
 
 from django.db import transaction
@@ -31,9 +32,9 @@ def key_rows(
     return [(organisation_id, person_id, key, born) for key in sorted(person_keys(texts))]
 
 
-def birth_year(person: Person) -> int | None:
-    """What a person's key rows hold as their birth year."""
-    return person.birth_date.year if person.birth_date else None
+def year_of(born: date | None) -> int | None:
+    """What a person's key rows hold of their birth date: its year."""
+    return born.year if born else None
 
 
 def insert_keys(rows: Iterable[KeyRow]) -> None:
@@ -59,11 +60,11 @@ def reindex(person: Person) -> None:
     if person.redacted_at is not None or person.merged_into_id is not None:
         return
     names = Name.objects.filter(person=person).values_list("text", flat=True)
-    insert_keys(key_rows(person.organisation_id, person.pk, names, birth_year(person)))
+    insert_keys(key_rows(person.organisation_id, person.pk, names, year_of(person.birth_date)))
 
 
 def keep_birth_year(person: Person) -> None:
     """Make a person's key rows hold their birth year as it is now (after a save): one
     indexed statement, writing only rows that differ."""
-    year = birth_year(person)
+    year = year_of(person.birth_date)
     NameKey.objects.filter(person_id=person.pk).exclude(born=year).update(born=year)

@@ -926,13 +926,35 @@ class Sharing:
         if not found:
             return []
         ids = np.array([pk for pk, _born in found], np.int64)
-        exact = np.array([born == year for _pk, born in found], np.int64)
+        exact = np.array([born == year for _pk, born in found], bool)
         at = np.minimum(np.searchsorted(self.shared.ids, ids), len(self.shared.ids) - 1)
         hits = np.where(self.shared.ids[at] == ids, self.shared.hits[at], 0)
-        ranked = (np.sort((hits * 2 + exact) * PK_SPAN + ids)[::-1] % PK_SPAN).tolist()
+        ranked = born_near_ranked(ids, hits, exact)
         chosen: list[int] = []
         self._let_through(ranked, limit, chosen, size=min(GATE_WINDOW, 2 * limit))
         return chosen[:limit]
+
+
+def born_near_ranked(
+    ids: Ids, hits: Ids, exact: np.ndarray[Any, np.dtype[np.bool_]], limit: int | None = None
+) -> list[int]:
+    """People born near a year given (the ``limit`` first, when given), as a list's row
+    and a search rank them: those sharing most keys (``hits``) first, then those born in
+    the year ``exact``ly, then the higher id."""
+    code = (hits * 2 + exact) * PK_SPAN + ids
+    if limit is not None and len(code) > limit:
+        code = code[np.argpartition(code, len(code) - limit)[-limit:]]
+    ranked: list[int] = (np.sort(code)[::-1] % PK_SPAN).tolist()
+    return ranked
+
+
+def with_born_near(keyed: list[int], near: list[int], first: int, places: int) -> list[int]:
+    """``places`` candidates given a birth year: the ``first`` of those sharing most keys
+    (``keyed``, best first), those born near (``near``, none of them), then in the places
+    left the next sharing most keys."""
+    taken = set(near)
+    more = [pk for pk in keyed[first:] if pk not in taken]
+    return keyed[:first] + near + more[: places - len(keyed[:first]) - len(near)]
 
 
 # Of the holders of some keys, those born within some years, each once: read from the
@@ -1303,9 +1325,7 @@ def born_near_first(
     keyed = sharing.visible(CANDIDATES)
     first = keyed[: CANDIDATES // 3]
     near = sharing.born_near(year, CANDIDATES - len(first), set(first))
-    taken = set(near)
-    more = [pk for pk in keyed[len(first) :] if pk not in taken]
-    return first + near + more[: CANDIDATES - len(first) - len(near)]
+    return with_born_near(keyed, near, CANDIDATES // 3, CANDIDATES)
 
 
 def scored_people(

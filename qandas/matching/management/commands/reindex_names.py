@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from qandas.matching.duplicates import mark_all_stale
-from qandas.matching.index import insert_keys, key_rows
+from qandas.matching.index import insert_keys, key_rows, year_of
 from qandas.matching.models import NameKey
 from qandas.people.models import Name, Person
 
@@ -34,8 +34,7 @@ class Command(BaseCommand):
                 for organisation_id, person_id, born, text in Name.objects.filter(
                     person_id__in=batch
                 ).values_list("person__organisation_id", "person_id", "person__birth_date", "text"):
-                    year = born.year if born else None
-                    texts[(organisation_id, person_id, year)].append(text)
+                    texts[(organisation_id, person_id, year_of(born))].append(text)
                 insert_keys(
                     row
                     for (org, person, year), names in texts.items()

@@ -240,6 +240,10 @@ class Matcher:
         for key in new:
             self.counts.setdefault(key, 0)
 
+    def candidates(self, rows: list[Hints]) -> list[list[int]]:
+        """Each row's candidate ids, as ``match`` chooses them to score (``_candidates``)."""
+        return self._candidates([keys.analyse(r.name) for r in rows], [r.birth_year for r in rows])
+
     def _candidates(
         self, analysed: list[tuple[keys.Token, ...]], years: list[int | None] | None = None
     ) -> list[list[int]]:

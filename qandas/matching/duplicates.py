@@ -1,12 +1,13 @@
 """Duplicate records of one human being: finding them, merging them, undoing a merge.
 
-Finding: each person is paired with the people sharing most of their search keys
-(``NameKey``), never with everyone; keys shared by very many people say little and are
-skipped. Pairs that ``search.score_facts`` scores at least ``STORE_FLOOR`` are stored
-(``LikelyPair``): for a person whenever their names change, and for the people an
-import wrote when ``refresh_duplicates`` runs. The review queue shows the stored pairs
-scored again as the records are now, those above ``THRESHOLD``, unless someone already
-decided about the pair.
+Finding: each person is paired with the candidates each of their names would have as a
+list's row (``batch.Matcher``) or, for a few people, as a search (``search``): the people
+sharing most of its search keys (``NameKey``), and those born within a year of them among
+everyone sharing a rare key, never everyone. Pairs that ``search.score_facts`` scores at
+least ``STORE_FLOOR`` are stored (``LikelyPair``): for a person whenever their names
+change, and for the people an import wrote when ``refresh_duplicates`` runs. The review
+queue shows the stored pairs scored again as the records are now, those above
+``THRESHOLD``, unless someone already decided about the pair.
 
 Merging moves everything that points at the merged record to the survivor, app by app,
 through each app's ``repoint`` (DESIGN section 3), and marks the merged record
@@ -28,6 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qandas.accounts.models import Organisation
 from qandas.applications import repoint as applications_repoint
 from qandas.audit.models import Verb
 from qandas.audit.record import record
@@ -40,18 +42,22 @@ from qandas.people.models import Person, edit_filter
 from qandas.people.repoint import Moved, RepointConflict
 
 from . import keys, search
-from .batch import cores
-from .models import DuplicateDecision, LikelyPair, ListRow, Merge, NameKey, PairsStale, Verdict
+from .batch import Matcher, cores, cycles_uncollected
+from .models import DuplicateDecision, LikelyPair, ListRow, Merge, PairsStale, Verdict
 
 if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
     from django.http import HttpRequest
 
     from qandas.accounts.models import User
 
 THRESHOLD = 0.85  # a pair in the review queue scores at least this
 GUARD_THRESHOLD = 0.8  # a candidate shown before saving a person scores at least this
-KEY_GROUP_MAX = 60  # a key shared by more people than this pairs nobody
-PAIRS_PER_PERSON = 10  # people sharing most keys with someone, scored as their pairs
+# People refreshed together from which each organisation's candidates are chosen by one
+# ``batch.Matcher`` (it reads every birth year and romanised name once), not by a search
+# for each name.
+MATCHED_FROM = 500
 STORE_FLOOR = 0.8  # a pair is kept for the queue from this score (scored again when shown)
 REFRESH_CHUNK = 500  # people refreshed together
 PROGRESS_EVERY = 5000  # people refreshed between two progress lines
@@ -97,47 +103,73 @@ def decided_pairs(people: Iterable[int]) -> set[tuple[int, int]]:
 # Finding -------------------------------------------------------------------------------
 
 
-def _pairs_of(ids: list[int]) -> set[tuple[int, int]]:
-    """Pairs of each of these people with the people sharing most keys with them (keys
-    held by at most ``KEY_GROUP_MAX`` people), ``PAIRS_PER_PERSON`` each, lower id first;
-    they may be of other organisations: the caller drops those."""
-    keys_of: dict[int, set[str]] = defaultdict(set)
-    organisations: set[int] = set()
-    for person_id, organisation_id, key in NameKey.objects.filter(person_id__in=ids).values_list(
-        "person_id", "organisation_id", "key"
-    ):
-        if not key.startswith(keys.ROMANISED):  # a whole name, compared by scoring
-            keys_of[person_id].add(key)
-        organisations.add(organisation_id)
-    if not keys_of:
-        return set()
-    wanted = sorted({key for found in keys_of.values() for key in found})
-    _counts, holders = search.postings(wanted, sorted(organisations), common=KEY_GROUP_MAX)
+Matchers = dict[int, Matcher]  # each organisation's, kept for a whole refresh
+
+
+def _pairs_of(people: dict[int, search.Facts], matchers: Matchers | None) -> set[tuple[int, int]]:
+    """Pairs of each of these people with the candidates each of their names would have
+    as a list's row (``matchers``: one ``batch.Matcher`` an organisation, made when first
+    needed) or as a search (``None``), lower id first.
+
+    Both take the people sharing most rare keys with the name and, given a birth year,
+    those born within a year of it among everyone sharing one (docs/names.md, "The
+    review queue"). Pairing each person with the ten sharing most keys held by at most
+    60 people, as until now, found 0.411 of the twins of a development registry, though
+    0.99 of them score above the queue's threshold."""
+    rows: dict[int, list[tuple[int, search.Hints]]] = defaultdict(list)
+    for facts in people.values():
+        for name in facts.names:
+            rows[facts.organisation].append(
+                (facts.pk, search.Hints(name, birth_year=facts.birth_year))
+            )
     pairs: set[tuple[int, int]] = set()
-    for person_id, found in keys_of.items():
-        # One more than wanted, in case the person themselves is among them.
-        ranked = search.top_shared(search.tally(holders, found), PAIRS_PER_PERSON + 1)
-        best = [pk for pk, _hits in ranked if pk != person_id][:PAIRS_PER_PERSON]
-        pairs.update((min(person_id, o), max(person_id, o)) for o in best)
+    for organisation, named in rows.items():
+        hints = [one for _pk, one in named]
+        if matchers is None:
+            found = [_searched(organisation, one) for one in hints]
+        else:
+            if organisation not in matchers:
+                matchers[organisation] = Matcher(Organisation.objects.get(pk=organisation))
+            found = matchers[organisation].candidates(hints)
+        for (pk, _hints), others in zip(named, found, strict=True):
+            pairs.update((min(pk, other), max(pk, other)) for other in others if other != pk)
     return pairs
 
 
-def refresh(person_ids: Iterable[int]) -> int:
+def _searched(organisation: int, hints: search.Hints) -> list[int]:
+    """A name's candidates among its organisation's people, as a search chooses them."""
+    people = Person.objects.filter(
+        organisation_id=organisation, redacted_at__isnull=True, merged_into__isnull=True
+    )
+    tokens = keys.analyse(hints.name)
+    if hints.birth_year:
+        return search.born_near_first(people, tokens, hints.birth_year)
+    return search.candidates(people, tokens)
+
+
+def refresh(person_ids: Iterable[int], matchers: Matchers | None = None) -> int:
     """Find again the likely pairs of these people (a chunk at a time), replacing those
-    they had; returns how many pairs are stored now."""
+    they had; returns how many pairs are stored now. ``matchers`` are kept across calls
+    by a caller refreshing many people; from ``MATCHED_FROM`` people they are used
+    anyway."""
     ids = sorted(set(person_ids))
+    if matchers is None and len(ids) >= MATCHED_FROM:
+        matchers = {}
     stored = 0
     for start in range(0, len(ids), REFRESH_CHUNK):
-        stored += _refresh_chunk(ids[start : start + REFRESH_CHUNK])
+        stored += _refresh_chunk(ids[start : start + REFRESH_CHUNK], matchers)
     return stored
 
 
-def _scored_pairs(ids: list[int]) -> list[tuple[int, int, int, float]]:
+def _scored_pairs(ids: list[int], matchers: Matchers | None) -> list[tuple[int, int, int, float]]:
     """(organisation, first, second, score) of the likely pairs of these people, found
     and scored now; reads only, so that worker processes can do it."""
-    pairs = _pairs_of(ids)
-    pairs -= decided_pairs({pk for pair in pairs for pk in pair})
-    people = search.facts_of({pk for pair in pairs for pk in pair}, live=True)
+    chunk = search.facts_of(ids, live=True)
+    pairs = _pairs_of(chunk, matchers)
+    pairs -= decided_pairs(ids)  # each pair is of one of these people
+    people = chunk | search.facts_of(
+        {pk for pair in pairs for pk in pair} - chunk.keys(), live=True
+    )
     others: dict[int, list[search.Facts]] = defaultdict(list)
     for first_id, second_id in sorted(pairs):
         a, b = people.get(first_id), people.get(second_id)
@@ -168,8 +200,8 @@ def _store_pairs(ids: list[int], found: list[tuple[int, int, int, float]]) -> in
 
 
 @transaction.atomic
-def _refresh_chunk(ids: list[int]) -> int:
-    return _store_pairs(ids, _scored_pairs(ids))
+def _refresh_chunk(ids: list[int], matchers: Matchers | None) -> int:
+    return _store_pairs(ids, _scored_pairs(ids, matchers))
 
 
 def mark_stale(person_ids: Iterable[int]) -> None:
@@ -198,39 +230,74 @@ def _stale_batches(size: int) -> Iterator[tuple[list[int], list[int]]]:
         yield [pk for pk, _person in batch], sorted({person for _pk, person in batch})
 
 
+# Each organisation's matcher in a worker process: read in the parent before the fork.
+_worker_matchers: Matchers = {}
+
+
+def _scored_in_worker(ids: list[int]) -> list[tuple[int, int, int, float]]:
+    return _scored_pairs(ids, _worker_matchers)
+
+
 def refresh_stale(*, progress: Callable[[str], None] | None = None) -> int:
     """Refresh the people listed in ``PairsStale`` (an import's) and empty the list;
     returns how many people were refreshed. A long list (``--all`` over a large
     registry) is compared by one forked process per core; this process stores."""
-    done = 0
+    global _worker_matchers
     total = PairsStale.objects.count()
     jobs = cores()
     parallel = total >= PARALLEL_FROM and jobs >= 2 and not connection.in_atomic_block
-    size = REFRESH_CHUNK * jobs * 4 if parallel else REFRESH_CHUNK
+    matchers: Matchers | None = {} if total >= MATCHED_FROM else None
     pool = None
     if parallel:
+        matchers = _worker_matchers = _stale_matchers()
         connections.close_all()  # a forked worker must not share the parent's connection
         pool = multiprocessing.get_context("fork").Pool(jobs)
     try:
-        for rows, people in _stale_batches(size):
-            chunks = [people[i : i + REFRESH_CHUNK] for i in range(0, len(people), REFRESH_CHUNK)]
-            if pool is None:
-                refresh(people)
-            else:
-                # Found in the workers, stored here: a person whose names change meanwhile
-                # is refreshed again by the change itself, and the queue scores every pair
-                # again as the records are when it shows them.
-                for chunk, found in zip(chunks, pool.imap(_scored_pairs, chunks), strict=True):
-                    _store_pairs(chunk, found)
-            # Only the rows read: a person listed again meanwhile is refreshed next time.
-            PairsStale.objects.filter(pk__in=rows).delete()
-            done += len(rows)
-            if progress and total >= PROGRESS_EVERY:
-                progress(f"{min(done, total)}/{total} people compared")
+        with cycles_uncollected():  # as for a long list (``batch.cycles_uncollected``)
+            return _refresh_batches(total, pool, jobs, matchers, progress)
     finally:
+        _worker_matchers = {}
         if pool is not None:
             pool.close()
             pool.join()
+
+
+def _stale_matchers() -> Matchers:
+    """A matcher for each organisation of the stale people, every birth year and
+    romanised name read: once here, and shared with the forked workers."""
+    stale = Person.objects.filter(pk__in=PairsStale.objects.values("person_id"))
+    matchers = {}
+    for organisation in Organisation.objects.filter(pk__in=stale.values("organisation_id")):
+        matcher = matchers[organisation.pk] = Matcher(organisation)
+        matcher.born()
+        matcher.romanised()
+    return matchers
+
+
+def _refresh_batches(
+    total: int,
+    pool: Pool | None,
+    jobs: int,
+    matchers: Matchers | None,
+    progress: Callable[[str], None] | None,
+) -> int:
+    done = 0
+    size = REFRESH_CHUNK * jobs * 4 if pool is not None else REFRESH_CHUNK
+    for rows, people in _stale_batches(size):
+        chunks = [people[i : i + REFRESH_CHUNK] for i in range(0, len(people), REFRESH_CHUNK)]
+        if pool is None:
+            refresh(people, matchers)
+        else:
+            # Found in the workers, stored here: a person whose names change meanwhile
+            # is refreshed again by the change itself, and the queue scores every pair
+            # again as the records are when it shows them.
+            for chunk, found in zip(chunks, pool.imap(_scored_in_worker, chunks), strict=True):
+                _store_pairs(chunk, found)
+        # Only the rows read: a person listed again meanwhile is refreshed next time.
+        PairsStale.objects.filter(pk__in=rows).delete()
+        done += len(rows)
+        if progress and total >= PROGRESS_EVERY:
+            progress(f"{min(done, total)}/{total} people compared")
     return done
 
 

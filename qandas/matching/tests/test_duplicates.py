@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -384,4 +385,27 @@ def test_refresh_all_finds_pairs_again_and_keeps_decisions(cast: Cast, world: Wo
     call_command("refresh_duplicates", "--all", stdout=StringIO())
     assert list(LikelyPair.objects.values_list("first", "second")) == [
         (world.kept.pk, world.twin.pk)
+    ]
+
+
+@pytest.mark.parametrize("matched", [False, True], ids=["searched", "matched"])
+def test_the_queue_finds_a_twin_born_the_same_year_behind_many_namesakes(
+    cast: Cast, matched: bool
+) -> None:
+    """Seventy people share the name; the one born the same year is among none of the
+    first twenty sharing most keys (equals go by the lower id), and is found by the year,
+    whether the new record is compared alone (as a search) or with many (as a list)."""
+    namesakes = [person(cast, ["Daulet Temirbekov"], born=1930 + i) for i in range(70)]
+    twin = namesakes[41]
+    assert twin.birth_date == datetime.date(1971, 1, 1)
+    new = person(cast, ["Даулет Темирбеков"], born=1971)  # compared as its names are set
+    if matched:
+        LikelyPair.objects.filter(Q(first=new) | Q(second=new)).delete()
+        duplicates.refresh([new.pk], matchers={})
+    # Kept: those born within a year (0.84); the queue shows the one born that year.
+    kept = LikelyPair.objects.filter(Q(first=new) | Q(second=new))
+    assert set(kept.values_list("first", flat=True)) == {p.pk for p in namesakes[40:43]}
+    shown = duplicates.likely_duplicates(Person.objects.all())
+    assert [(pair.first, pair.second) for pair in shown if new in (pair.first, pair.second)] == [
+        (twin, new)
     ]

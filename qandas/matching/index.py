@@ -63,8 +63,9 @@ def reindex(person: Person) -> None:
     insert_keys(key_rows(person.organisation_id, person.pk, names, year_of(person.birth_date)))
 
 
-def keep_birth_year(person: Person) -> None:
+def keep_birth_year(person: Person) -> bool:
     """Make a person's key rows hold their birth year as it is now (after a save): one
-    indexed statement, writing only rows that differ."""
+    indexed statement, writing only rows that differ. Whether any did: the year
+    changed."""
     year = year_of(person.birth_date)
-    NameKey.objects.filter(person_id=person.pk).exclude(born=year).update(born=year)
+    return bool(NameKey.objects.filter(person_id=person.pk).exclude(born=year).update(born=year))

@@ -32,10 +32,13 @@ def keep_birth_year(
     **kwargs: Any,
 ) -> None:
     """A person's key rows hold their birth year (``NameKey.born``): a new person has no
-    keys yet (their names key them), a save that did not write the date changes none."""
+    keys yet (their names key them), a save that did not write the date changes none.
+    A new year gives the person other candidates for the review queue's pairs (those
+    born near it): they are found again."""
     if created or raw or (update_fields is not None and "birth_date" not in update_fields):
         return
-    index.keep_birth_year(instance)
+    if index.keep_birth_year(instance):
+        duplicates.refresh([instance.pk])
 
 
 @receiver(search_requested, sender=Person, dispatch_uid="matching.search")

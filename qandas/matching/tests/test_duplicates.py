@@ -409,3 +409,17 @@ def test_the_queue_finds_a_twin_born_the_same_year_behind_many_namesakes(
     assert [(pair.first, pair.second) for pair in shown if new in (pair.first, pair.second)] == [
         (twin, new)
     ]
+
+
+def test_a_corrected_birth_year_pairs_the_record_again(cast: Cast) -> None:
+    namesakes = [person(cast, ["Daulet Temirbekov"], born=1930 + i) for i in range(70)]
+    new = person(cast, ["Даулет Темирбеков"], born=1950)
+
+    def shown() -> list[Person]:
+        pairs = duplicates.likely_duplicates(Person.objects.all())
+        return [pair.first for pair in pairs if pair.second == new]
+
+    assert shown() == [namesakes[20]]
+    new.birth_date = datetime.date(1971, 1, 1)
+    new.save()
+    assert shown() == [namesakes[41]]

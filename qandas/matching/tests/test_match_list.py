@@ -242,6 +242,14 @@ def test_spelling_is_compared_with_each_of_a_persons_names(cast: Cast, tmp_path:
     assert matcher.closest_all([(row, [ours["A-1"], ours["B-2"]])], 2) == [
         [ours["B-2"], ours["A-1"]]
     ]
+    # Chosen by spelling, a person's each name counts, and an id not read (the other
+    # organisation's) is passed over.
+    unread = Person.objects.exclude(organisation=cast.organisation).get().pk
+    assert matcher._spelt_alike(row, [unread, ours["A-1"], ours["B-2"]], 1) == [ours["B-2"]]
+    assert matcher._spelt_alike(row, [ours["B-2"], unread, ours["A-1"]], 2) == [
+        ours["B-2"],
+        ours["A-1"],
+    ]
 
 
 def test_holders_remembered_across_chunks_give_what_each_row_alone_gets(
@@ -358,3 +366,39 @@ def test_the_cycle_collector_is_paused_while_rows_are_matched_and_resumed_after(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+GIVEN = (  # noqa: SIM905 (a list of words, as words)
+    "Aidos Berik Chingiz Daniyar Erlan Farkhat Galym Kairat Lazzat Marat Nurlan Olzhas "
+    "Rustem Serik Talgat Ulan Yerbol Zhanibek Askhat Bauyrzhan Dias Ersain Gaziz Kanat "
+    "Madi Nurbol Ruslan Sanzhar Timur Zhandos Abylai Bekzat Dulat Eldar Ilyas Kuat Miras"
+).split()
+
+
+@pytest.mark.parametrize("wider", [True, False], ids=["wider", "as wide as one token"])
+def test_a_row_of_two_names_chooses_by_spelling_among_many_sharing_one(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wider: bool
+) -> None:
+    """Thirty-seven people share the family name with the one sought, Csilla, the last
+    registered of them (of equals by keys, the first registered come first). The keys
+    her given name shares with the row's (Чилла) are held by too many to choose anyone.
+    A row of two names chooses the last third of its places by spelling among ``WIDER``
+    people sharing most keys, a row of one among ``WIDE``."""
+    from qandas.matching import batch
+
+    monkeypatch.setattr(batch, "COMMON", len(GIVEN) + 1)  # as many as hold the family name
+    monkeypatch.setattr(batch, "WIDE", 25)
+    if not wider:
+        monkeypatch.setattr(batch, "WIDER", 25)
+    imported(
+        tmp_path,
+        "external_id,name,city\n"
+        + "".join(f"N-{i},{given} Temirbekov,karachi\n" for i, given in enumerate(GIVEN))
+        + "C-1,Csilla Temirbekov,karachi\n"
+        + "".join(f"O-{i},Csilla {other}ova,karachi\n" for i, other in enumerate(GIVEN[:-2]))
+        + "O-X,Csilla Aidarova,karachi\nO-Y,Csilla Bolatova,karachi\nO-Z,Csilla Dosova,karachi\n",
+    )
+    row = match(cast, tmp_path, "name\nЧилла Темирбеков\n", "--top", "10")[0]
+    found = [c["external_id"] for c in row["candidates"]]
+    assert ("C-1" in found) is wider
+    assert not wider or found[0] == "C-1"

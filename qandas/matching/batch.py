@@ -190,7 +190,9 @@ class Matcher:
 
     def _spelt_alike(self, tokens: tuple[keys.Token, ...], ids: list[int], limit: int) -> list[int]:
         """Of ``ids``, the ``limit`` people whose romanised names are spelt most like the
-        query's (rapidfuzz's ``token_sort_ratio``, compared in C), in the ids' order."""
+        query's (rapidfuzz's ``token_sort_ratio``, compared in C), in the ids' order. Both
+        hold their tokens in alphabetical order (``keys.romanised``), so the plain ratio
+        gives the same, in a third of the time (no splitting and sorting again)."""
         if len(ids) <= limit:
             return ids
         # Hundreds of people a row: each name's owner, without a call a person.
@@ -204,7 +206,7 @@ class Matcher:
             first = None
         found: set[int] = set()
         for _text, _score, at in process.extract(
-            keys.romanised(tokens), choices, scorer=fuzz.token_sort_ratio, limit=first
+            keys.romanised(tokens), choices, scorer=fuzz.ratio, limit=first
         ):
             found.add(owners[at])
             if len(found) == limit:

@@ -402,3 +402,29 @@ def test_a_row_of_two_names_chooses_by_spelling_among_many_sharing_one(
     found = [c["external_id"] for c in row["candidates"]]
     assert ("C-1" in found) is wider
     assert not wider or found[0] == "C-1"
+
+
+@pytest.mark.parametrize("spelt", [1, 0], ids=["by spelling", "by keys only"])
+def test_of_many_born_near_the_one_spelt_most_alike_is_a_candidate(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelt: int
+) -> None:
+    """Twelve women born the year of the row share its family name's exact spelling and,
+    in another name each holds, its given name's: they outrank by keys the one sought,
+    whose names are both spelt another way. The last of the places for those born near
+    goes to the one spelt most like the row."""
+    from qandas.matching import batch
+
+    monkeypatch.setattr(batch, "PER_ROW", 6)  # two by keys, four born near
+    monkeypatch.setattr(batch, "NEAR_SPELT", spelt)
+    imported(
+        tmp_path,
+        "external_id,name,other_names,birth_year,city\n"
+        + "".join(
+            f"N-{i},{given}a Bekova,Aigerim,1975,karachi\n" for i, given in enumerate(GIVEN[:12])
+        )
+        + "S-1,Aygerym Bekovna,,1975,karachi\n",
+    )
+    row = match(cast, tmp_path, "name,birth_year\nАйгерим Бекова,1975\n", "--top", "10")[0]
+    found = [c["external_id"] for c in row["candidates"]]
+    assert len(found) == 6
+    assert ("S-1" in found) is bool(spelt)

@@ -142,3 +142,28 @@ def test_of_equally_good_tokens_the_first_is_the_match() -> None:
     assert named.pairs.score.tolist() == [1.0, 1.0]
     assert named.pairs.found[named.pairs.theirs[named.columns[0, 0]]].text == "эрмек"
     assert str(named.why(0)) == "ermek ≈ эрмек (same in Latin letters)"
+
+
+def test_no_token_of_a_name_answers_two_of_the_querys() -> None:
+    """Each query token takes a token of the name of its own, the best pair first:
+    ``zhanuzakova`` once took ``zhanar`` as a learned spelling of it (their shared start),
+    with ``zhanar`` itself, and the two women scored 0.946."""
+    other = search.name_match(analyse("Zhanar Zhanuzakova"), analyse("Zhanar Tokhtarova"))
+    assert other[0] < 0.6
+    assert "tokhtarova" in str(other[1])
+    same = search.name_match(analyse("Zhanar Zhanuzakova"), analyse("Жанұзақова Жанар"))
+    assert same[0] > 0.95
+    # A query longer than the name: the token left over takes its best, as before (three
+    # tokens of 1.0, then 0.85 + 0.15 times two of three for the numbers of tokens).
+    longer = search.name_match(analyse("Nurbek Nurbek Tasbolatov"), analyse("Nurbek Tasbolatov"))
+    assert longer[0] == pytest.approx(0.95)
+
+
+def test_one_to_one_pairs_the_best_first_then_the_best_left() -> None:
+    # Two query tokens, two names of two tokens each.
+    first = np.array([[0.9, 0.2], [0.5, 0.6]])  # query token 0 against each name's tokens
+    second = np.array([[0.95, 0.3], [0.4, 0.1]])  # query token 1
+    columns = search.one_to_one([first, second], np.array([2, 1]))
+    # Name 0: token 1 of the query takes column 0 (0.95), token 0 the one left (0.2).
+    # Name 1 has one pair only: the best (0.6, query token 0), then token 1 its best.
+    assert columns.tolist() == [[1, 1], [0, 0]]

@@ -25,22 +25,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sqlite3
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qandas.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
-os.environ.setdefault("DEBUG", "True")
+import linkage  # the population, the list and the database (it sets Django's environment)
+from names import manage
 
-import linkage  # noqa: E402
-from names import CITY, manage  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 THRESHOLD = 0.85  # qandas.matching.duplicates.THRESHOLD: a pair shown in the queue
 
@@ -129,11 +122,7 @@ def main() -> None:
         flush=True,
     )
     database = work / "duplicates.sqlite3"
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
-    manage(env, "migrate", "-v0")
-    manage(env, "shell", "-c", CITY)
+    env = linkage.fresh_database(database)
     manage(env, "import_people", str(people_csv), "--org", "bench", "--create-org")
     # The registry's own pairs are not measured: comparing a million people takes an hour.
     with sqlite3.connect(database) as db:

@@ -235,13 +235,19 @@ def write_csvs(people: list[Person], rows: list[Row], work: Path) -> tuple[Path,
     return people_csv, rows_csv
 
 
-def run_qandas(people_csv: Path, rows_csv: Path, work: Path, people: int, rows: int) -> Result:
-    database = work / "linkage.sqlite3"
+def fresh_database(database: Path) -> dict[str, str]:
+    """A new SQLite database at ``database``, migrated, with the city the people live
+    in; the environment that runs commands on it."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     manage(env, "migrate", "-v0")
     manage(env, "shell", "-c", CITY)
+    return env
+
+
+def run_qandas(people_csv: Path, rows_csv: Path, work: Path, people: int, rows: int) -> Result:
+    env = fresh_database(work / "linkage.sqlite3")
     print(f"Qandas: import_people {people} people …", flush=True)
     start = time.perf_counter()
     manage(env, "import_people", str(people_csv), "--org", "bench", "--create-org")

@@ -35,8 +35,6 @@ from names import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 
-THRESHOLD = 0.85  # qandas.matching.duplicates.THRESHOLD: a pair shown in the queue
-
 
 def again_csv(rows: list[linkage.Row], work: Path) -> Path:
     """The list's rows as people to register again, ``A-<row>`` each."""
@@ -50,17 +48,17 @@ def again_csv(rows: list[linkage.Row], work: Path) -> Path:
     return path
 
 
-def shares(database: Path) -> dict[str, dict[str, set[str]]]:
+def shares(database: Path, threshold: float) -> dict[str, dict[str, set[str]]]:
     """Of each person registered again, the external ids of those the queue pairs them
-    with (stored scoring at least ``THRESHOLD``), and of those the baseline pairs them with
-    (the same ``n:`` key)."""
+    with (stored scoring at least ``threshold``, the queue's), and of those the baseline
+    pairs them with (the same ``n:`` key)."""
     with sqlite3.connect(database) as db:
         code = dict(db.execute("SELECT id, external_id FROM people_person"))
         queue: dict[str, set[str]] = defaultdict(set)
         for first, second, score in db.execute(
             "SELECT first_id, second_id, score FROM matching_likelypair"
         ):
-            if score >= THRESHOLD:
+            if score >= threshold:
                 queue[code[first]].add(code[second])
                 queue[code[second]].add(code[first])
         same: dict[str, set[str]] = defaultdict(set)
@@ -110,6 +108,12 @@ def main() -> None:
     parser.add_argument("--work", default=str(ROOT / "var" / "bench-duplicates"))
     parser.add_argument("--cache", default=str(ROOT / "var" / "bench-cache"))
     args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from qandas.matching.duplicates import THRESHOLD
+
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -132,7 +136,7 @@ def main() -> None:
     manage(env, "refresh_duplicates")
     took = time.perf_counter() - start
     print(f"refresh_duplicates: {took:.1f} s, {1000 * took / len(rows):.1f} ms a person\n")
-    print(table(rows, shares(database)))
+    print(table(rows, shares(database, THRESHOLD)))
 
 
 if __name__ == "__main__":

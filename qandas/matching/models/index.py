@@ -33,7 +33,10 @@ class NameKey(models.Model):
     worked out again when scoring. Only what finding candidates reads is indexed: the
     key first, then the organisation (``match_list`` keeps to one) and the person, so
     that no lookup has to visit the table (their birth year last, for the same reason);
-    and the person, to replace their keys. Every
+    and the person then the key, to replace a person's keys and to read the romanised
+    names of a search's candidates (their ``n:`` keys) without visiting the table: a
+    person's keys lie all over it, and reading 1,000 people's through an index of the
+    person alone took 52 ms on SQLite with the pages cached, 7 ms through this one. Every
     index costs each of the millions of inserts an import makes.
     """
 
@@ -51,7 +54,7 @@ class NameKey(models.Model):
         db_constraint=False,
     )
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     key = models.CharField(max_length=64)
     # The person's birth year, copied here (``matching.receivers`` keeps it in step): a
@@ -64,7 +67,8 @@ class NameKey(models.Model):
             models.Index(
                 fields=["key", "organisation", "person", "born"],
                 name="namekey_key_org_person_born",
-            )
+            ),
+            models.Index(fields=["person", "key"], name="namekey_person_key"),
         ]
 
     def __str__(self) -> str:

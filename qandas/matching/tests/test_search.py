@@ -3,6 +3,7 @@
 import random
 from collections import Counter
 from datetime import date
+from functools import partial
 from importlib import import_module
 from io import StringIO
 from typing import Any
@@ -350,6 +351,47 @@ def test_a_birth_year_finds_the_one_among_many_namesakes(
     # found by the year she was born, and ranked first by it.
     assert namesakes[-1] not in [m.person for m in find(people, "Айгерим Бекова")]
     assert find(people, "Айгерим Бекова", birth_year=1961)[0].person == namesakes[-1]
+
+
+GIVEN = (  # noqa: SIM905 (a list of words, as words)
+    "Aidos Berik Chingiz Daniyar Erlan Farkhat Galym Kairat Lazzat Marat Nurlan Olzhas "
+    "Rustem Serik Talgat Ulan Yerbol Zhanibek Askhat Bauyrzhan Dias Ersain Gaziz Kanat"
+).split()
+
+
+@pytest.mark.parametrize("wider", [True, False], ids=["wider", "as wide as one token"])
+def test_a_name_alone_finds_her_by_spelling_behind_many_sharing_the_family_name(
+    cast: Cast, client: Client, monkeypatch: pytest.MonkeyPatch, wider: bool
+) -> None:
+    """Twenty-four men share the family name with the one sought, Csilla, registered
+    after them (of equals by keys, the first registered come first); the keys her given
+    name shares with the query's (Чилла) are held by too many to choose anyone. The last
+    third of a search's places go to those spelt most like the query among the next
+    ``WIDER`` sharing most keys (``WIDE`` for a name of one token), among the people the
+    searcher may see only: her twin in Quetta is never chosen."""
+    from qandas.matching import search
+
+    monkeypatch.setattr(search, "CANDIDATES", 6)  # four by keys, two by spelling
+    # A key held by more than hold the family name picks no candidates.
+    common = partial(search.postings, common=len(GIVEN) + 2)
+    monkeypatch.setattr(search, "postings", common)
+    monkeypatch.setattr(search, "WIDE", 10)
+    if not wider:
+        monkeypatch.setattr(search, "WIDER", 10)
+    for given in GIVEN:
+        register(cast, [f"{given} Temirbekov"], "karachi", None)
+    hidden = register(cast, ["Csilla Temirbekov"], "quetta", None)
+    her = register(cast, ["Csilla Temirbekov"], "karachi", None)
+    for other in [*GIVEN, "Aidar", "Bolat"]:  # more than hold the family name
+        register(cast, [f"Csilla {other}ova"], "karachi", None)
+    headers = {"Authorization": f"Bearer {cast.token('coordinator')}"}
+    answer = client.get("/api/v1/people", {"q": "Чилла Темирбеков"}, headers=headers)
+    assert answer.status_code == 200, answer.content
+    codes = [r["code"] for r in answer.json()["results"]]
+    assert str(hidden.code) not in codes
+    assert (str(her.code) in codes) is wider
+    assert not wider or codes[0] == str(her.code)
+    assert len(codes) == 6
 
 
 def test_a_birth_year_finds_her_among_everyone_sharing_a_key_as_her_record_now_says(

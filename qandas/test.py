@@ -43,6 +43,13 @@ class Cast:
         return self.membership(name).organisation_id == self.other_organisation.pk
 
 
+# Given names enough for dozens of namesakes sharing a family name (matching's tests).
+GIVEN_NAMES = (  # noqa: SIM905 (a list of words, as words)
+    "Aidos Berik Chingiz Daniyar Erlan Farkhat Galym Kairat Lazzat Marat Nurlan Olzhas "
+    "Rustem Serik Talgat Ulan Yerbol Zhanibek Askhat Bauyrzhan Dias Ersain Gaziz Kanat "
+    "Madi Nurbol Ruslan Sanzhar Timur Zhandos Abylai Bekzat Dulat Eldar Ilyas Kuat Miras"
+).split()
+
 # name: (role, city slugs, in the other organisation)
 CAST = {
     "coordinator": (Role.COORDINATOR, ["karachi"], False),

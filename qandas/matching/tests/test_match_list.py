@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from qandas.people.models import Person
-from qandas.test import Cast
+from qandas.test import GIVEN_NAMES, Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
@@ -368,11 +368,7 @@ def test_the_cycle_collector_is_paused_while_rows_are_matched_and_resumed_after(
         gc.enable()
 
 
-GIVEN = (  # noqa: SIM905 (a list of words, as words)
-    "Aidos Berik Chingiz Daniyar Erlan Farkhat Galym Kairat Lazzat Marat Nurlan Olzhas "
-    "Rustem Serik Talgat Ulan Yerbol Zhanibek Askhat Bauyrzhan Dias Ersain Gaziz Kanat "
-    "Madi Nurbol Ruslan Sanzhar Timur Zhandos Abylai Bekzat Dulat Eldar Ilyas Kuat Miras"
-).split()
+GIVEN = GIVEN_NAMES
 
 
 @pytest.mark.parametrize("wider", [True, False], ids=["wider", "as wide as one token"])

@@ -40,7 +40,7 @@ from qandas.matching.search import (
     top_shared,
 )
 from qandas.people.models import Household, Person
-from qandas.test import CAST, Cast
+from qandas.test import CAST, GIVEN_NAMES, Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
@@ -353,10 +353,7 @@ def test_a_birth_year_finds_the_one_among_many_namesakes(
     assert find(people, "Айгерим Бекова", birth_year=1961)[0].person == namesakes[-1]
 
 
-GIVEN = (  # noqa: SIM905 (a list of words, as words)
-    "Aidos Berik Chingiz Daniyar Erlan Farkhat Galym Kairat Lazzat Marat Nurlan Olzhas "
-    "Rustem Serik Talgat Ulan Yerbol Zhanibek Askhat Bauyrzhan Dias Ersain Gaziz Kanat"
-).split()
+GIVEN = GIVEN_NAMES[:24]
 
 
 @pytest.mark.parametrize("wider", [True, False], ids=["wider", "as wide as one token"])
@@ -428,33 +425,6 @@ def test_a_birth_year_finds_her_among_everyone_sharing_a_key_as_her_record_now_s
     codes = found()
     assert str(her.code) in codes and str(hidden.code) not in codes
     assert len(codes) == 3
-
-
-@pytest.mark.django_db(transaction=True)  # a schema change, outside a test's transaction
-def test_the_key_rows_index_by_person_alone_is_dropped_and_made_again_in_place() -> None:
-    """Migration 0014 drops the index of the key rows by person alone, found by its
-    column, without copying the table; going back makes it again. The index by person
-    and key, which a search reads names through, is there."""
-    from django.apps import apps
-    from django.db import connection
-
-    from qandas.matching.migrations import __name__ as migrations
-
-    swap = import_module(f"{migrations}.0014_namekey_person_key_index")
-
-    def indexed() -> list[list[str]]:
-        with connection.cursor() as cursor:
-            found = connection.introspection.get_constraints(cursor, NameKey._meta.db_table)
-        return sorted(about["columns"] for about in found.values() if about["index"])
-
-    assert ["person_id", "key"] in indexed() and ["person_id"] not in indexed()
-    with connection.schema_editor() as editor:
-        swap.create_person_index(apps, editor)
-        swap.create_person_index(apps, editor)  # once only
-    assert indexed().count(["person_id"]) == 1
-    with connection.schema_editor() as editor:
-        swap.drop_person_index(apps, editor)
-    assert ["person_id"] not in indexed() and ["person_id", "key"] in indexed()
 
 
 def test_key_rows_hold_the_birth_year_through_every_change(cast: Cast) -> None:

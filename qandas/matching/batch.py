@@ -142,26 +142,18 @@ class Matcher:
         person, names apart on lines. A million people's take seconds to read, and
         reading them for each row's hundreds of candidates took longer."""
         if self._romanised is None:
-            # Keys from "n" up to "o": every key kind is one letter, and a collation that
-            # passes over punctuation (PostgreSQL's en_US) orders "n:..." as "n..." does.
-            kind = keys.ROMANISED[0]
-            where = "key >= %s AND key < %s"
-            params: list[Any] = [kind, chr(ord(kind) + 1)]
+            where = "key >= %s AND key < %s"  # search.ROMANISED_RANGE
+            params: list[Any] = list(search.ROMANISED_RANGE)
             if self.shared:
                 where += " AND organisation_id = %s"
                 params.append(self.organisation.pk)
             names: dict[int, str] = {}
-            cut = len(keys.ROMANISED)
             with connection.cursor() as cursor:
                 # Only the table's name is formatted in; every value is a parameter.
                 sql = f"SELECT person_id, key FROM {self.table} WHERE {where}"  # noqa: S608
                 cursor.execute(sql, params)
                 while found := cursor.fetchmany(10_000):  # not a million tuples at once
-                    for pk, key in found:
-                        if not key.startswith(keys.ROMANISED):
-                            continue
-                        before = names.get(pk)
-                        names[pk] = key[cut:] if before is None else f"{before}\n{key[cut:]}"
+                    search.add_romanised(names, found)
             self._romanised = names
         return self._romanised
 

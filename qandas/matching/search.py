@@ -611,8 +611,10 @@ GATE_ORGANISATIONS = (
     "(SELECT 1 FROM ({gate}) v WHERE v.organisation_id = o.id) ORDER BY o.id"
 )
 GATE_IDS = "SELECT v.id FROM ({gate}) v WHERE v.id {test}"
-# Keys from "n" up to "o": every key kind is one letter, and a collation that passes over
+# The bounds of ``key >= %s AND key < %s`` that hold every romanised name (``n:`` keys):
+# from "n" up to "o". Every key kind is one letter, and a collation that passes over
 # punctuation (PostgreSQL's en_US) orders "n:..." as "n..." does.
+ROMANISED_RANGE = [keys.ROMANISED[0], chr(ord(keys.ROMANISED[0]) + 1)]
 GATE_ROMANISED = (
     "SELECT person_id, key FROM {table} WHERE person_id IN "
     "(SELECT v.id FROM ({gate}) v WHERE v.id {test}) AND key >= %s AND key < %s"
@@ -654,17 +656,13 @@ class Gate:
         by person and key, one short range each, in the statement that asks the gate."""
         if not self.sql or not ids:
             return {}
-        kind = keys.ROMANISED
         test, values = one_of(ids)
         table = connection.ops.quote_name(NameKey._meta.db_table)
         sql = GATE_ROMANISED.format(table=table, gate=self.sql, test=test)
         names: dict[int, str] = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.params, *values, kind[0], chr(ord(kind[0]) + 1)])
-            for pk, key in cursor.fetchall():
-                if key.startswith(kind):
-                    name, before = key[len(kind) :], names.get(pk)
-                    names[pk] = name if before is None else f"{before}\n{name}"
+            cursor.execute(sql, [*self.params, *values, *ROMANISED_RANGE])
+            add_romanised(names, cursor.fetchall())
         return names
 
     @staticmethod
@@ -672,6 +670,16 @@ class Gate:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [pk for (pk,) in cursor.fetchall()]
+
+
+def add_romanised(names: dict[int, str], found: Iterable[tuple[int, str]]) -> None:
+    """Add each (person id, key) row's romanised name (an ``n:`` key, ``keys.romanised``;
+    other keys read with them are passed over) to ``names``, a person's apart on lines."""
+    kind, cut = keys.ROMANISED, len(keys.ROMANISED)
+    for pk, key in found:
+        if key.startswith(kind):
+            before = names.get(pk)
+            names[pk] = key[cut:] if before is None else f"{before}\n{key[cut:]}"
 
 
 def organisations_of(people: QuerySet[Person]) -> list[int]:

@@ -615,9 +615,11 @@ GATE_IDS = "SELECT v.id FROM ({gate}) v WHERE v.id {test}"
 # from "n" up to "o". Every key kind is one letter, and a collation that passes over
 # punctuation (PostgreSQL's en_US) orders "n:..." as "n..." does.
 ROMANISED_RANGE = [keys.ROMANISED[0], chr(ord(keys.ROMANISED[0]) + 1)]
-GATE_ROMANISED = (
-    "SELECT person_id, key FROM {table} WHERE person_id IN "
-    "(SELECT v.id FROM ({gate}) v WHERE v.id {test}) AND key >= %s AND key < %s"
+# Whom of some ids the gate lets through, with their romanised names (``n:`` keys), if
+# any: the gate's people joined to their key rows by person and key.
+GATE_NAMED = (
+    "SELECT v.id, k.key FROM ({gate}) v LEFT JOIN {table} k "
+    "ON k.person_id = v.id AND k.key >= %s AND k.key < %s WHERE v.id {test}"
 )
 
 
@@ -650,20 +652,22 @@ class Gate:
         test, values = one_of(ids)
         return set(self._ids(GATE_IDS.format(gate=self.sql, test=test), [*self.params, *values]))
 
-    def romanised_names(self, ids: list[int]) -> dict[int, str]:
-        """The romanised names (``n:`` keys, ``keys.romanised``) of those of ``ids`` it
-        lets through and who have one, a person's apart on lines: read from the key index
-        by person and key, one short range each, in the statement that asks the gate."""
+    def named(self, ids: list[int]) -> tuple[set[int], dict[int, str]]:
+        """Those of ``ids`` it lets through, and the romanised names (``n:`` keys,
+        ``keys.romanised``) of those who have one, a person's apart on lines: read from the
+        key index by person and key, one short range each, in the statement that asks the
+        gate."""
         if not self.sql or not ids:
-            return {}
+            return set(), {}
         test, values = one_of(ids)
         table = connection.ops.quote_name(NameKey._meta.db_table)
-        sql = GATE_ROMANISED.format(table=table, gate=self.sql, test=test)
-        names: dict[int, str] = {}
+        sql = GATE_NAMED.format(table=table, gate=self.sql, test=test)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.params, *values, *ROMANISED_RANGE])
-            add_romanised(names, cursor.fetchall())
-        return names
+            cursor.execute(sql, [*self.params, *ROMANISED_RANGE, *values])
+            found = cursor.fetchall()
+        names: dict[int, str] = {}
+        add_romanised(names, [(pk, key) for pk, key in found if key is not None])
+        return {pk for pk, _key in found}, names
 
     @staticmethod
     def _ids(sql: str, params: list[Any]) -> list[int]:
@@ -901,7 +905,7 @@ def candidates(
     people: QuerySet[Person], tokens: tuple[keys.Token, ...], *, limit: int = CANDIDATES
 ) -> list[int]:
     """Ids of the people of ``people`` sharing most keys with the query tokens, the last
-    third of them those spelt most like the query among the next (``Sharing.spelt_alike``).
+    third of them those spelt most like the query among the next (``spelt_among``).
 
     As ``match_list`` does it (``batch``): only keys held by at most ``COMMON`` people
     pick candidates, so a common name's keys never make the database count a large
@@ -913,11 +917,17 @@ def candidates(
     sharing = Sharing.of(people, tokens, limit)
     if sharing is None:
         return []
-    keyed = sharing.visible(limit)
     first = limit - limit // 3
+    # Whom the gate lets through of the window chosen among by spelling, and their names,
+    # in one statement: the candidates by keys are nearly always among them.
+    ranked = [pk for pk, _hits in top_shared(sharing.shared, wide(tokens) + first)]
+    visible, names = sharing.gate.named(ranked)
+    keyed = [pk for pk in ranked if pk in visible][:limit]
+    if len(keyed) < limit and len(ranked) < len(sharing.shared):
+        keyed = sharing.visible(limit)  # the gate hid most of them: on down the ranking
     if len(keyed) < limit:  # everyone the gate lets through is a candidate already
         return keyed
-    spelt = sharing.spelt_alike(tokens, keyed[:first], limit - first)
+    spelt = spelt_among(tokens, ranked, keyed[:first], names, limit - first)
     taken = set(spelt)
     more = [pk for pk in keyed[first:] if pk not in taken]
     return keyed[:first] + spelt + more[: limit - first - len(spelt)]
@@ -989,22 +999,6 @@ class Sharing:
             chosen.extend(pk for pk in window if pk in visible)
             start, size = start + size, GATE_WINDOW
 
-    def spelt_alike(self, tokens: tuple[keys.Token, ...], skip: list[int], limit: int) -> list[int]:
-        """Of the next ``wide`` people sharing most keys (after ``skip``) whom the gate
-        lets through, the ``limit`` whose romanised names are spelt most like the query's
-        (``spelt_alike``), those sharing most keys first. Hundreds may share a common
-        name's keys alike, ordered by id, and the one whose other name is spelt past
-        every shared key came after them. Their names are read from the key index by
-        person (``NameKey``'s ``n:`` keys), one short range each."""
-        skipped = set(skip)
-        window = wide(tokens) + len(skip)
-        ranked = [pk for pk, _hits in top_shared(self.shared, window) if pk not in skipped]
-        if len(ranked) <= limit:
-            return []  # the next sharing most keys are the candidates anyway
-        names = self.gate.romanised_names(ranked)
-        ranked = [pk for pk in ranked if pk in names]
-        return spelt_alike(keys.romanised(tokens), ranked, names, limit)
-
     def born_near(self, year: int, limit: int, skip: set[int]) -> list[int]:
         """The ``limit`` people sharing a rare key, born in ``year`` or a year either side,
         whom the gate lets through, none of ``skip``: those sharing most keys first (the
@@ -1033,6 +1027,25 @@ class Sharing:
         chosen: list[int] = []
         self._let_through(ranked, limit, chosen, size=min(GATE_WINDOW, 2 * limit))
         return chosen[:limit]
+
+
+def spelt_among(
+    tokens: tuple[keys.Token, ...],
+    ranked: list[int],
+    skip: list[int],
+    names: Mapping[int, str],
+    limit: int,
+) -> list[int]:
+    """Of the people sharing most keys (``ranked``, the first ``wide`` after ``skip``) whom
+    the gate lets through (those ``names`` holds), the ``limit`` whose romanised names are
+    spelt most like the query's (``spelt_alike``), those sharing most keys first.
+    Hundreds may share a common name's keys alike, ordered by id, and the one whose other
+    name is spelt past every shared key came after them."""
+    skipped = set(skip)
+    window = [pk for pk in ranked if pk not in skipped]
+    if len(window) <= limit:
+        return []  # the next sharing most keys are the candidates anyway
+    return spelt_alike(keys.romanised(tokens), [pk for pk in window if pk in names], names, limit)
 
 
 def wide(tokens: tuple[keys.Token, ...]) -> int:

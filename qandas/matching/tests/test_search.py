@@ -163,6 +163,24 @@ def test_the_gate_is_passed_a_window_at_a_time_until_enough_are_visible(
     assert Person.objects.filter(pk__in=mine, current_city=cast.quetta).count() == 0
 
 
+def test_the_gate_hiding_the_whole_window_chosen_among_by_spelling_is_passed_too(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search given only a name asks the gate of the window it chooses among by
+    spelling, and whose names they are, in one statement. When the gate hides everyone in
+    it, the search goes on down the ranking: the people the user may see are found, and
+    nobody else."""
+    from qandas.matching import search
+
+    monkeypatch.setattr(search, "WIDER", 1)  # a window of the two by keys and one more
+    hidden = [register(cast, ["Aibek Sharifi"], "quetta", None) for _ in range(4)]
+    mine = [register(cast, ["Aibek Sharifi"], "karachi", None) for _ in range(3)]
+    people = Person.objects.visible_to(cast.coordinator)
+    found = search.candidates(people, analyse("Aibek Sharifi"), limit=3)
+    assert found == [person.pk for person in mine]
+    assert not {person.pk for person in hidden} & set(found)
+
+
 def test_the_gate_asked_in_plain_sql_lets_through_whom_the_orm_does(
     registry: dict[str, Person], cast: Cast
 ) -> None:

@@ -158,7 +158,19 @@ def test_skeleton_merges_what_scripts_and_spellings_confuse() -> None:
 def test_empty_unknown_and_mixed_scripts_never_crash(text: str) -> None:
     keys = name_keys(text)
     assert all(len(k) <= 64 for k in keys)
-    assert bool(keys) == bool(text.strip(" -")), text
+    assert bool(keys) == any(c.isalpha() for c in text), text  # letters of any script
+
+
+@pytest.mark.parametrize("noise", ["😀", "123", "???", "★", "#5"])
+def test_a_piece_without_a_letter_is_no_part_of_the_name(noise: str) -> None:
+    """Neither keyed nor scored: a search for ``Kairat 😀`` is one for ``Kairat``, and
+    the emoji is never said to match a name."""
+    assert analyse(f"Kairat {noise} Saparbekov") == analyse("Kairat Saparbekov")
+    assert keys.tokens_of(f"{noise} Kairat") == keys.tokens_of("Kairat")
+    assert name_keys(noise) == set() and analyse(noise) == ()
+    score, why = name_match(analyse(f"Kairat {noise}"), analyse("Kairat Saparbekov"))
+    assert score == name_match(analyse("Kairat"), analyse("Kairat Saparbekov"))[0]
+    assert noise not in str(why)
 
 
 def test_mixed_scripts_in_one_name_key_each_token_in_its_own_script() -> None:

@@ -1,0 +1,52 @@
+"""How the register's pages show names and values in any script, in either direction.
+
+A name is isolated in a ``<bdi>`` inside an element that keeps the page's direction,
+so the separator between names (CSS on ``.name``) and a cell's alignment follow the
+page, and each name keeps its own direction.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+
+from qandas.people.models import Household, Person
+from qandas.people.tests.test_views import make_person, person_form
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+NAMES = ["Kairat Saparbekov", "Сапарбеков Қайрат", "قیرات ساپاربیکوف"]
+
+
+def name_tags(html: str) -> list[str]:
+    """Every element of class ``name`` with its content up to the first close tag."""
+    return re.findall(r'<(?:span|a) class="name"[^>]*>.*?</', html)
+
+
+def assert_names_isolated(html: str, *names: str) -> None:
+    tags = name_tags(html)
+    assert tags, "no names shown"
+    for tag in tags:
+        assert 'dir="auto"' not in tag.split(">")[0], tag  # the separator follows the page
+        assert "<bdi>" in tag, tag  # and the name keeps its own direction
+    for name in names:
+        assert f"<bdi>{name}</bdi>" in html
+
+
+def test_the_duplicate_guard_isolates_each_name_and_value(client: Client, cast: Cast) -> None:
+    make_person(cast, *NAMES, father_name="Abzal")
+    client.force_login(cast.coordinator)
+    html = client.post("/people/new/", person_form(cast.karachi, "Kairat Saparbekov")).content
+    page = html.decode()
+    assert "This may be someone already registered" in page
+    assert_names_isolated(page, *NAMES)
+
+
+def test_the_household_page_isolates_members_other_names(client: Client, cast: Cast) -> None:
+    household = Household.objects.create(organisation=cast.organisation, city=cast.karachi)
+    member: Person = make_person(cast, *NAMES, household=household)
+    client.force_login(cast.coordinator)
+    page = client.get(f"/households/{household.code}/").content.decode()
+    assert member.primary_name in page
+    assert_names_isolated(page, *NAMES[1:])

@@ -199,6 +199,11 @@ class PersonForm(forms.ModelForm):
         self.fields["household"].queryset = households  # type: ignore[attr-defined]
         self.fields["household"].label_from_instance = household_label  # type: ignore[attr-defined]
         self.fields["household"].to_field_name = "code"  # type: ignore[attr-defined]
+        if self.instance.household_id and "household" not in kwargs.get("initial", {}):
+            # The initial values, taken from the instance before the choices were keyed
+            # by code, hold the household's id: no choice would be selected, an
+            # unchanged form would post none, and the household would count as changed.
+            self.initial["household"] = self.instance.household.code
 
     def clean_birth_date(self) -> Any:
         born = self.cleaned_data.get("birth_date")

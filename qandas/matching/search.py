@@ -155,6 +155,7 @@ REASONS = {
     "usual": gettext_lazy("a usual Latin spelling of it"),
     # How a fact given agreed (``Scored.notes``).
     "born": gettext_lazy("born %(year)s"),
+    "born_other": gettext_lazy("born %(year)s, not %(given)s"),
     "father": gettext_lazy("father %(score).0f%%"),
     "same_city": gettext_lazy("same city"),
     "other_city": gettext_lazy("other city"),
@@ -1179,7 +1180,10 @@ def years_agree(held: int | None, given: int) -> float:
 def _note(kind: str, value: Any, said: dict[str, str]) -> str:
     """One fact's agreement in words (put in words only for the results shown)."""
     if kind == "born":
-        return said["born"] % {"year": value}
+        held, given = value
+        if held == given:
+            return said["born"] % {"year": held}
+        return said["born_other"] % {"year": held, "given": given}
     if kind == "father":
         return said["father"] % {"score": value * 100}
     if kind == "city":
@@ -1419,7 +1423,7 @@ def _scored(
         notes: list[tuple[str, Any]] = []
         if birth_year:
             if facts.birth_year:
-                notes.append(("born", facts.birth_year))
+                notes.append(("born", (facts.birth_year, birth_year)))
             weights += 1.0
             agreed += years_agree(facts.birth_year, birth_year)
         if father:

@@ -127,7 +127,9 @@ def test_birth_year_and_document_number_rank_between_namesakes(
     people = Person.objects.visible_to(cast.admin)
     by_year = find(people, "Aibek Sharifi", birth_year=1960)
     assert by_year[0].person == registry["quetta"]
-    assert "born 1960" in by_year[0].why
+    assert "born 1960" in by_year[0].why and "not" not in by_year[0].why
+    near = find(people, "Aibek Sharifi", birth_year=1961)  # a year out: both are said
+    assert near[0].person == registry["quetta"] and "born 1960, not 1961" in near[0].why
     Document.objects.create(
         organisation=cast.organisation,
         person=registry["sharifi"],

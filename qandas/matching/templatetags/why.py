@@ -1,0 +1,35 @@
+"""Why a record matched, in markup: each name in it isolated in its own direction.
+
+``why`` is one string (``search.Why.in_words``), also sent by the API and
+``match_list``, so it carries no invisible direction marks. Shown as it is in an
+element of its own direction, an explanation that starts with an Arabic-script name
+turned right-to-left as a whole and scrambled its English words; in the page's
+direction instead, two Arabic-script names around " ≈ " swapped sides. So the page's
+direction is kept and each name is put in a ``<bdi>``.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+CLAUSES = "; "  # between the clauses of ``Why.in_words`` and the facts' notes
+ALIKE = " ≈ "  # "query ≈ found (reason)"; a fact's note has no name, and no ≈
+
+
+def _clause(clause: str) -> SafeString:
+    query, alike, rest = clause.partition(ALIKE)
+    found, paren, reason = rest.rpartition(" (")
+    if not (alike and paren and reason.endswith(")")):
+        return conditional_escape(clause)
+    return format_html("<bdi>{}</bdi>{}<bdi>{}</bdi> ({}", query, ALIKE, found, reason)
+
+
+@register.filter
+def names_isolated(why: object) -> SafeString:
+    """``why`` escaped, with the name on each side of every " ≈ " in a ``<bdi>``."""
+    clauses = str(why or "").split(CLAUSES)
+    return format_html_join(CLAUSES, "{}", ((_clause(c),) for c in clauses))

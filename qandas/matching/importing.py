@@ -36,7 +36,7 @@ from qandas.documents.models import Document, DocumentKind
 from qandas.lib.bulk import insert_rows
 from qandas.lib.fields import normalise_phone
 from qandas.lib.scripts import LATIN, detect_script
-from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
+from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold, has_letter
 
 from . import duplicates, index, variants
 from .batch import cores
@@ -168,7 +168,7 @@ def _name_list(value: dict[str, str]) -> list[str]:
 def _check_name(text: str, column: str) -> None:
     if len(text) > NAME_MAX:
         raise ValueError(f"{column} is longer than {NAME_MAX} characters")
-    if not any(char.isalpha() for char in text):
+    if not has_letter(text):
         raise ValueError(f"{column} has no letters")
 
 

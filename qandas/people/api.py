@@ -24,7 +24,7 @@ from qandas.lib.access import editable_or_404, signed_in, visible_or_404
 from qandas.lib.api import Error, Page, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
-from qandas.people.forms import cities_for, organisation_for
+from qandas.people.forms import NO_LETTER, cities_for, organisation_for
 from qandas.people.models import (
     DatePrecision,
     Household,
@@ -33,6 +33,7 @@ from qandas.people.models import (
     Relationship,
     Script,
     Sex,
+    has_letter,
 )
 from qandas.people.search import check_duplicates, duplicates_dismissed, find
 
@@ -43,11 +44,14 @@ WRITERS = (Role.COORDINATOR, Role.ADMIN)
 
 
 def check_name(text: str) -> str:
-    """Names are kept exactly as typed, but must say something and hold no control codes."""
+    """Names are kept exactly as typed, but must say something (a letter, as imports
+    require) and hold no control codes."""
     if not text.strip():
         raise ValueError(_("A name cannot be empty or only spaces."))
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise ValueError(_("A name cannot contain control characters."))
+    if not has_letter(text):
+        raise ValueError(str(NO_LETTER))
     return text
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from qandas.accounts.models import City, Organisation, Role, User
 from qandas.lib.fields import PhoneNumbersFormField
 from qandas.lib.files import CleanFile, clean_upload
-from qandas.people.models import Household, NameSource, Person
+from qandas.people.models import Household, NameSource, Person, has_letter
 
 HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE = "", "has", "none"
 
@@ -49,6 +49,7 @@ def organisation_for(user: User, city: City) -> Organisation | None:
     return None
 
 
+NO_LETTER = _("A name needs at least one letter, in any script.")
 PHONES_HELP = _("One number per line, with the country code: +92 300 1234567.")
 
 
@@ -118,6 +119,8 @@ class NameForm(forms.Form):
                 _("A name cannot be only spaces. Type the name or leave the row empty."),
                 code="blank",
             )
+        if text and not has_letter(text):
+            raise forms.ValidationError(NO_LETTER, code="no_letter")
         return text.strip()
 
 

@@ -1,0 +1,91 @@
+"""A name needs at least one letter, in any script: in the forms and the API, as in imports."""
+
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qandas.audit.models import AuditEvent, Verb
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+LETTERLESS = ["???", "!!!", "😀", "123 456", "- . -"]
+
+
+def person_form(cast: Cast, *names: str, **fields: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "names-TOTAL_FORMS": str(max(len(names), 3)),
+        "names-INITIAL_FORMS": "0",
+        "sex": "unknown",
+        "birth_date_precision": "day",
+        "current_city": str(cast.karachi.pk),
+        "idempotency_key": str(uuid.uuid4()),
+    }
+    for i, text in enumerate(names):
+        data[f"names-{i}-text"] = text
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def aigerim(cast: Cast) -> Person:
+    person = Person.objects.create(organisation=cast.organisation, current_city=cast.karachi)
+    person.set_names([{"text": "Aigerim Bekova"}])
+    return person
+
+
+@pytest.mark.parametrize("text", LETTERLESS)
+def test_the_form_refuses_a_name_without_a_letter_next_to_it(
+    client: Client, cast: Cast, text: str
+) -> None:
+    client.force_login(cast.coordinator)
+    response = client.post("/people/new/", person_form(cast, text))
+    assert response.status_code == 200
+    assert response.context["names"].forms[0].errors["text"]
+    assert "at least one letter" in response.content.decode()
+    assert Person.objects.count() == 0
+
+
+def test_every_name_row_is_checked_on_create_and_edit(
+    client: Client, cast: Cast, aigerim: Person
+) -> None:
+    client.force_login(cast.coordinator)
+    response = client.post("/people/new/", person_form(cast, "Nurlan", "???"))
+    assert response.context["names"].forms[1].errors["text"]
+    assert Person.objects.count() == 1
+    response = client.post(f"/people/{aigerim.code}/edit/", person_form(cast, "Aigerim", "!!!"))
+    assert response.status_code == 200
+    assert "at least one letter" in response.context["names"].forms[1].errors["text"][0]
+    assert [n.text for n in aigerim.names.all()] == ["Aigerim Bekova"]
+    assert not AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=aigerim.code).exists()
+
+
+# Writing names rewrites the matching keys with raw SQL (executemany): engine-dependent.
+@pytest.mark.engines
+def test_letters_of_any_script_make_a_name(client: Client, cast: Cast) -> None:
+    client.force_login(cast.coordinator)
+    for text in ("Ә", "ن", "J.", "O'Neil 2"):
+        response = client.post("/people/new/", person_form(cast, text))
+        assert response.status_code == 302, text
+
+
+@pytest.mark.parametrize("text", LETTERLESS)
+def test_the_api_refuses_a_name_without_a_letter(api: Any, text: str) -> None:
+    response = api("coordinator", "post", "/people", {"names": [{"text": text}]})
+    assert response.status_code == 422
+    assert "at least one letter" in response.json()["detail"]
+    assert Person.objects.count() == 0
+
+
+def test_the_api_checks_every_name_on_create_and_patch(api: Any, aigerim: Person) -> None:
+    body = {"names": [{"text": "Nurlan"}, {"text": "!!!"}]}
+    response = api("coordinator", "post", "/people", body)
+    assert response.status_code == 422 and "at least one letter" in response.json()["detail"]
+    assert Person.objects.count() == 1
+    response = api("coordinator", "patch", f"/people/{aigerim.code}", body)
+    assert response.status_code == 422 and "at least one letter" in response.json()["detail"]
+    assert [n.text for n in aigerim.names.all()] == ["Aigerim Bekova"]
+    assert not AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=aigerim.code).exists()

@@ -105,6 +105,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
     people = people.select_related("current_city", "household").prefetch_related("names")
     if form.is_valid():
         people = filter_people(people, form.cleaned_data)
+    elif form.is_bound:
+        # A search that cannot be run lists nobody, with what is wrong, rather than
+        # everyone, which would look like its answer.
+        people = people.none()
     page_number = (data or request.GET).get("page")
     page = Paginator(people, PAGE_SIZE).get_page(page_number)
     # htmx (typing in the search box) gets just the results.

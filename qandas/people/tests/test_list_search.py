@@ -1,0 +1,84 @@
+"""The people list's search form: what it refuses, and a document number found alone."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qandas.accounts.models import City
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = "AB 123-456"
+
+
+def make_person(cast: Cast, name: str, *, city: City | None = None, number: str = "") -> Person:
+    person = Person.objects.create(
+        organisation=cast.organisation, current_city=city or cast.karachi, father_name="Serik"
+    )
+    person.set_names([{"text": name}])
+    if number:
+        person.documents.create(organisation=cast.organisation, kind="por_card", number=number)
+    return person
+
+
+@pytest.fixture
+def people(cast: Cast) -> dict[str, Person]:
+    return {
+        "holder": make_person(cast, "Azamat Saparbekov", number=NUMBER),
+        "other": make_person(cast, "Aigerim Bekova", number="AB 123-4567"),
+        "none": make_person(cast, "Nurlan Tokhtarov"),
+        "quetta": make_person(cast, "Askar Omarov", city=cast.quetta, number=NUMBER),
+    }
+
+
+def searched(client: Client, data: dict[str, Any], *, htmx: bool = False) -> tuple[Any, str]:
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post("/people/", data, headers=headers)
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def shown(page: str, people: dict[str, Person]) -> set[str]:
+    return {key for key, person in people.items() if str(person.code) in page}
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"q": "Azamat" + "x" * 1994}, "at most 200 characters"),
+        ({"birth_year": "abc", "q": "Azamat"}, "Born in (year)"),
+        ({"city": "999"}, "City"),
+        ({"household": "not-a-code"}, "Unknown household"),
+        ({"document": "lost"}, "Has a document that is"),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_invalid_search_says_what_is_wrong_and_lists_nobody(
+    client: Client,
+    cast: Cast,
+    people: dict[str, Person],
+    data: dict[str, str],
+    words: str,
+    htmx: bool,
+) -> None:
+    client.force_login(cast.coordinator)
+    response, page = searched(client, data, htmx=htmx)
+    results = page.split('id="results"')[1]
+    assert "Nothing was searched" in results and words in results
+    assert shown(page, people) == set()
+    if not htmx:
+        assert not response.context["page"].object_list
+
+
+def test_a_valid_search_and_the_bare_list_are_unchanged(
+    client: Client, cast: Cast, people: dict[str, Person]
+) -> None:
+    client.force_login(cast.coordinator)
+    _response, page = searched(client, {"q": "", "birth_year": "", "document_number": ""})
+    assert shown(page, people) == {"holder", "other", "none"}
+    assert "Nothing was searched" not in page
+    page = client.get("/people/").content.decode()
+    assert shown(page, people) == {"holder", "other", "none"}

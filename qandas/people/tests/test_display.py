@@ -6,8 +6,10 @@ page, and each name keeps its own direction.
 """
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from qandas.people.models import Household, Person
@@ -41,6 +43,9 @@ def test_the_duplicate_guard_isolates_each_name_and_value(client: Client, cast: 
     page = html.decode()
     assert "This may be someone already registered" in page
     assert_names_isolated(page, *NAMES)
+    # An LTR father's name in an RTL page is aligned like its cell, not by itself.
+    assert "<td><bdi>Abzal</bdi></td>" in page
+    assert '<td dir="auto">' not in page
 
 
 def test_the_household_page_isolates_members_other_names(client: Client, cast: Cast) -> None:
@@ -50,3 +55,32 @@ def test_the_household_page_isolates_members_other_names(client: Client, cast: C
     page = client.get(f"/households/{household.code}/").content.decode()
     assert member.primary_name in page
     assert_names_isolated(page, *NAMES[1:])
+
+
+def test_the_person_page_aligns_values_with_the_page(client: Client, cast: Cast) -> None:
+    person = make_person(cast, *NAMES, father_name="Abzal", clan="Naiman")
+    client.force_login(cast.coordinator)
+    page = client.get(f"/people/{person.code}/").content.decode()
+    assert "<h1><bdi>Kairat Saparbekov</bdi></h1>" in page
+    assert "<dd><bdi>Abzal</bdi></dd>" in page and "<dd><bdi>Naiman</bdi></dd>" in page
+    assert "<td><bdi>Сапарбеков Қайрат</bdi></td>" in page
+
+
+# A block (a cell, a heading, a fact) of dir="auto" aligns to its own content's start:
+# an LTR value sat at the left of a right-to-left page. Its value goes in a <bdi>.
+BLOCK_OF_ITS_OWN_DIRECTION = re.compile(r'<(td|th|dd|dt|h[1-6]|li|div)\b[^>]*\bdir="auto"')
+
+
+def test_no_template_gives_a_cell_or_heading_its_contents_direction() -> None:
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match[0]}"
+        for path in Path(settings.BASE_DIR, "templates").rglob("*.html")
+        for match in BLOCK_OF_ITS_OWN_DIRECTION.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_stylesheet_uses_logical_properties_only() -> None:
+    css = Path(settings.BASE_DIR, "static", "css", "qandas.css").read_text(encoding="utf-8")
+    physical = re.findall(r"(?:[\w-]*(?:left|right)[\w-]*\s*:|:\s*(?:left|right)\b)", css)
+    assert physical == []

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -24,7 +25,7 @@ from qandas.lib.access import editable_or_404, signed_in, visible_or_404
 from qandas.lib.api import Error, Page, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
-from qandas.people.forms import NO_LETTER, cities_for, organisation_for
+from qandas.people.forms import NEED_NAME, NO_LETTER, NO_NUMBER, cities_for, organisation_for
 from qandas.people.models import (
     DatePrecision,
     Household,
@@ -231,7 +232,16 @@ class PeopleFilter(Schema):
     household: UUID | None = None
     birth_year: int | None = Field(None, ge=1900, le=2100, description="With q: ranks by it")
     father_name: str | None = Field(None, max_length=200, description="With q: ranks by it")
-    document_number: str | None = Field(None, max_length=100, description="With q: ranks by it")
+    document_number: str | None = Field(
+        None, max_length=100, description="With q: ranks by it; alone: its holders, score 1"
+    )
+
+    @field_validator("document_number")
+    @classmethod
+    def _number(cls, value: str | None) -> str | None:
+        if value and not any(char.isalnum() for char in value):
+            raise ValueError(str(NO_NUMBER))
+        return value
 
 
 def _people() -> Any:
@@ -337,20 +347,24 @@ def _with_primary(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @api_role_required(*READERS)
 @paginate(Page)
 def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
-    """People you may see; with ``q``, best match first and a ``score`` on each."""
+    """People you may see; with ``q``, best match first and a ``score`` on each; with a
+    ``document_number`` alone, the people holding it. ``birth_year`` and ``father_name``
+    only rank: alone, they answer 422."""
     people = _people().visible_to(signed_in(request))
     if filters.city:
         people = people.filter(current_city__slug=filters.city)
     if filters.household:
         people = people.filter(household__code=filters.household)
-    if filters.q:
+    if filters.q or filters.document_number:
         return find(
             people,
-            filters.q,
+            filters.q or "",
             birth_year=filters.birth_year,
             father_name=filters.father_name or "",
             document_number=filters.document_number or "",
         )
+    if filters.birth_year or filters.father_name:
+        raise HttpError(422, str(NEED_NAME))
     return people
 
 

@@ -50,6 +50,11 @@ def organisation_for(user: User, city: City) -> Organisation | None:
 
 
 NO_LETTER = _("A name needs at least one letter, in any script.")
+NEED_NAME = _(
+    "To search, type a name or a document number: the father's name and the birth year "
+    "only put the people found in order."
+)
+NO_NUMBER = _("A document number needs letters or digits.")
 PHONES_HELP = _("One number per line, with the country code: +92 300 1234567.")
 
 
@@ -88,6 +93,19 @@ class PersonFilterForm(forms.Form):
         if code not in (HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE):
             widget = self.fields["household"].widget
             widget.choices = [*widget.choices, (code, _("This household"))]
+
+    def clean_document_number(self) -> str:
+        number: str = self.cleaned_data["document_number"]
+        if number and not any(char.isalnum() for char in number):
+            raise forms.ValidationError(NO_NUMBER, code="no_number")
+        return number
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        hints = cleaned.get("birth_year") or cleaned.get("father_name")
+        if hints and not (cleaned.get("q") or cleaned.get("document_number")):
+            raise forms.ValidationError(NEED_NAME, code="no_name")
+        return cleaned
 
     def clean_household(self) -> str | uuid.UUID:
         value: str = self.cleaned_data["household"]

@@ -4,10 +4,14 @@ The matching app answers ``search_requested`` with a ranking across scripts and
 spellings (``matching.search``); without it, the plain search below is the answer.
 """
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 
+from django.apps import apps
+from django.db.models import CharField, FloatField, Value
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
 
 from qandas.people.models import Person
 
@@ -28,16 +32,43 @@ duplicates_dismissed = Signal()
 
 
 def find(people: Any, query: str, **hints: Any) -> Sequence[Person]:
-    """People of ``people`` that match ``query``, best first, with ``score`` and ``why``.
+    """People of ``people`` that match ``query``, best first, with ``score`` and ``why``;
+    without a name, those holding the ``document_number`` hint (``holding``).
 
     A receiver's answer may load its people only for the page shown (a ``Sequence``
     sliced by the paginator), so it is passed on as it is."""
+    number = hints.get("document_number") or ""
+    if not query.strip() and number.strip():
+        return cast(Sequence[Person], holding(people, number))
     for _receiver, answer in search_requested.send(
         sender=Person, people=people, query=query, **hints
     ):
         if answer is not None:
             return cast(Sequence[Person], answer)
     return rank(people.search(query), query)
+
+
+# Whatever may stand between and around a number's letters and digits: spaces, dashes,
+# slashes, dots (``\W`` is any but a letter, a digit or ``_``, in Python and PostgreSQL).
+NUMBER_GAP = r"(\W|_)*"
+
+
+def holding(people: Any, number: str) -> Any:
+    """People of ``people`` holding a document numbered ``number``, each with ``score`` 1
+    and ``why``. Numbers compare as the search compares them (``matching.search``: their
+    letters and digits, case folded), so "ab123456" finds "AB 123-456"; in the database,
+    as a regular expression, so that only the holders are read."""
+    letters_and_digits = [re.escape(char) for char in number if char.isalnum()]
+    if not letters_and_digits:
+        return people.none()
+    pattern = "^" + NUMBER_GAP + NUMBER_GAP.join(letters_and_digits) + NUMBER_GAP + "$"
+    # The documents app sits above this one: name its model, never import it.
+    documents = apps.get_model("documents", "Document").objects
+    numbered = documents.filter(number__iregex=pattern).values("person")
+    return people.filter(pk__in=numbered).annotate(
+        score=Value(1.0, output_field=FloatField()),
+        why=Value(_("same document number"), output_field=CharField()),
+    )
 
 
 def name_score(name: str, query: str) -> float:

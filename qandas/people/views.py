@@ -65,8 +65,8 @@ def birth_date_text(person: Person) -> str:
 def filter_people(people: Any, data: dict[str, Any]) -> Any:
     """Apply the list's cleaned filters; each one is a join or subquery, never a loop.
 
-    With a name, the result is a list ranked by ``people.search.find`` (each person
-    with ``score`` and ``why``); without one, a query set.
+    With a name or a document number, the result is ``people.search.find``'s (each
+    person with ``score`` and ``why``); without either, a query set.
     """
     if data.get("city"):
         people = people.filter(current_city=data["city"])
@@ -83,10 +83,10 @@ def filter_people(people: Any, data: dict[str, Any]) -> Any:
         if status == "expired":
             condition |= Q(documents__valid_until__lt=timezone.localdate())
         people = people.filter(pk__in=Person.objects.filter(condition).values("pk"))
-    if (data.get("q") or "").strip():
+    if (data.get("q") or "").strip() or data.get("document_number"):
         return find(
             people,
-            data["q"],
+            data.get("q") or "",
             birth_year=data.get("birth_year"),
             father_name=data.get("father_name") or "",
             document_number=data.get("document_number") or "",

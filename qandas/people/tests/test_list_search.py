@@ -82,3 +82,67 @@ def test_a_valid_search_and_the_bare_list_are_unchanged(
     assert "Nothing was searched" not in page
     page = client.get("/people/").content.decode()
     assert shown(page, people) == {"holder", "other", "none"}
+
+
+# Names are keyed (raw SQL) and numbers compared by a regular expression: engine-dependent.
+@pytest.mark.engines
+@pytest.mark.parametrize("typed", [NUMBER, "ab123456", " AB/123 456 "])
+def test_a_document_number_alone_finds_its_visible_holders(
+    client: Client, cast: Cast, people: dict[str, Person], typed: str
+) -> None:
+    client.force_login(cast.coordinator)
+    response, page = searched(client, {"document_number": typed})
+    # The Quetta holder is not the Karachi coordinator's to see.
+    assert shown(page, people) == {"holder"}
+    (found,) = response.context["page"].object_list
+    assert found.score == 1.0 and found.why == "same document number"
+    client.force_login(cast.admin)
+    _response, page = searched(client, {"document_number": typed}, htmx=True)
+    assert shown(page, people) == {"holder", "quetta"}
+    _response, page = searched(client, {"document_number": typed, "city": cast.quetta.pk})
+    assert shown(page, people) == {"quetta"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"father_name": "Serik"}, {"birth_year": "1990"}, {"father_name": "Serik", "city": "1"}],
+)
+def test_facts_that_only_rank_need_a_name_or_a_document_number(
+    client: Client, cast: Cast, people: dict[str, Person], data: dict[str, str]
+) -> None:
+    client.force_login(cast.coordinator)
+    if "city" in data:
+        data = {**data, "city": str(cast.karachi.pk)}
+    _response, page = searched(client, data)
+    assert "a name or a document number" in page
+    assert shown(page, people) == set()
+
+
+def test_a_document_number_without_letters_or_digits_is_refused(
+    client: Client, cast: Cast, people: dict[str, Person]
+) -> None:
+    client.force_login(cast.coordinator)
+    _response, page = searched(client, {"document_number": " -/- "})
+    assert "Nothing was searched" in page and "letters or digits" in page
+    assert shown(page, people) == set()
+
+
+# The API answers the same searches the same way.
+
+
+@pytest.mark.engines
+def test_the_api_finds_by_document_number_alone(api: Any, people: dict[str, Person]) -> None:
+    body = api("coordinator", "get", "/people?document_number=ab123456").json()
+    assert [p["code"] for p in body["results"]] == [str(people["holder"].code)]
+    assert body["results"][0]["score"] == 1.0 and body["count"] == 1
+
+
+def test_the_api_refuses_facts_that_only_rank_without_a_name(
+    api: Any, people: dict[str, Person]
+) -> None:
+    for query in ("father_name=Serik", "birth_year=1990"):
+        response = api("coordinator", "get", f"/people?{query}")
+        assert response.status_code == 422, query
+        assert "name or a document number" in response.json()["detail"]
+    response = api("coordinator", "get", "/people?document_number=-")
+    assert response.status_code == 422 and "letters or digits" in response.json()["detail"]

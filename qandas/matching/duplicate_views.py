@@ -10,21 +10,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from qandas.accounts.models import Role, User
+from qandas.applications import repoint as applications_repoint
 from qandas.applications.models import Application
+from qandas.correspondence import repoint as correspondence_repoint
 from qandas.correspondence.models import Letter
+from qandas.documents import repoint as documents_repoint
+from qandas.incidents import repoint as incidents_repoint
 from qandas.incidents.models import EventPerson
 from qandas.lib.access import editable_or_404, role_required, signed_in
+from qandas.people import repoint as people_repoint
 from qandas.people.models import Name, Person, edit_filter
 
 from .duplicate_forms import MergeForm, NotSameForm
 from .duplicates import (
+    LIST_ROWS,
     MergeRefused,
     RepointConflict,
     likely_duplicates,
@@ -164,6 +172,48 @@ def duplicate_not_same(request: HttpRequest, first: str, second: str) -> HttpRes
     return redirect("duplicates:list")
 
 
+# What a merge moved (the keys of ``Merge.moved``) in a caseworker's words, counted.
+MOVED_WORDS = {
+    people_repoint.NAMES: ngettext_lazy("%(count)d name", "%(count)d names", "count"),
+    documents_repoint.DOCUMENTS: ngettext_lazy(
+        "%(count)d document", "%(count)d documents", "count"
+    ),
+    incidents_repoint.INVOLVEMENTS: ngettext_lazy("%(count)d event", "%(count)d events", "count"),
+    incidents_repoint.EPISODES: ngettext_lazy(
+        "%(count)d custody episode", "%(count)d custody episodes", "count"
+    ),
+    incidents_repoint.ASSIGNMENTS: ngettext_lazy(
+        "%(count)d assignment", "%(count)d assignments", "count"
+    ),
+    incidents_repoint.ALARMS: ngettext_lazy("%(count)d alarm", "%(count)d alarms", "count"),
+    applications_repoint.APPLICATIONS: ngettext_lazy(
+        "%(count)d application", "%(count)d applications", "count"
+    ),
+    correspondence_repoint.LINKS: ngettext_lazy("%(count)d letter", "%(count)d letters", "count"),
+    LIST_ROWS: ngettext_lazy("%(count)d list row", "%(count)d list rows", "count"),
+}
+
+
+def moved_in_words(moved: dict[str, list[int]]) -> list[str]:
+    """What a merge moved, kind by kind: "1 name", "2 events" (not the internal keys).
+    A kind no phrase names yet is called by its model's verbose name."""
+    said = []
+    for key, ids in moved.items():
+        if not ids or ":" in key:  # a suffixed key holds facts for the undo, not rows moved
+            continue
+        phrase = MOVED_WORDS.get(key)
+        if phrase is not None:
+            said.append(phrase % {"count": len(ids)})
+            continue
+        try:
+            meta = apps.get_model(key)._meta
+            kind = meta.verbose_name if len(ids) == 1 else meta.verbose_name_plural
+        except (LookupError, ValueError):
+            kind = key
+        said.append(_("%(count)d %(kind)s") % {"count": len(ids), "kind": kind})
+    return said
+
+
 def merges_for(user: User) -> Any:
     """Merges of records the user may change (the merged one included)."""
     scope = Person.objects.filter(edit_filter(user, city_field="current_city"))
@@ -183,9 +233,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
     texts = dict(Name.objects.filter(pk__in=name_ids).values_list("pk", "text"))
     for done in merges:
         done.merged_names = [texts[pk] for pk in done.moved.get("people.Name", []) if pk in texts]
-        done.moved_counts = {
-            key: len(ids) for key, ids in done.moved.items() if ids and ":" not in key
-        }
+        done.moved_words = moved_in_words(done.moved)
     return render(request, "matching/duplicate_merges.html", {"merges": merges})
 
 

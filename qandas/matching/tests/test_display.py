@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.template import Context, Template
 from django.test import Client
+from django.utils import timezone
 
+from qandas.documents.models import Document
+from qandas.incidents import actions
+from qandas.matching import duplicates
+from qandas.matching.duplicate_views import moved_in_words
 from qandas.matching.tests.test_duplicates import person
 from qandas.test import Cast
 
@@ -45,3 +51,33 @@ def test_the_pair_page_shows_why_in_the_page_direction(client: Client, cast: Cas
     assert why is not None, page
     assert 'dir="auto"' not in why.group(0)
     assert "<bdi>قیرات</bdi> ≈ <bdi>قیرات</bdi>" in why.group(1)
+
+
+def test_the_merges_page_says_what_moved_in_words(client: Client, cast: Cast) -> None:
+    kept = person(cast, ["Berik Zhanuzakov"], born=1990)
+    twin = person(cast, ["Берик Жанузаков"], born=1990)
+    Document.objects.create(organisation=cast.organisation, person=twin, kind="tazkira")
+    actions.record_event(
+        by=cast.coordinator,
+        people=[twin],
+        kind="contact",
+        channel="call",
+        occurred_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    duplicates.merge(kept, twin, by=cast.coordinator)
+    client.force_login(cast.coordinator)
+    page = client.get("/duplicates/merges/").content.decode()
+    assert "1 name · 1 document · 1 event" in page
+    assert "people.Name" not in page and "incidents.EventPerson" not in page
+
+
+def test_moved_kinds_are_counted_in_words_and_undo_facts_left_out() -> None:
+    moved = {
+        "people.Name": [1, 2],
+        "people.Name:primary": [1],
+        "incidents.Episode": [3],
+        "incidents.EventPerson:shared": [4],
+        "matching.ListRow": [],
+        "documents.Scan": [5, 6],  # no phrase of its own: its model's verbose name
+    }
+    assert moved_in_words(moved) == ["2 names", "1 custody episode", "2 scans"]

@@ -289,7 +289,7 @@ def test_merge_moves_everything_and_undo_restores_exactly(
     assert client.post(url, {"survivor": str(kept.code)}).status_code == 302
     assert Merge.objects.count() == 1
     merge = Merge.objects.get()
-    assert "incidents.EventPerson" in client.get("/duplicates/merges/").content.decode()
+    assert "1 event" in client.get("/duplicates/merges/").content.decode()
 
     response = client.post(f"/duplicates/merges/{merge.code}/undo/")
     assert response.status_code == 302

@@ -6,12 +6,16 @@ tags, which check the reader's role and scope themselves.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from qandas.incidents.models import Custody, CustodyState, Event, custody_people
 from qandas.incidents.models.custody import Episode
+from qandas.incidents.models.events import TimePrecision
 from qandas.people.models import Person
 
 register = template.Library()
@@ -68,3 +72,53 @@ def may_log_arrest(context: dict[str, Any], household: Any) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return custody_people(user, write=True).filter(household=household).exists()
+
+
+# Most exact first: of two events at one moment, the more exact one says how well the
+# moment is known.
+EXACTNESS: list[str] = [
+    TimePrecision.MINUTE,
+    TimePrecision.HOUR,
+    TimePrecision.DAY,
+    TimePrecision.MONTH,
+]
+
+
+def as_known(at: datetime, precision: str) -> str:
+    """``at`` in local time, no more exactly than ``precision`` (as the timeline shows
+    an event): a list says "on 2 December", and its event's 23:59 is no time of day."""
+    local = timezone.localtime(at)
+    if precision == TimePrecision.MONTH:
+        return dateformat.format(local, "Y-m")
+    if precision == TimePrecision.DAY:
+        return dateformat.format(local, "Y-m-d")
+    if precision == TimePrecision.HOUR:
+        return _("about %(time)sh") % {"time": dateformat.format(local, "Y-m-d H")}
+    return dateformat.format(local, "Y-m-d H:i")
+
+
+def _precisions(context: dict[str, Any], person_id: int) -> dict[datetime, str]:
+    """How exactly each moment of the person's (current) events is known; one query a page."""
+    cache: dict[int, dict[datetime, str]] = context.setdefault("_event_precisions", {})
+    if person_id not in cache:
+        known: dict[datetime, str] = {}
+        moments = (
+            Event.objects.current()
+            .filter(involvements__person_id=person_id)
+            .values_list("occurred_at", "precision")
+        )
+        for at, precision in moments:
+            if at not in known or EXACTNESS.index(precision) < EXACTNESS.index(known[at]):
+                known[at] = precision
+        cache[person_id] = known
+    return cache[person_id]
+
+
+@register.simple_tag(takes_context=True)
+def moment(context: dict[str, Any], at: datetime | None, person_id: int) -> str:
+    """A moment of a person's custody (since, located, last contact...), which is an
+    event's time, shown as exactly as that event's time is known; to the minute when
+    no current event of theirs is at that moment."""
+    if at is None:
+        return ""
+    return as_known(at, _precisions(context, person_id).get(at, TimePrecision.MINUTE))

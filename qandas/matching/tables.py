@@ -13,6 +13,7 @@ take for a formula (``=…``, ``@…``, ``+A1``) are refused with their place na
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import zipfile
@@ -148,6 +149,23 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         ) from exc
 
 
+def _xlsx_text(value: object) -> str:
+    """A spreadsheet cell as the text a person typed in it. A date cell comes out of
+    openpyxl as a datetime at midnight: "2026-12-01", not "2026-12-01 00:00:00"; a time
+    of day is kept, to the minute unless it has seconds."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
+    if isinstance(value, datetime.time):
+        return value.isoformat(timespec="seconds" if value.second else "minutes")
+    return str(value)
+
+
 def _xlsx_rows(data: bytes | IO[bytes]) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
@@ -166,12 +184,7 @@ def _xlsx_rows(data: bytes | IO[bytes]) -> Iterator[tuple[int, list[str]]]:
                     _("Row %(row)s, column %(column)s is a formula. Type the value itself.")
                     % {"row": number, "column": column}
                 )
-            if value is None:
-                cells.append("")
-            elif isinstance(value, float) and value.is_integer():
-                cells.append(str(int(value)))
-            else:
-                cells.append(str(value))
+            cells.append(_xlsx_text(value))
         yield number, cells
     book.close()
 

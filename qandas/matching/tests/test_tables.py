@@ -1,5 +1,6 @@
 """Reading lists: encodings, formulas, bad files; every refusal says why."""
 
+import datetime
 import io
 
 import pytest
@@ -82,3 +83,30 @@ def test_xlsx_reads_the_first_sheet_and_refuses_formulas() -> None:
     ]
     with pytest.raises(TableError, match="Row 2, column 2 is a formula"):
         read(xlsx([["name", "year"], ["A", "=1+1"]]))
+
+
+def test_xlsx_dates_read_as_dates_and_times_of_day_are_kept() -> None:
+    table = read(
+        xlsx(
+            [
+                ["name", "arrested", "heard", "at"],
+                [
+                    "Нұрлан",
+                    datetime.date(2026, 12, 1),
+                    datetime.datetime(2026, 12, 1, 14, 30),
+                    datetime.time(9, 15, 20),
+                ],
+            ]
+        )
+    )
+    assert table.rows == [
+        (
+            2,
+            {
+                "name": "Нұрлан",
+                "arrested": "2026-12-01",
+                "heard": "2026-12-01 14:30",
+                "at": "09:15:20",
+            },
+        )
+    ]

@@ -58,7 +58,7 @@ def one_pair(query: Token, found: Token) -> tuple[float, str]:
     source, other = (query, found) if found.script == LATIN else (found, query)
     if other.script == LATIN and (spelt := rewrites.spellings(source.rom, source.script)):
         best = process.extractOne(
-            other.rom, spelt, scorer=similar, score_cutoff=search.WEAK / search.LEARNED
+            other.rom, spelt, scorer=similar, score_cutoff=search.LEARNED_FLOOR
         )
         usual = search.LEARNED * best[1] if best else 0.0
     if query.groups and not query.groups.isdisjoint(found.groups):

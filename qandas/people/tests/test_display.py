@@ -48,6 +48,20 @@ def test_the_duplicate_guard_isolates_each_name_and_value(client: Client, cast: 
     assert '<td dir="auto">' not in page
 
 
+def test_the_people_search_isolates_other_names_and_the_names_in_why(
+    client: Client, cast: Cast
+) -> None:
+    """A search in Arabic script: its explanation keeps the page's direction (it began
+    right to left with the query's name), each name in it isolated."""
+    make_person(cast, *NAMES)
+    client.force_login(cast.coordinator)
+    page = client.post("/people/", {"q": NAMES[2]}).content.decode()
+    assert_names_isolated(page, *NAMES[1:])
+    (why,) = re.findall(r'<small class="why"[^>]*>.*?</small>', page, re.DOTALL)
+    assert 'dir="auto"' not in why.split(">")[0]
+    assert why.count("<bdi>") == 4 and "<bdi>ساپاربیکوف</bdi> ≈" in why  # two pairs
+
+
 def test_the_household_page_isolates_members_other_names(client: Client, cast: Cast) -> None:
     household = Household.objects.create(organisation=cast.organisation, city=cast.karachi)
     member: Person = make_person(cast, *NAMES, household=household)

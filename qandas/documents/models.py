@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from qandas.accounts.models import Organisation, User
 from qandas.audit.models import Verb
 from qandas.audit.record import record
+from qandas.lib.numbers import number_key
 from qandas.lib.stored import StoredFile
 from qandas.people.models import Person
 
@@ -72,6 +73,10 @@ class Document(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("kind"), max_length=25, choices=DocumentKind.choices)
     number = models.CharField(_("number"), max_length=100, blank=True)
+    # The number as numbers are compared (``lib.numbers.number_key``), kept by ``save``,
+    # the import and redaction: a search given a number finds its holders by index,
+    # however it was written.
+    number_key = models.CharField(max_length=200, blank=True, default="", editable=False)
     issuer = models.CharField(_("issued by"), max_length=200, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -96,9 +101,17 @@ class Document(models.Model):
     class Meta:
         ordering = ["person", "kind", "-issued_on"]
         verbose_name = _("document")
+        indexes = [models.Index(fields=["number_key"], name="document_number_key")]
 
     def __str__(self) -> str:
         return str(self.get_kind_display())
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.number_key = number_key(self.number)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "number" in fields:
+            kwargs["update_fields"] = [*fields, "number_key"]
+        super().save(*args, **kwargs)
 
     @property
     def is_expired(self) -> bool:

@@ -22,7 +22,7 @@ def blank_documents_of_redacted_person(
     documents = Document.objects.filter(person=person)
     if not documents.exists():
         return []
-    documents.update(number="", issuer="")
+    documents.update(number="", number_key="", issuer="")
     blanked = ["documents.number", "documents.issuer"]
     scans = Scan.objects.filter(document__person=person)
     storage_names = list(scans.values_list("storage_name", flat=True))

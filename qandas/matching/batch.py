@@ -28,6 +28,7 @@ from django.db import connection, connections
 
 from qandas.accounts.models import Organisation
 from qandas.documents.models import Document
+from qandas.lib.numbers import number_key
 from qandas.people.models import Person
 
 from . import keys, search
@@ -331,13 +332,14 @@ class Matcher:
         )
 
     def _holders(self, rows: list[Hints]) -> dict[str, set[int]]:
-        """The people holding each of the rows' document numbers."""
-        numbers = sorted({r.document_number.strip() for r in rows if r.document_number.strip()})
+        """The people holding each of the rows' document numbers, by the numbers as they
+        are compared (``Document.number_key``): "AB 123-456" for "ab123456"."""
+        numbers = sorted({key for r in rows if (key := number_key(r.document_number))})
         holders: dict[str, set[int]] = {}
         for piece in search.in_pieces(numbers):
             for number, person_id in Document.objects.filter(
-                organisation=self.organisation, number__in=piece
-            ).values_list("number", "person_id"):
+                organisation=self.organisation, number_key__in=piece
+            ).values_list("number_key", "person_id"):
                 holders.setdefault(number, set()).add(person_id)
         return holders
 
@@ -361,7 +363,7 @@ class Matcher:
         chosen = self._candidates(analysed, [r.birth_year for r in rows])
         holders = self._holders(rows)
         for row, ids in zip(rows, chosen, strict=True):
-            ids.extend(holders.get(row.document_number.strip(), ()))
+            ids.extend(holders.get(number_key(row.document_number), ()))
         people = self._facts({pk for ids in chosen for pk in ids})
         documents = search.documents_of(
             sorted(

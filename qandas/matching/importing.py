@@ -35,6 +35,7 @@ from qandas.audit.record import record
 from qandas.documents.models import Document, DocumentKind
 from qandas.lib.bulk import insert_rows
 from qandas.lib.fields import normalise_phone
+from qandas.lib.numbers import number_key
 from qandas.lib.scripts import LATIN, detect_script
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold, has_letter
 
@@ -530,13 +531,15 @@ def _add_documents(
     wanted = [(r, p) for r, p in zip(batch, person_ids, strict=True) if r.document_number]
     if not wanted:
         return 0
+    # A number the person holds already, however written ("AB 123" for "ab123"), is
+    # not added again.
     held: set[tuple[int, str]] = set()
     if checked_before:
         held = set(
             Document.objects.filter(
                 Q(person_id__in=[p for _r, p in wanted]),
-                number__in=[r.document_number for r, _p in wanted],
-            ).values_list("person_id", "number")
+                number_key__in=[number_key(r.document_number) for r, _p in wanted],
+            ).values_list("person_id", "number_key")
         )
     documents = [
         {
@@ -544,9 +547,10 @@ def _add_documents(
             "person_id": person_id,
             "kind": DocumentKind.OTHER,
             "number": row.document_number,
+            "number_key": key,
         }
         for row, person_id in wanted
-        if (person_id, row.document_number) not in held
+        if (person_id, key := number_key(row.document_number)) not in held
     ]
     _insert(Document, documents)
     return len(documents)

@@ -30,6 +30,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 
 from qandas.accounts.models import City, Organisation
 from qandas.documents.models import Document
+from qandas.lib.numbers import number_key
 from qandas.lib.scripts import ARABIC, LATIN
 from qandas.people.models import Household, Name, Person
 
@@ -611,10 +612,6 @@ def name_match(query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> 
     return float(named.scores[0]), named.why(0)
 
 
-def _digits_and_letters(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalnum())
-
-
 # The gate's compiled statement as a subquery: only its SQL (Django's, with its own
 # parameters) and table names are put in; every value is a parameter.
 GATE_ORGANISATIONS = (
@@ -1131,7 +1128,7 @@ def documents_of(ids: list[int]) -> dict[int, set[str]]:
             "person_id", "number"
         ):
             if number:
-                numbers[person_id].add(_digits_and_letters(number))
+                numbers[person_id].add(number_key(number))
     return numbers
 
 
@@ -1417,7 +1414,7 @@ def _scored(
     """One query's candidates, their names and fathers' names scored: with the facts
     given weighed in, best first (the first of a candidate's names scoring best); the
     ``top`` best only, when given."""
-    number = _digits_and_letters(hints.document_number) if documents is not None else ""
+    number = number_key(hints.document_number) if documents is not None else ""
     scores = named.scores.tolist() if named is not None else []
     scores_of_fathers = named_fathers.scores.tolist() if named_fathers is not None else []
     birth_year, city = hints.birth_year, hints.city
@@ -1505,13 +1502,11 @@ def scored_people(
         ids = born_near_first(people, tokens, birth_year)
     else:
         ids = candidates(people, tokens, limit=CANDIDATES)
-    number = _digits_and_letters(document_number)
-    if number:
+    number = number_key(document_number)
+    if number:  # its holders, however the number was written (``Document.number_key``)
         ids += list(
             people.filter(
-                pk__in=Document.objects.filter(number__iexact=document_number.strip()).values(
-                    "person"
-                )
+                pk__in=Document.objects.filter(number_key=number).values("person")
             ).values_list("pk", flat=True)[:20]
         )
     if not ids:

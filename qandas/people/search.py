@@ -4,7 +4,6 @@ The matching app answers ``search_requested`` with a ranking across scripts and
 spellings (``matching.search``); without it, the plain search below is the answer.
 """
 
-import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 
@@ -13,6 +12,7 @@ from django.db.models import CharField, FloatField, Value
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
+from qandas.lib.numbers import number_key
 from qandas.people.models import Person
 
 # Sent with ``people`` (already narrowed by the access gate), ``query`` and optional
@@ -48,23 +48,17 @@ def find(people: Any, query: str, **hints: Any) -> Sequence[Person]:
     return rank(people.search(query), query)
 
 
-# Whatever may stand between and around a number's letters and digits: spaces, dashes,
-# slashes, dots (``\W`` is any but a letter, a digit or ``_``, in Python and PostgreSQL).
-NUMBER_GAP = r"(\W|_)*"
-
-
 def holding(people: Any, number: str) -> Any:
     """People of ``people`` holding a document numbered ``number``, each with ``score`` 1
-    and ``why``. Numbers compare as the search compares them (``matching.search``: their
-    letters and digits, case folded), so "ab123456" finds "AB 123-456"; in the database,
-    as a regular expression, so that only the holders are read."""
-    letters_and_digits = [re.escape(char) for char in number if char.isalnum()]
-    if not letters_and_digits:
+    and ``why``. Numbers compare as the search compares them (``lib.numbers.number_key``:
+    their letters and digits, case folded), so "ab123456" finds "AB 123-456": by the
+    documents' index of their numbers so written, so that only the holders are read."""
+    key = number_key(number)
+    if not key:
         return people.none()
-    pattern = "^" + NUMBER_GAP + NUMBER_GAP.join(letters_and_digits) + NUMBER_GAP + "$"
     # The documents app sits above this one: name its model, never import it.
     documents = apps.get_model("documents", "Document").objects
-    numbered = documents.filter(number__iregex=pattern).values("person")
+    numbered = documents.filter(number_key=key).values("person")
     return people.filter(pk__in=numbered).annotate(
         score=Value(1.0, output_field=FloatField()),
         why=Value(_("same document number"), output_field=CharField()),

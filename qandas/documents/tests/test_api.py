@@ -1,10 +1,14 @@
 """The documents API: lists, writes, uploads and downloads."""
 
+from importlib import import_module
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 
 from qandas.audit.models import AuditEvent, Verb
@@ -158,3 +162,36 @@ def test_openapi_lists_the_documents_operations(client: Client) -> None:
     assert set(paths["/api/v1/documents/{code}"]) == {"get", "patch"}
     assert set(paths["/api/v1/documents/{code}/scans"]) == {"post"}
     assert set(paths["/api/v1/scans/{code}/download"]) == {"get"}
+
+
+def test_a_number_is_kept_as_numbers_are_compared_through_every_write(
+    client: Client, cast: Cast, person: Person
+) -> None:
+    """``number_key`` (letters and digits, case folded) follows the number when a
+    document is made and when only its number is patched; the key rows of documents made
+    before it are filled by migration 0003."""
+    response = post(
+        client,
+        cast,
+        "coordinator",
+        "/api/v1/documents",
+        {"person": str(person.code), "kind": "passport", "number": "AB 123-456"},
+    )
+    assert response.status_code == 201, response.json()
+    document = Document.objects.get(code=response.json()["code"])
+    assert document.number_key == "ab123456"
+    response = client.patch(
+        f"/api/v1/documents/{document.code}",
+        {"number": "cd/7"},
+        content_type="application/json",
+        headers=auth(cast, "admin"),
+    )
+    assert response.status_code == 200
+    document.refresh_from_db()
+    assert (document.number, document.number_key) == ("cd/7", "cd7")
+
+    Document.objects.filter(pk=document.pk).update(number_key="")  # as before 0003
+    fill = import_module("qandas.documents.migrations.0003_document_number_key").key_numbers
+    fill(apps, SimpleNamespace(quote_name=connection.ops.quote_name, connection=connection))
+    document.refresh_from_db()
+    assert document.number_key == "cd7"

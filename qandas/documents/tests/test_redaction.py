@@ -38,10 +38,11 @@ def test_redaction_blanks_documents_and_deletes_scans(
     assert {"documents.number", "documents.issuer", "documents.scans"} <= set(blanked)
     document.refresh_from_db()
     assert (document.number, document.issuer, document.kind) == ("", "", "passport")
+    assert document.number_key == ""  # nor can it be found by its number
     assert not Scan.objects.filter(pk=scan.pk).exists()
     assert not path.exists()
     kept.refresh_from_db()
-    assert kept.number == "P-2" and other_scan.path.exists()
+    assert (kept.number, kept.number_key) == ("P-2", "p2") and other_scan.path.exists()
 
 
 def test_redacting_a_person_without_documents_blanks_nothing_here(cast: Cast) -> None:

@@ -127,6 +127,23 @@ def test_a_known_external_id_updates_the_person_and_their_keys(cast: Cast, tmp_p
     assert not any(m.person == person for m in find(people, "Sharifi"))
 
 
+def test_a_number_held_already_however_written_is_not_added_again(
+    cast: Cast, tmp_path: Path
+) -> None:
+    """An update giving a number the person holds, written another way ("ab-123" for
+    "AB123"), adds no second document; another number does, kept as numbers are
+    compared."""
+    run(write(tmp_path, HEADER + GOOD))
+    person = Person.objects.get(organisation=cast.organisation, external_id="T-1")
+    run(write(tmp_path, HEADER + "T-1,Nurlan Tokhtarov,,,,,,,ab-123\n"))
+    assert list(Document.objects.filter(person=person).values_list("number", flat=True)) == [
+        "AB123"
+    ]
+    run(write(tmp_path, HEADER + "T-1,Nurlan Tokhtarov,,,,,,,CD 9\n"))
+    numbers = Document.objects.filter(person=person).values_list("number", "number_key")
+    assert set(numbers) == {("AB123", "ab123"), ("CD 9", "cd9")}
+
+
 def test_dry_run_checks_and_writes_nothing(cast: Cast, tmp_path: Path) -> None:
     out, _err = run(write(tmp_path, HEADER + GOOD), "--dry-run")
     assert "Dry run: 2 rows are fine" in out

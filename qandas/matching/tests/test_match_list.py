@@ -318,7 +318,7 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
 ) -> None:
     """A row's document number agrees or disagrees with each candidate's documents as
     ``search`` compares them (letters and digits, case folded), and finds its holder
-    under another name when written as the registry holds it."""
+    under another name however it is written (``Document.number_key``)."""
     imported(
         tmp_path,
         "external_id,name,city,document_number\n"
@@ -328,7 +328,7 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
     lines = match(
         cast,
         tmp_path,
-        "name,document_number\nКамал Хакимов,ab123\nXyzzyq Vwvwvw,AB-123\n",
+        "name,document_number\nКамал Хакимов,ab123\nXyzzyq Vwvwvw,ab 123\n",
     )
     first = lines[0]["candidates"]
     assert first[0]["external_id"] == "D-1" and "same document number" in first[0]["why"]

@@ -139,6 +139,10 @@ def test_birth_year_and_document_number_rank_between_namesakes(
     by_document = find(people, "Aibek Sharifi", birth_year=1960, document_number="ab123456")
     assert by_document[0].person == registry["sharifi"]
     assert "same document number" in by_document[0].why
+    # Its holder under a name the query does not share, the number written another way.
+    elsewhere = find(people, "Zzyzx Qwqw", document_number="ab/123-456")
+    assert [m.person for m in elsewhere] == [registry["sharifi"]]
+    assert "same document number" in elsewhere[0].why
 
 
 def test_the_access_gate_comes_first(registry: dict[str, Person], cast: Cast) -> None:

@@ -16,7 +16,7 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from qandas.audit.models import AuditEvent, Verb
 from qandas.incidents.actions import state_of
 from qandas.incidents.models import Event, Place
-from qandas.matching import lists
+from qandas.matching import lists, search
 from qandas.matching.models import ListRow, ListUpload
 from qandas.people.models import Person
 from qandas.test import Cast
@@ -142,6 +142,20 @@ def test_upload_matches_rows_in_any_script_within_the_uploaders_scope(
     old = ListUpload.objects.get(display_name="old.csv")
     assert old.encoding == "cp1251"
     assert old.rows.get(line=2).cells["name"] == "Айбек Шарифи"
+
+
+def test_a_candidate_scoring_under_the_floor_is_not_offered(
+    cast: Cast, people: dict[str, Person]
+) -> None:
+    """A row's candidates are the people a search finds, less those scoring under
+    ``FLOOR``: nobody should confirm a 23% match."""
+    register(cast, "ایژان ساپاربیکوا")  # shares a consonant key with "John"
+    visible = Person.objects.visible_to(cast.coordinator)
+    found = search.find(visible, "John Smith", limit=lists.TOP)
+    assert found and min(m.score for m in found) < lists.FLOOR  # the search finds some
+    offered = lists.match_cells(visible, {"name": "John Smith"})
+    assert [c["person"] for c in offered] == [m.person.pk for m in found if m.score >= lists.FLOOR]
+    assert all(c["score"] >= lists.FLOOR for c in offered)
 
 
 def test_bad_files_are_refused_and_nothing_is_stored(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qandas.accounts.models import Organisation, User
-from qandas.incidents.models.events import Event
+from qandas.incidents.models.events import Event, EventKind
 from qandas.incidents.models.places import Place, custody_people
 from qandas.people.models import Person
 
@@ -95,6 +95,13 @@ class Episode(models.Model):
     @property
     def is_located(self) -> bool:
         return self.place_id is not None and self.unlocated_since is None
+
+    @property
+    def closed_by_label(self) -> str:
+        """The kind of event that closed it, in words (``closed_by`` holds its value)."""
+        if self.closed_by in EventKind.values:
+            return str(EventKind(self.closed_by).label)
+        return self.closed_by
 
 
 class Custody(models.Model):

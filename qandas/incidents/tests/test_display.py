@@ -65,3 +65,20 @@ def test_a_known_time_is_still_shown_to_the_minute(client: Client, cast: Cast) -
     custody = custody_of(client, person.code)
     assert "since about 2025-12-02 14h" in custody  # the header, as exact as it is known
     assert "2025-12-02 07:34" in custody  # the episode opened at a known minute
+
+
+def test_a_closed_episode_says_in_words_what_closed_it(client: Client, cast: Cast) -> None:
+    """The last episode's "Closed" line names the kind of event in words, not its
+    stored value."""
+    _household, (person,) = household_of(cast.organisation, cast.karachi, ["Erlan Zhaksybekov"])
+    arrested = datetime.combine(LISTED_ON.date(), time(7, 0), tzinfo=KARACHI)
+    actions.record_event(by=cast.coordinator, people=[person], kind="arrest", occurred_at=arrested)
+    actions.record_event(
+        by=cast.coordinator,
+        people=[person],
+        kind="release",
+        occurred_at=datetime.combine(LISTED_ON.date(), time(18, 0), tzinfo=KARACHI),
+    )
+    client.force_login(cast.coordinator)
+    custody = custody_of(client, person.code)
+    assert "(Release)" in custody and "(release)" not in custody

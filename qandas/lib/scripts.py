@@ -21,6 +21,13 @@ RANGES = {
 }
 
 
+def has_letter(text: str) -> bool:
+    """Whether ``text`` holds a letter of any script: what a name, or a piece of one, must
+    have (docs/import.md). Digits, punctuation or an emoji alone name nobody, and would
+    match one another."""
+    return any(char.isalpha() for char in text)
+
+
 @lru_cache(maxsize=4096)
 def script_of_char(char: str) -> str | None:
     point = ord(char)

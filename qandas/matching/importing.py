@@ -36,8 +36,8 @@ from qandas.documents.models import Document, DocumentKind
 from qandas.lib.bulk import insert_rows
 from qandas.lib.fields import normalise_phone
 from qandas.lib.numbers import number_key
-from qandas.lib.scripts import LATIN, detect_script
-from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold, has_letter
+from qandas.lib.scripts import LATIN, detect_script, has_letter
+from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
 
 from . import duplicates, index, variants
 from .batch import cores

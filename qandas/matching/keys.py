@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import icu
 
-from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN, detect_script
+from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN, detect_script, has_letter
 
 from . import variants
 
@@ -247,9 +247,7 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     """(as written, romanised) for each piece, particles joined, kinship words dropped.
     A piece without a letter (``123``, ``?``, an emoji) is no part of a name: neither
     keyed nor scored, nor said to match anything."""
-    raw = [
-        (p, romanise(p) or p) for p in SPLIT.split(normalise(text)) if any(c.isalpha() for c in p)
-    ]
+    raw = [(p, romanise(p) or p) for p in SPLIT.split(normalise(text)) if has_letter(p)]
     # Particles are not keyed, unless the name is nothing else (``Van``, ``Da``).
     pieces = [(piece, rom) for piece, rom in raw if rom not in KINSHIP] or raw
     joined: list[tuple[str, str]] = []

@@ -25,6 +25,7 @@ from qandas.lib.access import editable_or_404, signed_in, visible_or_404
 from qandas.lib.api import Error, Page, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
+from qandas.lib.scripts import has_letter
 from qandas.people.forms import NEED_NAME, NO_LETTER, NO_NUMBER, cities_for, organisation_for
 from qandas.people.models import (
     DatePrecision,
@@ -34,7 +35,6 @@ from qandas.people.models import (
     Relationship,
     Script,
     Sex,
-    has_letter,
 )
 from qandas.people.search import check_duplicates, duplicates_dismissed, find
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from qandas.accounts.models import City, Organisation, Role, User
 from qandas.lib.fields import PhoneNumbersFormField
 from qandas.lib.files import CleanFile, clean_upload
-from qandas.people.models import Household, NameSource, Person, has_letter
+from qandas.lib.scripts import has_letter
+from qandas.people.models import Household, NameSource, Person
 
 HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE = "", "has", "none"
 

@@ -28,13 +28,6 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
-def has_letter(text: str) -> bool:
-    """Whether ``text`` can be a name: it holds a letter of any script (docs/import.md).
-
-    Digits, punctuation or an emoji alone name nobody, and would match one another."""
-    return any(char.isalpha() for char in text)
-
-
 # Sent with ``person`` and ``by`` inside the redaction's transaction, so that apps
 # above this one (documents, incidents) blank what they hold about the person.
 person_redacted = Signal()

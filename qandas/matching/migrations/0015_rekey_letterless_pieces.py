@@ -11,11 +11,10 @@ CHUNK = 500
 
 
 def _letterless(text):
+    from qandas.lib.scripts import has_letter
     from qandas.matching.keys import SPLIT, normalise
 
-    return any(
-        piece and not any(c.isalpha() for c in piece) for piece in SPLIT.split(normalise(text))
-    )
+    return any(piece and not has_letter(piece) for piece in SPLIT.split(normalise(text)))
 
 
 def rekey_letterless(apps, schema_editor):

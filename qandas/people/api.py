@@ -25,6 +25,7 @@ from qandas.lib.access import editable_or_404, signed_in, visible_or_404
 from qandas.lib.api import Error, Page, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
+from qandas.lib.numbers import number_key
 from qandas.lib.scripts import has_letter
 from qandas.people.forms import NEED_NAME, NO_LETTER, NO_NUMBER, cities_for, organisation_for
 from qandas.people.models import (
@@ -239,7 +240,7 @@ class PeopleFilter(Schema):
     @field_validator("document_number")
     @classmethod
     def _number(cls, value: str | None) -> str | None:
-        if value and not any(char.isalnum() for char in value):
+        if value and not number_key(value):
             raise ValueError(str(NO_NUMBER))
         return value
 

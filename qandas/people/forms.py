@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from qandas.accounts.models import City, Organisation, Role, User
 from qandas.lib.fields import PhoneNumbersFormField
 from qandas.lib.files import CleanFile, clean_upload
+from qandas.lib.numbers import number_key
 from qandas.lib.scripts import has_letter
 from qandas.people.models import Household, NameSource, Person
 
@@ -97,7 +98,7 @@ class PersonFilterForm(forms.Form):
 
     def clean_document_number(self) -> str:
         number: str = self.cleaned_data["document_number"]
-        if number and not any(char.isalnum() for char in number):
+        if number and not number_key(number):
             raise forms.ValidationError(NO_NUMBER, code="no_number")
         return number
 

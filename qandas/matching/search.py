@@ -1121,14 +1121,14 @@ NEAR_BORN = (
 
 def documents_of(ids: list[int]) -> dict[int, set[str]]:
     """Every document number these people hold, as ``score_facts`` compares them
-    (letters and digits, case folded); any number of ids, an IN list at a time."""
+    (``Document.number_key``); any number of ids, an IN list at a time."""
     numbers: dict[int, set[str]] = defaultdict(set)
     for piece in in_pieces(ids):
         for person_id, number in Document.objects.filter(person_id__in=piece).values_list(
-            "person_id", "number"
+            "person_id", "number_key"
         ):
             if number:
-                numbers[person_id].add(number_key(number))
+                numbers[person_id].add(number)
     return numbers
 
 

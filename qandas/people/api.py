@@ -96,6 +96,13 @@ class NameOut(Schema):
     primary: bool = Field(..., alias="is_primary")
 
 
+def check_father(text: str) -> str:
+    """A father's name, when given, is a name: it holds a letter, as imports require."""
+    if text.strip() and not has_letter(text):
+        raise ValueError(str(NO_LETTER))
+    return text
+
+
 class PersonIn(Schema):
     names: list[NameIn] = Field(..., min_length=1)
     sex: Sex = Sex.UNKNOWN
@@ -114,6 +121,7 @@ class PersonIn(Schema):
 
     _phones = field_validator("phones")(check_phones)
     _birth = field_validator("birth_date")(check_birth_date)
+    _father = field_validator("father_name")(check_father)
 
 
 class PersonPatch(Schema):
@@ -133,6 +141,7 @@ class PersonPatch(Schema):
     different_from: list[UUID] = Field([], description=DIFFERENT_FROM)
 
     _phones = field_validator("phones")(lambda v: None if v is None else check_phones(v))
+    _father = field_validator("father_name")(lambda v: None if v is None else check_father(v))
     _birth = field_validator("birth_date")(check_birth_date)
 
 

@@ -236,6 +236,13 @@ class PersonForm(forms.ModelForm):
             )
         return born
 
+    def clean_father_name(self) -> str:
+        """A father's name, when given, is a name: it holds a letter, as imports require."""
+        text: str = self.cleaned_data.get("father_name") or ""
+        if text.strip() and not has_letter(text):
+            raise forms.ValidationError(NO_LETTER, code="no_letter")
+        return text
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         household, city = cleaned.get("household"), cleaned.get("current_city")

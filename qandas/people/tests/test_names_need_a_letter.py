@@ -76,3 +76,39 @@ def test_the_api_checks_every_name_on_create_and_patch(api: Any, aigerim: Person
     assert response.status_code == 422 and "at least one letter" in response.json()["detail"]
     assert [n.text for n in aigerim.names.all()] == ["Aigerim Bekova"]
     assert not AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=aigerim.code).exists()
+
+
+def test_a_fathers_name_needs_a_letter_too(client: Client, cast: Cast) -> None:
+    """As the import requires: in the form and the API, on create and edit."""
+    client.force_login(cast.coordinator)
+    response = client.post(
+        "/people/new/", person_form(cast.karachi, "Nurlan Tokhtarov", father_name="???")
+    )
+    assert response.status_code == 200
+    assert "at least one letter" in str(response.context["form"].errors["father_name"])
+    assert not Person.objects.exists()
+    token = cast.token("coordinator")
+    headers = {"Authorization": f"Bearer {token}"}
+    created = client.post(
+        "/api/v1/people",
+        {"names": [{"text": "Nurlan Tokhtarov"}], "city": "karachi", "father_name": "!!"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code == 422 and "at least one letter" in created.content.decode()
+    created = client.post(
+        "/api/v1/people",
+        {"names": [{"text": "Nurlan Tokhtarov"}], "city": "karachi", "father_name": "Серик"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code == 201, created.content
+    code = created.json()["code"]
+    patched = client.patch(
+        f"/api/v1/people/{code}",
+        {"father_name": "123"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert patched.status_code == 422
+    assert Person.objects.get(code=code).father_name == "Серик"

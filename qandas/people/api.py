@@ -365,7 +365,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
         people = people.filter(current_city__slug=filters.city)
     if filters.household:
         people = people.filter(household__code=filters.household)
-    if filters.q or filters.document_number:
+    if (filters.q or "").strip() or filters.document_number:
         return find(
             people,
             filters.q or "",

@@ -251,6 +251,21 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.primary_name
 
+    def birth_date_text(self) -> str:
+        """The birth date as precisely as it is known, and no more: a year known alone
+        is never shown as the first of January."""
+        born = self.birth_date
+        if born is None:
+            return ""
+        precision = self.birth_date_precision
+        if precision == DatePrecision.MONTH:
+            return born.strftime("%Y-%m")
+        if precision == DatePrecision.YEAR:
+            return str(born.year)
+        if precision == DatePrecision.ABOUT:
+            return str(_("about %(year)s") % {"year": born.year})
+        return born.isoformat()
+
     @property
     def primary_name(self) -> str:
         names = list(self.names.all())

@@ -44,21 +44,6 @@ READERS = (Role.COORDINATOR, Role.LAWYER, Role.LIAISON, Role.ADMIN)
 EDITORS = (Role.COORDINATOR, Role.ADMIN)
 
 
-def birth_date_text(person: Person) -> str:
-    """The birth date as precisely as it is known, and no more."""
-    born = person.birth_date
-    if born is None:
-        return ""
-    precision = person.birth_date_precision
-    if precision == DatePrecision.MONTH:
-        return born.strftime("%Y-%m")
-    if precision == DatePrecision.YEAR:
-        return str(born.year)
-    if precision == DatePrecision.ABOUT:
-        return _("about %(year)s") % {"year": born.year}
-    return born.isoformat()
-
-
 # People list ---------------------------------------------------------------------------
 
 
@@ -127,7 +112,7 @@ def person_context(user: User, person: Person, *, revealed: bool) -> dict[str, A
     return {
         "person": person,
         "names": list(person.names.all()),
-        "birth_date": birth_date_text(person),
+        "birth_date": person.birth_date_text(),
         "phones": person.phones if revealed else [mask_phone(p) for p in person.phones],
         "revealed": revealed,
         "documents": person.documents.prefetch_related("scans"),
@@ -347,7 +332,7 @@ def duplicate_guard(
     for candidate in found:
         detail = details[candidate.pk]
         candidate.all_names = list(detail.names.all())  # type: ignore[attr-defined]
-        candidate.birth_text = birth_date_text(detail)  # type: ignore[attr-defined]
+        candidate.birth_text = detail.birth_date_text()  # type: ignore[attr-defined]
         candidate.documents_count = detail.documents_count  # type: ignore[attr-defined]
         candidate.city_name = detail.current_city.name  # type: ignore[attr-defined]
     return found, []
@@ -363,7 +348,7 @@ def typed_summary(form: PersonForm, names: Any, person: Person | None) -> dict[s
     city = cleaned.get("current_city")
     return {
         "names": [n["text"] for n in names.names()],
-        "birth_text": birth_date_text(shown),
+        "birth_text": shown.birth_date_text(),
         "father_name": cleaned.get("father_name") or "",
         "city_name": city.name if city else "",
         "documents_count": person.documents.count() if person is not None else None,

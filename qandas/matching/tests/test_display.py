@@ -51,6 +51,8 @@ def test_the_pair_page_shows_why_in_the_page_direction(client: Client, cast: Cas
     assert why is not None, page
     assert 'dir="auto"' not in why.group(0)
     assert "<bdi>قیرات</bdi> ≈ <bdi>قیرات</bdi>" in why.group(1)
+    # A year known alone is shown as the year, never as the first of January.
+    assert "<td>1965</td>" in page and "1965-01-01" not in page
 
 
 def test_the_merges_page_says_what_moved_in_words(client: Client, cast: Cast) -> None:

@@ -85,8 +85,9 @@ EXACTNESS: list[str] = [
 
 
 def as_known(at: datetime, precision: str) -> str:
-    """``at`` in local time, no more exactly than ``precision`` (as the timeline shows
-    an event): a list says "on 2 December", and its event's 23:59 is no time of day."""
+    """``at`` in local time, no more exactly than ``precision``, wherever a time of an
+    event is shown: a list says "on 2 December", and its event's 23:59 is no time of
+    day."""
     local = timezone.localtime(at)
     if precision == TimePrecision.MONTH:
         return dateformat.format(local, "Y-m")
@@ -112,6 +113,13 @@ def _precisions(context: dict[str, Any], person_id: int) -> dict[datetime, str]:
                 known[at] = precision
         cache[person_id] = known
     return cache[person_id]
+
+
+@register.filter
+def when_known(event: Event) -> str:
+    """An event's time as exactly as it is known (``as_known``): the timeline's and the
+    event page's "When"."""
+    return as_known(event.occurred_at, event.precision)
 
 
 @register.simple_tag(takes_context=True)

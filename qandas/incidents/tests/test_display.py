@@ -64,6 +64,8 @@ def test_a_known_time_is_still_shown_to_the_minute(client: Client, cast: Cast) -
     client.force_login(cast.coordinator)
     custody = custody_of(client, person.code)
     assert "since about 2025-12-02 14h" in custody  # the header, as exact as it is known
+    # The timeline says it as the header does: one rule for both (``as_known``).
+    assert re.search(r'<td data-label="When">\s*about 2025-12-02 14h\s*</td>', custody)
     assert "2025-12-02 07:34" in custody  # the episode opened at a known minute
 
 

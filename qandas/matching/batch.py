@@ -139,22 +139,22 @@ class Matcher:
         return self._born
 
     def romanised(self) -> dict[int, str]:
-        """Every person's names romanised (their ``n:`` keys), read once: one string a
+        """Every person's names romanised (``Person.romanised``), read once: one string a
         person, names apart on lines. A million people's take seconds to read, and
         reading them for each row's hundreds of candidates took longer."""
         if self._romanised is None:
-            where = "key >= %s AND key < %s"  # search.ROMANISED_RANGE
-            params: list[Any] = list(search.ROMANISED_RANGE)
+            where = "romanised <> %s"  # nobody redacted or merged away has any
+            params: list[Any] = [""]
             if self.shared:
                 where += " AND organisation_id = %s"
                 params.append(self.organisation.pk)
             names: dict[int, str] = {}
+            table = connection.ops.quote_name(Person._meta.db_table)
             with connection.cursor() as cursor:
                 # Only the table's name is formatted in; every value is a parameter.
-                sql = f"SELECT person_id, key FROM {self.table} WHERE {where}"  # noqa: S608
-                cursor.execute(sql, params)
+                cursor.execute(f"SELECT id, romanised FROM {table} WHERE {where}", params)  # noqa: S608
                 while found := cursor.fetchmany(10_000):  # not a million tuples at once
-                    search.add_romanised(names, found)
+                    names.update(found)
             self._romanised = names
         return self._romanised
 

@@ -315,11 +315,12 @@ def _new_person(row: PersonRow, organisation: Organisation, fallback: City | Non
         "birth_date_precision": DatePrecision.YEAR,
         "father_name": row.father_name or "",
         "phones": row.phones or [],
+        "romanised": index.romanised_names(row.keys),
     }
 
 
 UPDATED_FIELDS = ["sex", "birth_date", "birth_date_precision", "father_name"]
-UPDATED_FIELDS += ["current_city", "phones", "updated_at"]
+UPDATED_FIELDS += ["current_city", "phones", "updated_at", "romanised"]
 
 
 def _apply(person: Person, row: PersonRow, now: object) -> None:
@@ -334,6 +335,7 @@ def _apply(person: Person, row: PersonRow, now: object) -> None:
         person.current_city_id = row.city_id
     if row.phones is not None:
         person.phones = row.phones
+    person.romanised = index.romanised_names(row.keys)  # the row's names replace theirs
     person.updated_at = now  # type: ignore[assignment]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from operator import itemgetter
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from qandas.lib.bulk import insert_rows
 from qandas.people.models import Name, Person
@@ -27,9 +27,17 @@ def person_keys(texts: Iterable[str]) -> set[str]:
 
 
 def key_rows(
-    organisation_id: int, person_id: int, texts: Iterable[str], born: int | None
+    organisation_id: int, person_id: int, found: Iterable[str], born: int | None
 ) -> list[KeyRow]:
-    return [(organisation_id, person_id, key, born) for key in sorted(person_keys(texts))]
+    """The key rows of one person's keys (``person_keys``)."""
+    return [(organisation_id, person_id, key, born) for key in sorted(found)]
+
+
+def romanised_names(found: Iterable[str]) -> str:
+    """What ``Person.romanised`` holds of a person with these keys (``person_keys``):
+    their names romanised, as the ``n:`` keys hold them, sorted, apart on lines."""
+    cut = len(keys.ROMANISED)
+    return "\n".join(sorted(key[cut:] for key in found if key.startswith(keys.ROMANISED)))
 
 
 def year_of(born: date | None) -> int | None:
@@ -52,15 +60,29 @@ def insert_keys(rows: Iterable[KeyRow]) -> None:
         )
 
 
+def keep_romanised(romanised: dict[int, str]) -> None:
+    """Write people's romanised names (``Person.romanised``), by id, with one prepared
+    statement."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        # Only the table's name is formatted in; every value is a parameter.
+        cursor.executemany(
+            f"UPDATE {table} SET romanised = %s WHERE id = %s",  # noqa: S608
+            [(text, pk) for pk, text in romanised.items()],
+        )
+
+
 @transaction.atomic
 def reindex(person: Person) -> None:
-    """Replace a person's keys with those of their current names (none once redacted or
-    merged into another record)."""
+    """Replace a person's keys and romanised names (``Person.romanised``) with those of
+    their current names (none once redacted or merged into another record)."""
     NameKey.objects.filter(person=person).delete()
-    if person.redacted_at is not None or person.merged_into_id is not None:
-        return
-    names = Name.objects.filter(person=person).values_list("text", flat=True)
-    insert_keys(key_rows(person.organisation_id, person.pk, names, year_of(person.birth_date)))
+    found: set[str] = set()
+    if person.redacted_at is None and person.merged_into_id is None:
+        found = person_keys(Name.objects.filter(person=person).values_list("text", flat=True))
+        insert_keys(key_rows(person.organisation_id, person.pk, found, year_of(person.birth_date)))
+    person.romanised = romanised_names(found)
+    Person.objects.filter(pk=person.pk).update(romanised=person.romanised)
 
 
 def keep_birth_year(person: Person) -> bool:

@@ -142,6 +142,7 @@ def holdings(p: Person) -> dict[str, Any]:
         ),
         "custody": Custody.objects.filter(person=p).values_list("state", flat=True).first(),
         "keys": NameKey.objects.filter(person=p).count() > 0,
+        "romanised": Person.objects.get(pk=p.pk).romanised,
     }
 
 
@@ -271,7 +272,8 @@ def test_merge_moves_everything_and_undo_restores_exactly(
     assert after["custody"] == "detained_located"  # derived again from the moved arrest
     gone = holdings(twin)
     assert gone["names"] == gone["documents"] == gone["events"] == gone["letters"] == []
-    assert gone["keys"] is False
+    assert gone["keys"] is False and gone["romanised"] == ""
+    assert after["romanised"] == "berik dzhanuzakov\nberik zhanuzakov"  # each name once
 
     # The merged record is gone from lists, search and pages; its page leads to the survivor.
     visible = Person.objects.visible_to(cast.coordinator)

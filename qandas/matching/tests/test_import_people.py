@@ -68,6 +68,8 @@ def test_a_good_file_creates_people_keys_documents_and_one_audit_event(
     rows = NameKey.objects.filter(person__organisation=cast.organisation)
     assert set(rows.filter(person=person).values_list("born", flat=True)) == {1990}
     assert set(rows.exclude(person=person).values_list("born", flat=True)) == {None}
+    # The names romanised, each once, as the search reads them with the access gate.
+    assert person.romanised == "dauren sharifi\ndawrn shryfy"
     people = Person.objects.filter(organisation=cast.organisation)
     assert find(people, "Шарифи Даурен")[0].person == person
     event = AuditEvent.objects.get(organisation=cast.organisation, verb="create")
@@ -119,7 +121,7 @@ def test_a_known_external_id_updates_the_person_and_their_keys(cast: Cast, tmp_p
     run(write(tmp_path, HEADER + "T-1,Nurlan Tokhtarov,,,1991,Serik,,,\n"))
     assert set(born.all()) == {1991}
     assert [n.text for n in person.names.all()] == ["Nurlan Tokhtarov"]
-    assert person.father_name == "Serik"
+    assert person.father_name == "Serik" and person.romanised == "nurlan tokhtarov"
     assert person.birth_date.year == 1990 and person.current_city == cast.karachi  # type: ignore[union-attr]
     assert Person.objects.filter(organisation=cast.organisation, external_id="T-1").count() == 1
     people = Person.objects.filter(organisation=cast.organisation)

@@ -64,3 +64,25 @@ def test_the_keys_of_names_with_a_piece_without_a_letter_are_rebuilt_alone() -> 
     }
     assert NameKey.objects.filter(person=plain, key="n:2 kairat saparbekov").exists()
     assert list(PairsStale.objects.values_list("person_id", flat=True)) == [marked.pk]
+
+
+def test_the_romanised_names_are_filled_from_the_key_rows() -> None:
+    """Migration matching.0016 fills ``Person.romanised`` from each person's ``n:`` key
+    rows, as ``matching.index`` writes it: each name once, sorted as Python sorts (not
+    as PostgreSQL's en_US, which passes over spaces), apart on lines; someone without
+    key rows keeps none."""
+    fill = import_module(f"{migrations}.0016_fill_person_romanised").fill_romanised
+    organisation = Organisation.objects.create(slug="fill", name="Fill")
+    city, _created = City.objects.get_or_create(slug="karachi", defaults={"name": "Karachi"})
+    two = Person.objects.create(organisation=organisation, current_city=city)
+    two.set_names([{"text": "Alia Bek"}, {"text": "Ali Zed"}, {"text": "Али Зед"}])
+    one = Person.objects.create(organisation=organisation, current_city=city)
+    one.set_names([{"text": "Aigul Bekova"}])
+    none = Person.objects.create(organisation=organisation, current_city=city)
+    written = dict(Person.objects.values_list("pk", "romanised"))
+    assert written[two.pk] == "ali zed\nalia bek"
+    assert written[one.pk] == "aigul bekova" and written[none.pk] == ""
+    Person.objects.update(romanised="")
+    with connection.schema_editor() as editor:
+        fill(apps, editor)
+    assert dict(Person.objects.values_list("pk", "romanised")) == written

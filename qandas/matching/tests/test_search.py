@@ -232,14 +232,23 @@ def test_a_name_of_only_common_keys_is_found_on_its_most_telling_ones(
 
 def test_keys_follow_every_change_of_names(registry: dict[str, Person], cast: Cast) -> None:
     person = registry["erlan"]
+    loaded_before = Person.objects.get(pk=person.pk)
     person.set_names([{"text": "Бауыржан Сейітов"}, {"text": "Bauyrzhan Seitov"}])
     assert not NameKey.objects.filter(person=person, key="r:erlan").exists()
     stored = list(NameKey.objects.filter(person=person).values_list("key", flat=True))
     assert sorted(stored) == sorted(name_keys("Бауыржан Сейітов") | name_keys("Bauyrzhan Seitov"))
+    # The romanised names follow too, and a save of the person loaded before keeps them.
+    assert loaded_before.romanised == "erlan zhaksybekov"
+    loaded_before.father_name = "Serik"
+    loaded_before.save()
+    person.refresh_from_db()
+    assert person.father_name == "Serik"
+    assert person.romanised == "bauyrzhan seiitov\nbauyrzhan seitov"  # Сейітов romanised
     people = Person.objects.visible_to(cast.coordinator)
     assert find(people, "Bauyrzhan Seitov")[0].person == person
     person.redact(by=cast.admin)
     assert not NameKey.objects.filter(person=person).exists()
+    assert Person.objects.get(pk=person.pk).romanised == ""
     assert person not in [m.person for m in find(people, "Bauyrzhan Seitov")]
 
 
@@ -495,6 +504,14 @@ def test_reindex_names_rebuilds_every_key_row_with_its_birth_year(
     assert sorted(rows.values_list("key", flat=True)) == sorted(name_keys("Aibek Sharifi"))
     assert set(rows.values_list("born", flat=True)) == {1990}
     assert find(Person.objects.visible_to(cast.coordinator), "Шарифи")[0].person == sharifi
+    # The romanised names are written again too, and cleared for the redacted.
+    Person.objects.update(romanised="")
+    redacted = registry["erlan"]
+    redacted.redact(by=cast.admin)
+    Person.objects.filter(pk=redacted.pk).update(romanised="stale")
+    call_command("reindex_names", stdout=StringIO())
+    romanised = dict(Person.objects.values_list("pk", "romanised"))
+    assert romanised[sharifi.pk] == "aibek sharifi" and romanised[redacted.pk] == ""
 
 
 def test_a_birth_year_lifts_a_weak_name_in_proportion_and_a_document_fully() -> None:

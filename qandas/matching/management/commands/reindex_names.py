@@ -8,9 +8,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 
 from qandas.matching.duplicates import mark_all_stale
-from qandas.matching.index import insert_keys, key_rows, year_of
+from qandas.matching.index import (
+    KeyRow,
+    insert_keys,
+    keep_romanised,
+    key_rows,
+    person_keys,
+    romanised_names,
+    year_of,
+)
 from qandas.matching.models import NameKey
 from qandas.people.models import Name, Person
 
@@ -28,6 +37,10 @@ class Command(BaseCommand):
         )
         with transaction.atomic():
             NameKey.objects.all().delete()
+            # Only people keyed below have romanised names (none once redacted or merged).
+            Person.objects.exclude(romanised="").filter(
+                Q(redacted_at__isnull=False) | Q(merged_into__isnull=False)
+            ).update(romanised="")
             for start in range(0, len(ids), BATCH):
                 batch = ids[start : start + BATCH]
                 texts: dict[tuple[int, int, int | None], list[str]] = defaultdict(list)
@@ -35,11 +48,14 @@ class Command(BaseCommand):
                     person_id__in=batch
                 ).values_list("person__organisation_id", "person_id", "person__birth_date", "text"):
                     texts[(organisation_id, person_id, year_of(born))].append(text)
-                insert_keys(
-                    row
-                    for (org, person, year), names in texts.items()
-                    for row in key_rows(org, person, names, year)
-                )
+                rows: list[KeyRow] = []
+                romanised = dict.fromkeys(batch, "")  # someone with no name has none
+                for (org, person, year), names in texts.items():
+                    found = person_keys(names)
+                    rows += key_rows(org, person, found, year)
+                    romanised[person] = romanised_names(found)
+                insert_keys(rows)
+                keep_romanised(romanised)
                 if len(ids) > BATCH:
                     print(
                         f"keyed {min(start + BATCH, len(ids))}/{len(ids)} people", file=sys.stderr

@@ -124,6 +124,7 @@ def _review_context(
         row.shown_person = linked.get(row.person_id or 0)  # type: ignore[attr-defined]
         row.shown_cells = [(c, row.cells.get(c, "")) for c in columns]  # type: ignore[attr-defined]
         row.shown_candidates = candidates[row.pk]  # type: ignore[attr-defined]
+        row.unread_birth_year = lists.unread_birth_year(row.cells)  # type: ignore[attr-defined]
     return {
         "upload": upload,
         "rows": rows,

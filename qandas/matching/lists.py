@@ -150,10 +150,26 @@ def visible_rows(user: User) -> QuerySet[ListRow]:
 
 
 def _birth_year(text: str) -> int | None:
+    """The year in a row's ``birth_year`` cell, or None when it is empty or not a year.
+
+    A year is what ``import_people`` accepts (a year from 1900 to this year): its own
+    check, ``importing.parse_row``, decides, given a row of a placeholder name and the
+    year alone, so that the two never disagree about what a birth year is.
+    """
     text = text.strip()
-    if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100:
-        return int(text)
-    return None
+    if not text:
+        return None
+    try:
+        return importing.parse_row(0, {"name": "x", "birth_year": text}, {}).birth_year
+    except ValueError:
+        return None
+
+
+def unread_birth_year(cells: dict[str, str]) -> str:
+    """The row's ``birth_year`` cell when it holds something that is not a year (the row
+    was then matched without one), else ""."""
+    text = cells.get("birth_year", "").strip()
+    return text if text and _birth_year(text) is None else ""
 
 
 def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = TOP) -> list[dict]:

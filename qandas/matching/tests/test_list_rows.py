@@ -1,0 +1,57 @@
+"""What the list page says about each row: cells it could not read, and its candidates as
+the registry has them now."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qandas.matching.models import ListRow, ListUpload
+from qandas.matching.tests.test_lists import post_list, register
+from qandas.test import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def row_html(page: Any, row: ListRow) -> str:
+    """The markup of one row of the list page."""
+    html = page.content.decode() if not isinstance(page, str) else page
+    found = re.search(rf'<tbody id="row-{row.code}".*?</tbody>', html, re.S)
+    assert found, f"line {row.line} is not on the page"
+    return found.group(0)
+
+
+def test_a_birth_year_not_understood_is_matched_without_it_and_the_row_says_so(
+    client: Client, cast: Cast
+) -> None:
+    aidos = register(cast, "Aidos Myrzakhmetov", year=1990)
+    client.force_login(cast.coordinator)
+    years = ["", "1990", "abc", "19", "2090", "1850", "1990.5"]
+    lines = "".join(f"Aidos Myrzakhmetov,{year}\n" for year in years)
+    response = post_list(client, "name,birth_year\n" + lines)
+    assert response.status_code == 302  # the upload is not refused for it
+    upload = ListUpload.objects.get()
+    rows = {row.cells["birth_year"]: row for row in upload.rows.all()}
+    page = client.get(f"/lists/{upload.code}/")
+
+    # Matched on the name as a row without a year is.
+    no_year = rows[""].candidates
+    assert no_year[0]["person"] == aidos.pk
+    for year in ("abc", "19", "2090", "1850", "1990.5"):
+        assert rows[year].candidates == no_year, year
+        assert (
+            f"Birth year “<bdi>{year}</bdi>” not understood: this row was matched without "
+            "a birth year." in row_html(page, rows[year])
+        ), year
+    for year in ("", "1990"):
+        assert "not understood" not in row_html(page, rows[year]), year
+    assert "born 1990" in rows["1990"].candidates[0]["why"]
+
+    # The row's fragment after a decision says so too.
+    fragment = client.post(
+        f"/lists/rows/{rows['abc'].code}/reject/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Birth year “<bdi>abc</bdi>” not understood" in fragment

@@ -111,7 +111,16 @@ LATIN_FOLD = str.maketrans(
         "ʾ": "",
     }
 )
-SPLIT = re.compile(r"[\s\-‐‑–—_.,;:/\\()\[\]{}\"“”«»|+&]+")
+SPLIT = re.compile(
+    r"[\s\-‐‑–—_.,;:/\\()\[\]{}\"“”«»|+&،؛=゠]+"
+)  # Arabic comma, semicolon; Japanese double hyphen
+# Symbols and sentence marks stuck to a word (``Kairat😀``, ``Aigul?``, ``Bek*``) are no
+# part of a name, and are dropped from its pieces; what names hold between letters
+# (apostrophes, ``ʿ``, the Persian zero-width non-joiner, the backtick written for an
+# ayn) is kept. Symbols by their Unicode category; emoji skin tones, variation selectors
+# and the joiner of emoji sequences, and the marks below, by name.
+STRAY_CATEGORIES = frozenset({"So", "Sm", "Sc"})
+STRAY = frozenset("?!¿¡؟*#@%…§¶†‡•‽\ufe0e\ufe0f\u200d") | {chr(c) for c in range(0x1F3FB, 0x1F400)}
 NOT_ASCII_LETTER = re.compile(r"[^a-z]+")
 
 # Particles written apart or joined: joined to the token after them ...
@@ -243,11 +252,21 @@ def skeleton(rom: str) -> str:
     return collapse(text.lower().translate(NO_VOWELS))
 
 
+def bare(piece: str) -> str:
+    """A normalised piece of a name without the symbols stuck to it (``STRAY``)."""
+    if piece.isalpha():  # nearly every piece: nothing to look at
+        return piece
+    return "".join(
+        c for c in piece if c not in STRAY and unicodedata.category(c) not in STRAY_CATEGORIES
+    )
+
+
 def _pieces(text: str) -> list[tuple[str, str]]:
     """(as written, romanised) for each piece, particles joined, kinship words dropped.
     A piece without a letter (``123``, ``?``, an emoji) is no part of a name: neither
-    keyed nor scored, nor said to match anything."""
-    raw = [(p, romanise(p) or p) for p in SPLIT.split(normalise(text)) if has_letter(p)]
+    keyed nor scored, nor said to match anything; nor is a symbol stuck to a word."""
+    words = map(bare, SPLIT.split(normalise(text)))
+    raw = [(p, romanise(p) or p) for p in words if has_letter(p)]
     # Particles are not keyed, unless the name is nothing else (``Van``, ``Da``).
     pieces = [(piece, rom) for piece, rom in raw if rom not in KINSHIP] or raw
     joined: list[tuple[str, str]] = []

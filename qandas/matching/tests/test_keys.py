@@ -173,6 +173,36 @@ def test_a_piece_without_a_letter_is_no_part_of_the_name(noise: str) -> None:
     assert noise not in str(why)
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Kairat😀 Saparbekov", "Kairat Saparbekov"),
+        ("Kairat👍🏽 Saparbekov", "Kairat Saparbekov"),  # an emoji with a skin tone
+        ("Aigul? Bekova!", "Aigul Bekova"),
+        ("*Saparbekov*", "Saparbekov"),
+        ("Кайрат★ Сапарбеков", "Кайрат Сапарбеков"),
+        ("قیرات؟ ساپاربیکوف", "قیرات ساپاربیکوف"),  # the Arabic question mark is one too
+        ("قیرات،ساپاربیکوف", "قیرات ساپاربیکوف"),  # and its comma parts words, as ours does
+        ("ルイス＝ヒメネス", "ルイス ヒメネス"),  # the Japanese double hyphen parts words
+    ],
+)
+def test_a_symbol_stuck_to_a_word_is_no_part_of_it(typed: str, meant: str) -> None:
+    """``Kairat😀`` is ``Kairat``: keyed, scored and explained without the emoji."""
+    assert name_keys(typed) == name_keys(meant)
+    assert keys.tokens_of(typed) == keys.tokens_of(meant)
+    score, why = name_match(analyse(typed), analyse(meant))
+    same_score, same_why = name_match(analyse(meant), analyse(meant))
+    assert (score, str(why)) == (same_score, str(same_why))
+
+
+@pytest.mark.parametrize("name", ["O'Brien", "Ma`ruf", "Qur’an Sharifi", "ʿAbd al-Karim"])
+def test_what_names_hold_between_letters_is_kept(name: str) -> None:
+    assert [token.text for token in analyse(name)] == [
+        token.text for token in analyse(name.replace("-", " "))
+    ]
+    assert any(set(token.text) & set("'`’ʿ") for token in analyse(name))
+
+
 def test_mixed_scripts_in_one_name_key_each_token_in_its_own_script() -> None:
     assert [t.rom for t in analyse("Шарифи شریفی Sharifi")] == ["sharifi", "shryfy", "sharifi"]
     assert "r:giorgos" in name_keys("Γιώργος")

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import connection, transaction
 
 from qandas.accounts.models import City, Organisation
-from qandas.matching.index import person_keys
+from qandas.matching.index import person_keys, romanised_names
 from qandas.matching.migrations import __name__ as migrations
 from qandas.matching.models import NameKey, PairsStale
 from qandas.people.models import Person
@@ -86,3 +86,34 @@ def test_the_romanised_names_are_filled_from_the_key_rows() -> None:
     with connection.schema_editor() as editor:
         fill(apps, editor)
     assert dict(Person.objects.values_list("pk", "romanised")) == written
+
+
+def test_the_keys_of_names_with_a_symbol_stuck_to_a_word_are_rebuilt_alone() -> None:
+    """Migration 0017 keys again, with their romanised names, the people one of whose
+    names has a symbol stuck to a word or the Arabic comma, and lists them for the
+    duplicate review; nobody else's key rows or romanised names are touched."""
+    rekey = import_module(f"{migrations}.0017_rekey_stray_symbols").rekey_stray
+    organisation = Organisation.objects.create(slug="stray", name="Stray")
+    city, _created = City.objects.get_or_create(slug="karachi", defaults={"name": "Karachi"})
+    marked = Person.objects.create(
+        organisation=organisation, current_city=city, birth_date=date(1981, 2, 3)
+    )
+    marked.set_names([{"text": "Kairat😀 Saparbekov"}, {"text": "قیرات،ساپاربیکوف"}])
+    plain = Person.objects.create(organisation=organisation, current_city=city)
+    plain.set_names([{"text": "Aigul Bekova"}])
+    for person in (marked, plain):  # what the code before keyed, and would keep
+        NameKey.objects.create(organisation=organisation, person=person, key="n:kairat😀")
+    Person.objects.update(romanised="stale")
+    PairsStale.objects.all().delete()
+    with transaction.atomic():  # as a migration runs, on PostgreSQL
+        rekey(apps, None)
+    meant = ["Kairat Saparbekov", "قیرات ساپاربیکوف"]
+    assert set(NameKey.objects.filter(person=marked).values_list("key", "born")) == {
+        (key, 1981) for key in person_keys(meant)
+    }
+    marked.refresh_from_db()
+    assert marked.romanised == romanised_names(person_keys(meant))
+    assert marked.romanised.split("\n")[0] == "kairat saparbekov"
+    assert NameKey.objects.filter(person=plain, key="n:kairat😀").exists()
+    assert Person.objects.get(pk=plain.pk).romanised == "stale"
+    assert list(PairsStale.objects.values_list("person_id", flat=True)) == [marked.pk]

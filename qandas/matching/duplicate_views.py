@@ -214,6 +214,14 @@ def moved_in_words(moved: dict[str, list[int]]) -> list[str]:
     return said
 
 
+def merged_name_ids(moved: dict[str, list[int]]) -> list[int]:
+    """The merged record's names: those moved and those left on it because the survivor
+    had them already (``people.repoint.KEPT``), its primary first."""
+    primary = set(moved.get(people_repoint.PRIMARY, []))
+    ids = moved.get(people_repoint.NAMES, []) + moved.get(people_repoint.KEPT, [])
+    return sorted(ids, key=lambda pk: pk not in primary)
+
+
 def merges_for(user: User) -> Any:
     """Merges of records the user may change (the merged one included)."""
     scope = Person.objects.filter(edit_filter(user, city_field="current_city"))
@@ -229,10 +237,10 @@ def merge_list(request: HttpRequest) -> HttpResponse:
         .select_related("survivor", "merged_by", "undone_by")
         .prefetch_related("survivor__names")[:MERGES_SHOWN]
     )
-    name_ids = {pk for done in merges for pk in done.moved.get("people.Name", [])}
+    name_ids = {pk for done in merges for pk in merged_name_ids(done.moved)}
     texts = dict(Name.objects.filter(pk__in=name_ids).values_list("pk", "text"))
     for done in merges:
-        done.merged_names = [texts[pk] for pk in done.moved.get("people.Name", []) if pk in texts]
+        done.merged_names = [texts[pk] for pk in merged_name_ids(done.moved) if pk in texts]
         done.moved_words = moved_in_words(done.moved)
     return render(request, "matching/duplicate_merges.html", {"merges": merges})
 

@@ -563,9 +563,15 @@ def merge(
     return done
 
 
+# Keys of ``Merge.moved`` that say something of rows a merge did not change: the names
+# it left on the merged record (the survivor had them), and where the names it moved were.
+UNCHANGED = {people_repoint.PRIMARY, people_repoint.POSITIONS, people_repoint.KEPT}
+
+
 def moved_fields(moved: Moved) -> list[str]:
-    """What a merge moved, by kind of record, for the audit trail (names, never values)."""
-    return sorted({key.split(":")[0] for key, ids in moved.items() if ids})
+    """What a merge changed, by kind of record, for the audit trail (names, never
+    values): a merge of a record whose every name the survivor had changed no name."""
+    return sorted({key.split(":")[0] for key, ids in moved.items() if ids and key not in UNCHANGED})
 
 
 def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:

@@ -7,7 +7,9 @@ moved)`` moves exactly those rows back. The matching app calls them all in one
 transaction; none of them checks permissions, which is the caller's job.
 
 Here: the names. The merged record's names become extra, non-primary names of the
-survivor; its household membership is not moved (the survivor keeps its own).
+survivor, each once: a name the survivor already has (``same_name``) stays on the merged
+record, hidden with it, so that the survivor's page does not show it twice and an undo
+finds it where it was. Its household membership is not moved (the survivor keeps its own).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 
-from qandas.people.models import Name, Person, names_changed
+from qandas.people.models import Name, Person, fold, names_changed
 
-NAMES = "people.Name"
+NAMES = "people.Name"  # the ids of the names moved, in the old record's order
 PRIMARY = "people.Name:primary"  # the id of the name that was the old record's primary
+POSITIONS = "people.Name:position"  # each moved name's position there, as ``NAMES``
+KEPT = "people.Name:kept"  # the ids of the names left there: the new record had them
 
 Moved = dict[str, list[int]]
 
@@ -27,28 +31,56 @@ class RepointConflict(Exception):
     """Two records cannot be merged as they are; the message says what to fix first."""
 
 
+def same_name(text: str) -> str:
+    """What two names must share to be one name on one record: their text in its search
+    form (``fold``, as ``Name.folded`` holds it: case folded in every script) with runs
+    of spaces made one and none at the ends. So "Berik  ZHANUZAKOV " is "Berik
+    Zhanuzakov", but "Berik Dzhanuzakov", "Берик Жанузаков" or "Bérik Zhanuzakov" are
+    other writings of it, which a caseworker may need to find the person by or to
+    match a document, and are kept."""
+    return " ".join(fold(text).split())
+
+
 def repoint(old: Person, new: Person) -> Moved:
-    """Give ``old``'s names to ``new`` as extra names, after its own, none primary."""
+    """Give ``old``'s names to ``new`` as extra names, after its own, none primary; a
+    name ``new`` has already (``same_name``), or that another of ``old``'s moves
+    before it, is not moved but left on ``old``."""
     with transaction.atomic():
         names = list(Name.objects.filter(person=old).order_by("-is_primary", "position", "pk"))
+        held = {
+            same_name(text)
+            for text in Name.objects.filter(person=new).values_list("text", flat=True)
+        }
+        moving: list[Name] = []
+        kept: list[Name] = []
+        for name in names:
+            same = same_name(name.text)
+            (kept if same in held else moving).append(name)
+            held.add(same)
         start = (Name.objects.filter(person=new).aggregate(end=Max("position"))["end"] or 0) + 1
-        for i, name in enumerate(names):
+        for i, name in enumerate(moving):
             Name.objects.filter(pk=name.pk).update(person=new, is_primary=False, position=start + i)
         names_changed.send(sender=Person, person=new)
         names_changed.send(sender=Person, person=old)
     return {
-        NAMES: [n.pk for n in names],
+        NAMES: [n.pk for n in moving],
         PRIMARY: [n.pk for n in names if n.is_primary],
+        POSITIONS: [n.position for n in moving],
+        KEPT: [n.pk for n in kept],
     }
 
 
 def restore(old: Person, new: Person, moved: Moved) -> None:
-    """Give back to ``old`` exactly the names ``repoint`` moved, in their order."""
+    """Give back to ``old`` exactly the names ``repoint`` moved, where they were (a merge
+    recorded before positions were kept: in their order); those it left on ``old``
+    never moved."""
     primary = set(moved.get(PRIMARY, []))
+    ids = moved.get(NAMES, [])
+    positions = moved.get(POSITIONS) or list(range(len(ids)))
     with transaction.atomic():
-        for i, pk in enumerate(moved.get(NAMES, [])):
+        for pk, position in zip(ids, positions, strict=True):
             Name.objects.filter(pk=pk, person=new).update(
-                person=old, is_primary=pk in primary, position=i
+                person=old, is_primary=pk in primary, position=position
             )
         names_changed.send(sender=Person, person=old)
         names_changed.send(sender=Person, person=new)

@@ -1,0 +1,158 @@
+"""Merging two records of one person gives the survivor each name once (issue 6, point 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qandas.audit.models import AuditEvent, Verb
+from qandas.documents.models import Document
+from qandas.matching import duplicates, index, search
+from qandas.matching.models import Merge, NameKey
+from qandas.people import repoint
+from qandas.people.models import Name, Person
+from qandas.test import Cast
+
+from .test_duplicates import holdings, person
+
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
+
+
+def rows(p: Person) -> list[tuple[Any, ...]]:
+    """A person's names exactly as stored, in the order their page shows them."""
+    return list(
+        Name.objects.filter(person=p).values_list("pk", "text", "source", "is_primary", "position")
+    )
+
+
+def state(p: Person) -> dict[str, Any]:
+    """Everything a merge and its undo touch of a person, and their search keys; not
+    custody, which a merge derives again for both records (``incidents.repoint``), so
+    that a record without events has one after, "free" where it had none."""
+    held = holdings(p)
+    del held["custody"]
+    return {
+        **held,
+        "rows": rows(p),
+        "key_set": sorted(NameKey.objects.filter(person=p).values_list("key", flat=True)),
+    }
+
+
+def fields_audited(verb: str, p: Person) -> list[str]:
+    fields: list[str] = AuditEvent.objects.get(verb=verb, object_code=p.code).fields
+    return fields
+
+
+def test_same_name_is_the_text_case_folded_with_spaces_made_one() -> None:
+    assert repoint.same_name(" berik  ZHANUZAKOV ") == repoint.same_name("Berik Zhanuzakov")
+    assert repoint.same_name("БЕРИК Жанузаков") == repoint.same_name("берик жанузаков")
+    # Another spelling, script or accent is another writing of the name, kept.
+    for other in ("Berik Dzhanuzakov", "Берик Жанузаков", "Bérik Zhanuzakov", "BerikZhanuzakov"):
+        assert repoint.same_name(other) != repoint.same_name("Berik Zhanuzakov")
+
+
+def test_a_name_the_survivor_has_moves_not_and_undo_restores_both_exactly(
+    client: Client, cast: Cast
+) -> None:
+    kept = person(cast, ["Berik Zhanuzakov", "Берик Жанузаков"], born=1990)
+    twin = person(cast, [], born=1990)
+    # Its primary name is not its first, and two of its own names are one name.
+    twin.set_names(
+        [
+            {"text": "Berik Dzhanuzakov", "source": "passport"},
+            {"text": "berik  ZHANUZAKOV ", "primary": True},
+            {"text": "БЕРИК жанузаков"},
+            {"text": "BERIK DZHANUZAKOV"},
+            {"text": "Берик Джанузаков"},
+        ]
+    )
+    Document.objects.create(organisation=cast.organisation, person=twin, kind="tazkira")
+    before = {"kept": state(kept), "twin": state(twin)}
+    twin_ids = {text: pk for pk, text, *_rest in before["twin"]["rows"]}
+
+    client.force_login(cast.coordinator)
+    merged = client.post(f"/duplicates/{kept.code}/{twin.code}/merge/", {"survivor": kept.code})
+    assert merged.status_code == 302
+
+    # The survivor has each name once: its own, then the other writings of the twin's.
+    after = state(kept)
+    assert after["names"] == [
+        ("Berik Zhanuzakov", True),
+        ("Берик Жанузаков", False),
+        ("Berik Dzhanuzakov", False),
+        ("Берик Джанузаков", False),
+    ]
+    assert after["rows"][:2] == before["kept"]["rows"]
+    assert after["rows"][2][2] == "passport"  # a moved name keeps its source
+    page = client.get(f"/people/{kept.code}/").content.decode()
+    assert "Berik Dzhanuzakov" in page and "ZHANUZAKOV" not in page and "БЕРИК" not in page
+    # Its keys are those of its names now; the hidden twin has none.
+    assert after["key_set"] == sorted(
+        index.person_keys(text for _pk, text, *_rest in after["rows"])
+    )
+    assert after["romanised"] == "berik dzhanuzakov\nberik zhanuzakov"
+    visible = Person.objects.visible_to(cast.coordinator)
+    assert [m.person for m in search.find(visible, "Berik Dzhanuzakov")] == [kept]
+    # The names the survivor had stay, hidden, on the merged record.
+    gone = state(twin)
+    assert [text for _pk, text, *_rest in gone["rows"]] == [
+        "berik  ZHANUZAKOV ",
+        "БЕРИК жанузаков",
+        "BERIK DZHANUZAKOV",
+    ]
+    assert gone["rows"] == [
+        r for r in before["twin"]["rows"] if r[0] in {p[0] for p in gone["rows"]}
+    ]
+    assert gone["key_set"] == [] and gone["romanised"] == ""
+
+    done = Merge.objects.get()
+    assert done.moved[repoint.NAMES] == [
+        twin_ids["Berik Dzhanuzakov"],
+        twin_ids["Берик Джанузаков"],
+    ]
+    assert fields_audited(Verb.MERGE, kept) == ["documents.Document", "people.Name"]
+    merges = client.get("/duplicates/merges/").content.decode()
+    assert "2 names · 1 document" in merges
+    # The merged record's names, every one, its primary first.
+    shown = merges.index("berik  ZHANUZAKOV ")
+    assert all(shown < merges.index(t) for t in ("Berik Dzhanuzakov", "BERIK DZHANUZAKOV"))
+    assert "БЕРИК жанузаков" in merges
+
+    assert client.post(f"/duplicates/merges/{done.code}/undo/").status_code == 302
+    assert {"kept": state(kept), "twin": state(twin)} == before
+
+
+def test_a_record_whose_every_name_the_survivor_has_moves_no_name(cast: Cast) -> None:
+    kept = person(cast, ["Aigerim Bekova"], born=1988)
+    twin = person(cast, ["AIGERIM  BEKOVA"], born=1988)
+    Document.objects.create(organisation=cast.organisation, person=twin, kind="tazkira")
+    before = {"kept": state(kept), "twin": state(twin)}
+
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    assert state(kept)["names"] == [("Aigerim Bekova", True)]
+    assert done.moved[repoint.NAMES] == [] and done.moved[repoint.KEPT] == [
+        before["twin"]["rows"][0][0]
+    ]
+    assert fields_audited(Verb.MERGE, kept) == ["documents.Document"]
+
+    duplicates.undo(done, by=cast.coordinator)
+    assert {"kept": state(kept), "twin": state(twin)} == before
+
+
+def test_a_merge_recorded_before_positions_were_kept_is_undone_in_its_order(
+    cast: Cast,
+) -> None:
+    kept = person(cast, ["Dilnoza Ergasheva"])
+    twin = person(cast, ["Дилноза Эргашева", "Dilnoza Ergashova"])
+    ids = [pk for pk, *_rest in rows(twin)]
+    Person.objects.filter(pk=twin.pk).update(merged_into=kept)
+    Name.objects.filter(pk__in=ids).update(person=kept, is_primary=False, position=5)
+
+    repoint.restore(twin, kept, {repoint.NAMES: ids, repoint.PRIMARY: ids[:1]})
+    assert [(text, primary, position) for _pk, text, _s, primary, position in rows(twin)] == [
+        ("Дилноза Эргашева", True, 0),
+        ("Dilnoza Ergashova", False, 1),
+    ]
+    assert [text for _pk, text, *_rest in rows(kept)] == ["Dilnoza Ergasheva"]

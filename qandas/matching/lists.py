@@ -32,7 +32,7 @@ from qandas.incidents.models.events import RevisionAction, Source, TimePrecision
 from qandas.incidents.models.places import CUSTODY_READERS
 from qandas.lib import files
 from qandas.lib.files import CleanFile
-from qandas.people.models import Person
+from qandas.people.models import Person, fold
 
 from . import importing, search
 from .models import ListKind, ListRow, ListUpload, RowState
@@ -231,6 +231,14 @@ def columns_of(rows: list[ListRow]) -> list[str]:
 
 @dataclass
 class Candidate:
+    """One of a row's candidates as the page shows it: the person as they are now.
+
+    ``name`` is the person's name the row matched, written as the person has it now, and
+    ``why`` says how it matched; both are "" once the person no longer has that name (it
+    was changed or removed after the list was matched), so that the page never shows a
+    name, or the words of one, that is no longer theirs.
+    """
+
     person: Person
     score: float
     percent: int
@@ -238,8 +246,15 @@ class Candidate:
     why: str
 
 
+def _still_named(person: Person, matched: str) -> str:
+    """The person's name that is ``matched`` (case folded alike), or "" if none is now."""
+    wanted = fold(matched)
+    return next((n.text for n in person.names.all() if fold(n.text) == wanted), "")
+
+
 def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]]:
-    """Each row's candidates that ``user`` may see (not redacted), in one query."""
+    """Each row's candidates that ``user`` may see (not redacted), in one query, with
+    the names they have now (``Candidate``)."""
     ids = {c["person"] for row in rows for c in row.candidates}
     people = {
         p.pk: p
@@ -248,14 +263,17 @@ def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]
         .select_related("current_city")
         .prefetch_related("names")
     }
-    return {
-        row.pk: [
-            Candidate(people[c["person"]], c["score"], round(c["score"] * 100), c["name"], c["why"])
-            for c in row.candidates
-            if c["person"] in people
-        ]
-        for row in rows
-    }
+    shown: dict[int, list[Candidate]] = {}
+    for row in rows:
+        shown[row.pk] = []
+        for c in row.candidates:
+            person = people.get(c["person"])
+            if person is None:
+                continue
+            name = _still_named(person, c["name"])
+            why = c["why"] if name else ""
+            shown[row.pk].append(Candidate(person, c["score"], round(c["score"] * 100), name, why))
+    return shown
 
 
 # Decisions ---------------------------------------------------------------------------------------

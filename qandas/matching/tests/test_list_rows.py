@@ -55,3 +55,43 @@ def test_a_birth_year_not_understood_is_matched_without_it_and_the_row_says_so(
         f"/lists/rows/{rows['abc'].code}/reject/", headers={"HX-Request": "true"}
     ).content.decode()
     assert "Birth year “<bdi>abc</bdi>” not understood" in fragment
+
+
+def candidate_html(page: Any, row: ListRow) -> str:
+    """The markup of the row's candidates (not its cells, which keep the list's name)."""
+    return "".join(re.findall(r'<div class="candidate">.*?</div>', row_html(page, row), re.S))
+
+
+def test_a_candidate_shows_the_names_the_person_has_now(client: Client, cast: Cast) -> None:
+    aidos = register(cast, "Айдос Мырзахметов")
+    aidos.set_names([{"text": "Айдос Мырзахметов"}, {"text": "Aidos Mirzakhmetov"}])
+    client.force_login(cast.coordinator)
+    post_list(client, "name\nAidos Mirzakhmetov\n")
+    upload = ListUpload.objects.get()
+    row = upload.rows.get()
+    assert [(c["person"], c["name"]) for c in row.candidates] == [(aidos.pk, "Aidos Mirzakhmetov")]
+    url = f"/lists/{upload.code}/"
+
+    shown = candidate_html(client.get(url), row)
+    assert "<bdi>Айдос Мырзахметов</bdi> · matched as <bdi>Aidos Mirzakhmetov</bdi>" in shown
+    assert "≈" in shown  # how it matched
+
+    # Another primary name: the matched one is still theirs, so it is still shown.
+    aidos.set_names([{"text": "Aidos Myrzakhmetuly"}, {"text": "AIDOS MIRZAKHMETOV"}])
+    shown = candidate_html(client.get(url), row)
+    assert "<bdi>Aidos Myrzakhmetuly</bdi> · matched as <bdi>AIDOS MIRZAKHMETOV</bdi>" in shown
+    assert "Aidos Mirzakhmetov" not in shown and "Айдос" not in shown
+
+    # The matched name removed: the current name alone, and nothing of the old one.
+    aidos.set_names([{"text": "Aidos Myrzakhmetuly"}])
+    shown = candidate_html(client.get(url), row)
+    assert "<bdi>Aidos Myrzakhmetuly</bdi> — " in shown
+    assert "matched as" not in shown and "≈" not in shown
+    assert "mirzakhmetov" not in shown.casefold() and "Айдос" not in shown
+    assert "The name this row matched is no longer this person's" in shown
+    # It is still a candidate, and may be confirmed.
+    assert f'value="{aidos.code}"' in shown
+    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(aidos.code)})
+    row.refresh_from_db()
+    assert (row.state, row.person) == ("confirmed", aidos)
+    assert "Aidos Myrzakhmetuly" in row_html(client.get(url), row)

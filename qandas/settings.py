@@ -241,11 +241,40 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "qandas@localhost") or "qandas@localhost"
 
+# No query string is logged (qandas.lib.logs): a search's holds the name searched for.
+# The filter sits on the loggers that write request lines and paths, so every handler,
+# Django's own for the development server included, gets the records without it.
+# Configuring a logger replaces its handlers: the development server's are Django's own
+# (django.utils.log.DEFAULT_LOGGING), given again here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_query": {"()": "qandas.lib.logs.DropQueryStrings"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["no_query"],
+        },
+        "django.request": {"filters": ["no_query"]},
+    },
 }
 
 # Uploaded files (scans, photos) live outside the web root and are served only

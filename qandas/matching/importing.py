@@ -35,7 +35,7 @@ from qandas.audit.record import record
 from qandas.documents.models import Document, DocumentKind
 from qandas.lib.bulk import insert_rows
 from qandas.lib.fields import normalise_phone
-from qandas.lib.numbers import number_key
+from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
 from qandas.lib.scripts import LATIN, detect_script, has_letter
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
 
@@ -58,7 +58,6 @@ COLUMNS = (
 NAME_MAX = 200
 EXTERNAL_ID_MAX = 100
 DOCUMENT_MAX = 100
-FIRST_YEAR = 1900
 BATCH = 2000
 CHUNK = 1000  # rows parsed and keyed together (by a worker, for a long list)
 PARALLEL_FROM = 3000  # rows from which a list is parsed in a worker per core
@@ -189,11 +188,10 @@ def parse_row(line: int, value: dict[str, str], cities: dict[str, City]) -> Pers
             raise ValueError("sex must be female, male or unknown (or f, m, u)")
         row.sex = sex
     if value.get("birth_year"):
-        text = value["birth_year"]
-        this_year = timezone.localdate().year
-        if not text.isdigit() or not FIRST_YEAR <= int(text) <= this_year:
+        row.birth_year = birth_year(value["birth_year"])
+        if row.birth_year is None:
+            this_year = timezone.localdate().year
             raise ValueError(f"birth_year must be a year from {FIRST_YEAR} to {this_year}")
-        row.birth_year = int(text)
     if value.get("father_name"):
         _check_name(value["father_name"], "father_name")
         row.father_name = value["father_name"]

@@ -32,6 +32,7 @@ from qandas.incidents.models.events import RevisionAction, Source, TimePrecision
 from qandas.incidents.models.places import CUSTODY_READERS
 from qandas.lib import files
 from qandas.lib.files import CleanFile
+from qandas.lib.numbers import birth_year
 from qandas.people.models import Person, fold
 
 from . import importing, search
@@ -149,27 +150,11 @@ def visible_rows(user: User) -> QuerySet[ListRow]:
 # Matching ------------------------------------------------------------------------------------
 
 
-def _birth_year(text: str) -> int | None:
-    """The year in a row's ``birth_year`` cell, or None when it is empty or not a year.
-
-    A year is what ``import_people`` accepts (a year from 1900 to this year): its own
-    check, ``importing.parse_row``, decides, given a row of a placeholder name and the
-    year alone, so that the two never disagree about what a birth year is.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return importing.parse_row(0, {"name": "x", "birth_year": text}, {}).birth_year
-    except ValueError:
-        return None
-
-
 def unread_birth_year(cells: dict[str, str]) -> str:
     """The row's ``birth_year`` cell when it holds something that is not a year (the row
     was then matched without one), else ""."""
     text = cells.get("birth_year", "").strip()
-    return text if text and _birth_year(text) is None else ""
+    return text if text and birth_year(text) is None else ""
 
 
 def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = TOP) -> list[dict]:
@@ -180,7 +165,7 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
     matches = search.find(
         people,
         name,
-        birth_year=_birth_year(cells.get("birth_year", "")),
+        birth_year=birth_year(cells.get("birth_year", "")),
         father_name=cells.get("father_name", ""),
         document_number=cells.get("document_number", ""),
         limit=top,

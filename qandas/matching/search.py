@@ -30,7 +30,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 
 from qandas.accounts.models import City, Organisation
 from qandas.documents.models import Document
-from qandas.lib.numbers import number_key
+from qandas.lib.numbers import birth_year, number_key
 from qandas.lib.scripts import ARABIC, LATIN
 from qandas.people.models import Household, Name, Person
 
@@ -1287,11 +1287,11 @@ class Hints:
 
     @classmethod
     def from_row(cls, value: dict[str, str]) -> Hints:
-        """Of a list's row (``docs/import.md``'s columns; a birth year of four digits)."""
-        year = value.get("birth_year", "")
+        """Of a list's row (``docs/import.md``'s columns; a birth year as ``birth_year``
+        reads it, else none)."""
         return cls(
             name=value.get("name", ""),
-            birth_year=int(year) if year.isdigit() and len(year) == 4 else None,
+            birth_year=birth_year(value.get("birth_year", "")),
             father_name=value.get("father_name", ""),
             document_number=value.get("document_number", ""),
             city=value.get("city", ""),

@@ -370,11 +370,21 @@ def person_redact(request: HttpRequest, code: str) -> HttpResponse:
     person = editable_or_404(Person, user, code)
     if request.method == "POST":
         with transaction.atomic():
-            fields = person.redact(by=user)
-            record(Verb.REDACT, actor=user, request=request, obj=person, fields=fields)
+            redact_with_merged(person, by=user, request=request)
         messages.success(request, _("The person is redacted. Identifying details are gone."))
         return redirect("people:detail", code=person.code)
     return render(request, "people/person_redact.html", {"person": person})
+
+
+def redact_with_merged(person: Person, *, by: User, request: HttpRequest) -> None:
+    """Redact ``person`` and every record merged into them (hidden, but holding what the
+    merge left behind: their father's name, phones, notes, photo and the names the
+    survivor already had), each audited. A merge with a redacted record cannot be undone
+    (``matching.duplicates.may_edit_both``), so none of it could come back."""
+    fields = person.redact(by=by)
+    record(Verb.REDACT, actor=by, request=request, obj=person, fields=fields)
+    for merged in Person.objects.filter(merged_into=person, redacted_at__isnull=True):
+        redact_with_merged(merged, by=by, request=request)
 
 
 def in_edit_scope(user: User, person: Person) -> bool:

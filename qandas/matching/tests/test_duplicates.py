@@ -425,3 +425,28 @@ def test_a_corrected_birth_year_pairs_the_record_again(cast: Cast) -> None:
     new.birth_date = datetime.date(1971, 1, 1)
     new.save()
     assert shown() == [namesakes[41]]
+
+
+def test_redacting_the_survivor_redacts_the_records_merged_into_it(
+    client: Client, cast: Cast, world: World
+) -> None:
+    """A merged record is hidden, but keeps what the merge left behind (its father's name,
+    phones, notes, the names the survivor had): redacting the survivor redacts it too,
+    audited, and the merge can then no longer be undone."""
+    kept, twin = world.kept, world.twin
+    Person.objects.filter(pk=twin.pk).update(
+        father_name="Kanat", phones=["+923001234567"], notes="Lives behind the mosque"
+    )
+    merge = duplicates.merge(kept, twin, by=cast.coordinator)
+    client.force_login(cast.coordinator)
+    assert client.post(f"/people/{kept.code}/redact/").status_code == 302
+    twin.refresh_from_db()
+    assert twin.is_redacted and twin.merged_into == kept
+    assert (twin.father_name, twin.phones, twin.notes) == ("", [], "")
+    assert [n.text for n in twin.names.all()] == [n.text for n in kept.names.all()]
+    assert audit(Verb.REDACT, kept) == 1 and audit(Verb.REDACT, twin) == 1
+    assert not NameKey.objects.filter(person__in=[kept, twin]).exists()
+    with pytest.raises(duplicates.MergeRefused):
+        duplicates.undo(merge, by=cast.coordinator)
+    twin.refresh_from_db()
+    assert twin.merged_into == kept and twin.is_redacted

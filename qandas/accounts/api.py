@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -17,7 +17,7 @@ from qandas.accounts.models import ApiToken, City, Membership, Role, hash_token
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, api_role_required
+from qandas.lib.api import Error, Page, Router, api_role_required
 
 
 class AuthenticationFailed(Exception):

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status as HttpStatus
 from pydantic import Field
@@ -37,7 +37,7 @@ from qandas.applications.models import (
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, api_role_required
+from qandas.lib.api import Error, Page, Router, api_role_required
 from qandas.people.models import Household, Person, scope_filter
 
 router = Router(tags=["applications"])

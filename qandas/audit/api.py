@@ -5,12 +5,12 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Schema
 from ninja.pagination import paginate
 
 from qandas.audit.models import AuditEvent, Outcome, Verb
 from qandas.lib.access import signed_in, visible_or_404
-from qandas.lib.api import Error, Page, api_role_required
+from qandas.lib.api import Error, Page, Router, api_role_required
 
 router = Router(tags=["audit"])
 

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -37,7 +37,7 @@ from qandas.correspondence.models import (
 from qandas.correspondence.timeline import due_text
 from qandas.correspondence.views import writing_organisation
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, api_role_required
+from qandas.lib.api import Error, Page, Router, api_role_required
 from qandas.people.models import Person
 
 router = Router(tags=["correspondence"])

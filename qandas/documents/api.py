@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -21,7 +21,7 @@ from qandas.audit.record import record
 from qandas.documents.models import Document, DocumentKind, DocumentStatus, Respected, Scan
 from qandas.documents.views import READERS
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, api_role_required
+from qandas.lib.api import Error, Page, Router, api_role_required
 from qandas.lib.files import clean_upload
 from qandas.people.models import Person
 

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -56,7 +56,7 @@ from qandas.incidents.models import (
 from qandas.incidents.models.custody import EpisodeQuerySet
 from qandas.incidents.models.places import CUSTODY_READERS, CUSTODY_WRITERS, DETENTION_KINDS
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, api_role_required
+from qandas.lib.api import Error, Page, Router, api_role_required
 from qandas.people.models import Household, Person
 
 router = Router(tags=["custody"])

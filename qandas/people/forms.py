@@ -247,7 +247,14 @@ class PersonForm(forms.ModelForm):
         cleaned = super().clean() or {}
         household, city = cleaned.get("household"), cleaned.get("current_city")
         if cleaned.get("relationship") and not household:
-            self.add_error("relationship", _("Choose a household first."))
+            if "relationship" in self.changed_data:
+                # Chosen now, without a household: one was forgotten, so ask for it.
+                self.add_error("relationship", _("Choose a household first."))
+            else:
+                # Left over from the household just removed: it means nothing without one,
+                # so it goes with it, and the audit names it as changed.
+                cleaned["relationship"] = ""
+                self.changed_data.append("relationship")
         if household is not None and city is not None:
             organisation = self.instance.organisation if self.instance.pk else None
             organisation = organisation or organisation_for(self.user, city)

@@ -144,3 +144,49 @@ def test_the_duplicate_guard_of_an_edit_speaks_of_editing(client: Client, cast: 
     create["names-0-text"], create["current_city"] = ["Nurlan Tokhtarov"], [str(cast.karachi.pk)]
     page = client.post("/people/new/", create).content.decode()
     assert "registering a second record" in page
+
+
+# Writing names rewrites the matching keys with raw SQL (executemany): engine-dependent.
+@pytest.mark.engines
+def test_clearing_the_household_clears_the_relationship_and_records_both(
+    client: Client, cast: Cast, household: Household
+) -> None:
+    azamat = make_person(cast, "Azamat Saparbekov", household=household, relationship="child")
+    client.force_login(cast.coordinator)
+    data = as_shown(client.get(f"/people/{azamat.code}/edit/").content.decode())
+    assert data["relationship"] == ["child"]
+    data["household"] = [""]  # the relationship is left as shown
+    response = client.post(f"/people/{azamat.code}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    azamat.refresh_from_db()
+    assert azamat.household is None and azamat.relationship == ""
+    (event,) = AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=azamat.code)
+    assert event.actor == cast.coordinator
+    assert sorted(event.fields) == ["household", "relationship"]
+
+
+# Writing names rewrites the matching keys with raw SQL (executemany): engine-dependent.
+@pytest.mark.engines
+def test_a_relationship_chosen_without_a_household_is_still_asked_about(
+    client: Client, cast: Cast, household: Household
+) -> None:
+    """Choosing a relationship, rather than leaving one behind, without a household is
+    a household forgotten: nothing is saved and the form asks for it."""
+    client.force_login(cast.coordinator)
+    create = as_shown(client.get("/people/new/").content.decode())
+    create["names-0-text"], create["current_city"] = ["Dana Serikova"], [str(cast.karachi.pk)]
+    create["relationship"] = ["spouse"]
+    response = client.post("/people/new/", create)
+    assert response.status_code == 200
+    assert response.context["form"].errors["relationship"] == ["Choose a household first."]
+    assert not Person.objects.filter(names__text="Dana Serikova").exists()
+
+    azamat = make_person(cast, "Azamat Saparbekov", household=household, relationship="child")
+    data = as_shown(client.get(f"/people/{azamat.code}/edit/").content.decode())
+    data["household"], data["relationship"] = [""], ["spouse"]
+    response = client.post(f"/people/{azamat.code}/edit/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["relationship"] == ["Choose a household first."]
+    azamat.refresh_from_db()
+    assert azamat.household == household and azamat.relationship == "child"
+    assert not AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=azamat.code).exists()

@@ -27,7 +27,14 @@ from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
 from qandas.lib.numbers import number_key
 from qandas.lib.scripts import has_letter
-from qandas.people.forms import NEED_NAME, NO_LETTER, NO_NUMBER, cities_for, organisation_for
+from qandas.people.forms import (
+    NEED_NAME,
+    NO_HOUSEHOLD,
+    NO_LETTER,
+    NO_NUMBER,
+    cities_for,
+    organisation_for,
+)
 from qandas.people.models import (
     DatePrecision,
     Household,
@@ -449,6 +456,8 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
         household = _household_for(user, payload.household)
     except ValidationError as exc:
         return _bad(exc)
+    if payload.relationship and household is None:
+        return Status(400, {"detail": str(NO_HOUSEHOLD)})
     organisation = organisation_for(user, city)
     assert organisation is not None  # _city_for only returns cities a membership covers
     refusal, dismissed = _guard(
@@ -517,6 +526,13 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
             given["household"] = True
     except ValidationError as exc:
         return _bad(exc)
+    if person.household is None:
+        # As the form does: a relationship to the head of no household means nothing. One
+        # left from before goes with the household; one sent now is refused.
+        if given.get("relationship"):
+            return Status(400, {"detail": str(NO_HOUSEHOLD)})
+        if person.relationship:
+            given["relationship"] = None
     names = given.pop("names", None)
     dismissed: list[Person] = []
     if names is not None:

@@ -52,6 +52,8 @@ def organisation_for(user: User, city: City) -> Organisation | None:
 
 
 NO_LETTER = _("A name needs at least one letter, in any script.")
+# A relationship is to the head of a household: none is given without one.
+NO_HOUSEHOLD = _("Choose a household first.")
 NEED_NAME = _(
     "To search, type a name or a document number: the father's name and the birth year "
     "only put the people found in order."
@@ -249,7 +251,7 @@ class PersonForm(forms.ModelForm):
         if cleaned.get("relationship") and not household:
             if "relationship" in self.changed_data:
                 # Chosen now, without a household: one was forgotten, so ask for it.
-                self.add_error("relationship", _("Choose a household first."))
+                self.add_error("relationship", NO_HOUSEHOLD)
             else:
                 # Left over from the household just removed: it means nothing without one,
                 # so it goes with it, and the audit names it as changed.

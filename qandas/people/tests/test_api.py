@@ -147,6 +147,26 @@ def test_households_mask_address_and_phones(api: Any) -> None:
     assert Household.objects.get(code=body["code"]).city.slug == "karachi"
 
 
+def test_a_relationship_needs_a_household_and_goes_with_it(api: Any) -> None:
+    """As the person form does: refused without a household, cleared with it."""
+    before = Person.objects.count()
+    alone = {"names": [{"text": "Aidos Myrzakhmetov"}], "relationship": "child"}
+    refused = api("coordinator", "post", "/people", alone)
+    assert refused.status_code == 400 and refused.json()["detail"] == "Choose a household first."
+    assert Person.objects.count() == before
+    household = api("coordinator", "post", "/households", {"area": "Gulshan"}).json()["code"]
+    member = {**alone, "household": household}
+    code = api("coordinator", "post", "/people", member).json()["code"]
+    cleared = api("coordinator", "patch", f"/people/{code}", {"household": None})
+    assert cleared.status_code == 200
+    assert (cleared.json()["household"], cleared.json()["relationship"]) == (None, "")
+    event = AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=code).get()
+    assert {"household", "relationship"} <= set(event.fields)
+    again = api("coordinator", "patch", f"/people/{code}", {"relationship": "head"})
+    assert again.status_code == 400 and again.json()["detail"] == "Choose a household first."
+    assert Person.objects.get(code=code).relationship == ""
+
+
 def test_analyst_gets_403_everywhere_and_outsider_404(api: Any) -> None:
     code = api("coordinator", "post", "/people", {"names": [{"text": "A"}]}).json()["code"]
     assert api("analyst", "get", "/people").status_code == 403

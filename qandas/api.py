@@ -21,7 +21,8 @@ api = NinjaAPI(
     description=(
         "Every call takes `Authorization: Bearer TOKEN` (a token from "
         "`manage.py issue_token`). Lists answer `{count, results}` and take `limit` "
-        "and `offset`. A role that may not use an endpoint gets 403; a record you may "
+        "and `offset`; a query parameter an endpoint does not list answers 422. A role "
+        "that may not use an endpoint gets 403; a record you may "
         "not see is 404, the same as one that does not exist."
     ),
     auth=BearerToken(),

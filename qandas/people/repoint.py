@@ -14,6 +14,8 @@ finds it where it was. Its household membership is not moved (the survivor keeps
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import transaction
 from django.db.models import Max
 
@@ -33,12 +35,13 @@ class RepointConflict(Exception):
 
 def same_name(text: str) -> str:
     """What two names must share to be one name on one record: their text in its search
-    form (``fold``, as ``Name.folded`` holds it: case folded in every script) with runs
-    of spaces made one and none at the ends. So "Berik  ZHANUZAKOV " is "Berik
+    form (``fold``, as ``Name.folded`` holds it: case folded in every script), its
+    letters composed one way (NFKC: ``é`` typed as one character or as ``e`` and an
+    accent) and runs of spaces made one, none at the ends. So "Berik  ZHANUZAKOV " is "Berik
     Zhanuzakov", but "Berik Dzhanuzakov", "Берик Жанузаков" or "Bérik Zhanuzakov" are
     other writings of it, which a caseworker may need to find the person by or to
     match a document, and are kept."""
-    return " ".join(fold(text).split())
+    return " ".join(unicodedata.normalize("NFKC", fold(text)).split())
 
 
 def repoint(old: Person, new: Person) -> Moved:

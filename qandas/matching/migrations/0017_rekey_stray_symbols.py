@@ -5,11 +5,10 @@ those marks part words. Only they are keyed again, with the rules of the code be
 the duplicate review to compare again; nobody else's keys change."""
 
 import unicodedata
-from collections import defaultdict
 
 from django.db import migrations
 
-CHUNK = 500
+from ._rekey import rekey_people
 
 
 def _touched(text):
@@ -22,38 +21,7 @@ def _touched(text):
 
 
 def rekey_stray(apps, schema_editor):
-    from qandas.matching.index import person_keys, romanised_names
-
-    Name = apps.get_model("people", "Name")
-    Person = apps.get_model("people", "Person")
-    NameKey = apps.get_model("matching", "NameKey")
-    PairsStale = apps.get_model("matching", "PairsStale")
-    live = Name.objects.filter(person__redacted_at__isnull=True, person__merged_into__isnull=True)
-    touched = sorted(
-        {
-            pk
-            for pk, text in live.values_list("person_id", "text").iterator(chunk_size=5000)
-            if _touched(text)
-        }
-    )
-    for start in range(0, len(touched), CHUNK):
-        ids = touched[start : start + CHUNK]
-        texts = defaultdict(list)
-        for pk, text in live.filter(person_id__in=ids).values_list("person_id", "text"):
-            texts[pk].append(text)
-        rows = []
-        people = Person.objects.filter(pk__in=ids)
-        for pk, organisation_id, born in people.values_list("pk", "organisation_id", "birth_date"):
-            found = person_keys(texts[pk])
-            year = born.year if born else None
-            rows.extend(
-                NameKey(organisation_id=organisation_id, person_id=pk, key=key, born=year)
-                for key in sorted(found)
-            )
-            Person.objects.filter(pk=pk).update(romanised=romanised_names(found))
-        NameKey.objects.filter(person_id__in=ids).delete()
-        NameKey.objects.bulk_create(rows, batch_size=2000)
-        PairsStale.objects.bulk_create([PairsStale(person_id=pk) for pk in ids])
+    rekey_people(apps, _touched, romanised=True)
 
 
 class Migration(migrations.Migration):

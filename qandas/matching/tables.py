@@ -24,10 +24,12 @@ from typing import IO
 
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MAX_BYTES = 256 * 1024 * 1024  # a command's file; uploads have their own, lower, limit
 MAX_COLUMNS = 50
 MAX_CELL = 1000
+SHOWN_PROBLEMS = 10  # a refusal names this many of a file's problems, and counts the rest
 # Encodings a list from Pakistan, Afghanistan or Kazakhstan may come in, besides UTF-8.
 LEGACY = ("cp1256", "cp1251", "koi8_r", "cp1252", "utf_16", "cp866", "iso8859_6")
 MIN_LETTER_BYTES = 20
@@ -104,22 +106,27 @@ def _checked_header(raw: list[str]) -> list[str]:
     return columns
 
 
-def _row(line: int, columns: list[str], cells: list[str]) -> dict[str, str] | None:
-    """One data row as a dictionary; None for an empty row."""
+def _row(
+    line: int, columns: list[str], cells: list[str], problems: list[str]
+) -> dict[str, str] | None:
+    """One data row as a dictionary; None for an empty row, or one with a problem (added
+    to ``problems``: every cell's is named, not only the first)."""
     if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-        raise TableError(_("Line %(line)s has more cells than the header.") % {"line": line})
+        problems.append(_("Line %(line)s has more cells than the header.") % {"line": line})
+        return None
     row = {}
+    found = len(problems)
     for column, cell in zip(columns, cells, strict=False):
         value = cell.strip()
         if not column:
             continue
         if len(value) > MAX_CELL:
-            raise TableError(
+            problems.append(
                 _("Line %(line)s, column %(column)s: the cell is too long.")
                 % {"line": line, "column": column}
             )
-        if looks_like_formula(value):
-            raise TableError(
+        elif looks_like_formula(value):
+            problems.append(
                 _(
                     "Line %(line)s, column %(column)s looks like a spreadsheet formula "
                     "(%(value)s). Type the value itself."
@@ -127,7 +134,20 @@ def _row(line: int, columns: list[str], cells: list[str]) -> dict[str, str] | No
                 % {"line": line, "column": column, "value": value[:40]}
             )
         row[column] = value
+    if len(problems) > found:
+        return None
     return row if any(row.values()) else None
+
+
+def refused(problems: list[str]) -> TableError:
+    """One refusal naming the first ``SHOWN_PROBLEMS`` problems, and how many more."""
+    shown = " ".join(problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    if more > 0:
+        shown += " " + ngettext("And %(n)s more problem.", "And %(n)s more problems.", more) % {
+            "n": more
+        }
+    return TableError(shown)
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -166,7 +186,7 @@ def _xlsx_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_rows(data: bytes | IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(data: bytes | IO[bytes], problems: list[str]) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
@@ -180,10 +200,11 @@ def _xlsx_rows(data: bytes | IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         cells = []
         for column, value in enumerate(values, start=1):
             if isinstance(value, str) and value.startswith("="):
-                raise TableError(
+                problems.append(
                     _("Row %(row)s, column %(column)s is a formula. Type the value itself.")
                     % {"row": number, "column": column}
                 )
+                value = None  # never read, nor kept: the file is refused
             cells.append(_xlsx_text(value))
         yield number, cells
     book.close()
@@ -197,8 +218,9 @@ def read(data: bytes, *, filename: str = "", encoding: str | None = None) -> Tab
         )
     if data.startswith(OLE_MAGIC) or filename.lower().endswith(".xls"):
         raise TableError(_("Old Excel files (.xls) cannot be read; save the list as .xlsx or CSV."))
+    problems: list[str] = []  # every cell's, so that one upload names them all
     if data.startswith(XLSX_MAGIC):
-        lines, used = _xlsx_rows(data), "xlsx"
+        lines, used = _xlsx_rows(data, problems), "xlsx"
     elif b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise TableError(_("The file is neither a CSV nor an XLSX spreadsheet."))
     else:
@@ -213,9 +235,11 @@ def read(data: bytes, *, filename: str = "", encoding: str | None = None) -> Tab
             header = _checked_header(cells)
             table.columns = [c for c in header if c]
             continue
-        row = _row(line, header, cells)
+        row = _row(line, header, cells, problems)
         if row is not None:
             table.rows.append((line, row))
+    if problems:
+        raise refused(problems)
     if header is None:
         raise TableError(_("The file is empty: it needs a header row and at least one row."))
     return table

@@ -55,6 +55,26 @@ def test_bad_files_are_refused_with_a_reason(data: bytes, message: str) -> None:
         read(data)
 
 
+def test_every_bad_cell_is_named_in_one_refusal() -> None:
+    """One upload names them all (the first ten, then how many more), not the first."""
+    rows = b"name,father_name\n=HYPERLINK(1),Serik\nAidos,@SUM(A1)\nBek,=1+1\n"
+    with pytest.raises(TableError) as refusal:
+        read(rows)
+    message = str(refusal.value)
+    assert "Line 2, column name" in message and "Line 3, column father_name" in message
+    assert "Line 4, column father_name" in message and "more problem" not in message
+    many = b"name\n" + b"".join(b"=A%d\n" % i for i in range(13))
+    with pytest.raises(TableError, match="Line 11, column name .*And 3 more problems.$"):
+        read(many)
+    assert "Line 12," not in str(pytest.raises(TableError, read, many).value)
+    with pytest.raises(TableError) as refusal:
+        read(xlsx([["name", "year"], ["A", "=1+1"], ["=B2", "1990"]]))
+    assert str(refusal.value) == (
+        "Row 2, column 2 is a formula. Type the value itself. "
+        "Row 3, column 1 is a formula. Type the value itself."
+    )
+
+
 def test_apostrophes_in_names_are_not_quotes() -> None:
     table = read(b"name,city\n'abd ar-rahman,karachi\nO'Neil,quetta\nB,x\n")
     assert [row["name"] for _line, row in table.rows] == ["'abd ar-rahman", "O'Neil", "B"]

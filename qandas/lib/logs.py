@@ -10,15 +10,22 @@ from __future__ import annotations
 import logging
 import re
 
-# From "?" up to the first space or quote: a request line's query string.
-QUERY = re.compile(r"\?[^\s\"']*")
+# Where a request line's query string ends: at its protocol (the last one in the text).
+PROTOCOL = re.compile(r"\s+HTTP/\d")
 CUT = "?…"
 
 
 def without_query(text: str) -> str:
     """``text`` with any query string cut (``GET /api/v1/people?q=x HTTP/1.1`` →
-    ``GET /api/v1/people?… HTTP/1.1``)."""
-    return QUERY.sub(CUT, text)
+    ``GET /api/v1/people?… HTTP/1.1``): from the first "?" to the protocol, or to the end
+    when there is none. A query holds what a client sent unencoded (``q=Ma'ruf``, curl
+    sends the quote as it is) and, in a malformed request, spaces and tabs: nothing of
+    it is kept."""
+    start = text.find("?")
+    if start < 0:
+        return text
+    ends = [found.start() for found in PROTOCOL.finditer(text, start)]
+    return text[:start] + CUT + (text[ends[-1] :] if ends else "")
 
 
 class DropQueryStrings(logging.Filter):

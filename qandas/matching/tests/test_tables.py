@@ -64,9 +64,9 @@ def test_every_bad_cell_is_named_in_one_refusal() -> None:
     assert "Line 2, column name" in message and "Line 3, column father_name" in message
     assert "Line 4, column father_name" in message and "more problem" not in message
     many = b"name\n" + b"".join(b"=A%d\n" % i for i in range(13))
-    with pytest.raises(TableError, match="Line 11, column name .*And 3 more problems.$"):
+    with pytest.raises(TableError, match=r"Line 11, column name .*And 3 more problems\.$") as more:
         read(many)
-    assert "Line 12," not in str(pytest.raises(TableError, read, many).value)
+    assert "Line 12," not in str(more.value)
     with pytest.raises(TableError) as refusal:
         read(xlsx([["name", "year"], ["A", "=1+1"], ["=B2", "1990"]]))
     assert str(refusal.value) == (

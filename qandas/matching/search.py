@@ -156,6 +156,13 @@ def query_keys(tokens: tuple[keys.Token, ...]) -> set[str]:
     return {key[:64] for key in found}
 
 
+# Under this, a query token's best match among a name's tokens, alike in no other way
+# (same spelling, variant, usual spelling, consonants), is said to be not alike it, not
+# of "similar spelling": "дарига ≈ tokhtarova" (0.68) and "arman ≈ dauren" (0.697)
+# claimed a likeness there is not, and so did "кайрат ≈ saparbekov" (0.46) beside a
+# name matched in full. Only the words change: scores and ranks do not.
+ALIKE = 0.7
+
 REASONS = {
     "same": gettext_lazy("same spelling"),
     "latin": gettext_lazy("same in Latin letters"),
@@ -163,6 +170,7 @@ REASONS = {
     "consonants": gettext_lazy("same consonants"),
     "near_consonants": gettext_lazy("similar consonants"),
     "spelling": gettext_lazy("similar spelling"),
+    "unlike": gettext_lazy("not alike"),
     "usual": gettext_lazy("a usual Latin spelling of it"),
     # How a fact given agreed (``Scored.notes``).
     "born": gettext_lazy("born %(year)s"),
@@ -232,7 +240,10 @@ class Why:
         """In the words of ``said`` (``words()``, looked up once for many)."""
         if self.together:
             return said["together"] % {"query": self.together[0], "found": self.together[1]}
-        return "; ".join(f"{p.query} ≈ {p.found} ({said[p.reason]})" for p in self.pairs)
+        return "; ".join(
+            f"{p.query} {'≠' if p.reason == 'unlike' else '≈'} {p.found} ({said[p.reason]})"
+            for p in self.pairs
+        )
 
 
 Scores = np.ndarray[Any, np.dtype[np.float64]]  # a score in 0..1 for each pair of tokens
@@ -368,6 +379,8 @@ class Pairs:
                 reason = "consonants"
             elif ours.rough == theirs.rough:
                 reason = "near_consonants"
+            elif self.score[at] < ALIKE:
+                reason = "unlike"  # the best of the name's tokens, and still not like it
             else:
                 reason = "spelling"
         return TokenMatch(query.text, found.text, float(self.score[at]), reason)

@@ -17,19 +17,23 @@ from django.utils.safestring import SafeString
 register = template.Library()
 
 CLAUSES = "; "  # between the clauses of ``Why.in_words`` and the facts' notes
-ALIKE = " ≈ "  # "query ≈ found (reason)"; a fact's note has no name, and no ≈
+# "query ≈ found (reason)", or "query ≠ found (not alike)"; a fact's note has no name,
+# and neither sign.
+SIGNS = (" ≈ ", " ≠ ")
 
 
 def _clause(clause: str) -> SafeString:
-    query, alike, rest = clause.partition(ALIKE)
-    found, paren, reason = rest.rpartition(" (")
-    if not (alike and paren and reason.endswith(")")):
-        return conditional_escape(clause)
-    return format_html("<bdi>{}</bdi>{}<bdi>{}</bdi> ({}", query, ALIKE, found, reason)
+    for sign in SIGNS:
+        query, alike, rest = clause.partition(sign)
+        found, paren, reason = rest.rpartition(" (")
+        if alike and paren and reason.endswith(")"):
+            return format_html("<bdi>{}</bdi>{}<bdi>{}</bdi> ({}", query, sign, found, reason)
+    return conditional_escape(clause)
 
 
 @register.filter
 def names_isolated(why: object) -> SafeString:
-    """``why`` escaped, with the name on each side of every " ≈ " in a ``<bdi>``."""
+    """``why`` escaped, with the name on each side of every " ≈ " (or " ≠ ") in a
+    ``<bdi>``."""
     clauses = str(why or "").split(CLAUSES)
     return format_html_join(CLAUSES, "{}", ((_clause(c),) for c in clauses))

@@ -42,6 +42,25 @@ def test_why_isolates_each_name_and_keeps_the_rest_in_the_page_direction() -> No
     assert render_why("") == ""
 
 
+def test_a_token_like_none_of_the_names_is_said_to_be_not_alike() -> None:
+    """Its best counterpart is named, and no likeness is claimed; the page isolates both
+    names as for a match."""
+    from qandas.matching.keys import analyse
+    from qandas.matching.search import name_match
+
+    _score, why = name_match(analyse("Kairat Кайрат"), analyse("Kairat Saparbekov"))
+    assert str(why) == "kairat ≈ kairat (same spelling); кайрат ≠ saparbekov (not alike)"
+    _score, why = name_match(analyse("Дарига Нурпеисова"), analyse("Raushan Tokhtarova"))
+    assert "similar spelling" not in str(why) and str(why).count("(not alike)") == 2
+    _score, why = name_match(analyse("Arman Kuanyshev"), analyse("Dauren Mukashev"))
+    assert str(why) == (  # 0.697 and 0.83
+        "arman ≠ dauren (not alike); kuanyshev ≈ mukashev (similar spelling)"
+    )
+    assert render_why("кайрат ≠ saparbekov (not alike)") == (
+        "<bdi>кайрат</bdi> ≠ <bdi>saparbekov</bdi> (not alike)"
+    )
+
+
 def test_the_pair_page_shows_why_in_the_page_direction(client: Client, cast: Cast) -> None:
     first = person(cast, ARABIC, born=1965)
     second = person(cast, ARABIC_TWIN, born=1965)

@@ -67,7 +67,9 @@ def one_pair(query: Token, found: Token) -> tuple[float, str]:
         return usual, "usual"
     if ours.bones == theirs.bones:
         return blend, "consonants"
-    return blend, "near_consonants" if ours.rough == theirs.rough else "spelling"
+    if ours.rough == theirs.rough:
+        return blend, "near_consonants"
+    return blend, "spelling" if blend >= search.ALIKE else "unlike"
 
 
 def every_token() -> tuple[Token, ...]:
@@ -96,6 +98,7 @@ def test_pairs_score_each_pair_as_that_pair_alone() -> None:
         "consonants",
         "near_consonants",
         "spelling",
+        "unlike",
     }
 
 

@@ -1,4 +1,5 @@
-"""What every GET of the API shares: it takes the query parameters it documents, no other.
+"""What every operation of the API shares: it takes the query parameters it documents, no
+other.
 
 Driven by the OpenAPI document, so an endpoint added later is checked without a test of
 its own.
@@ -18,19 +19,19 @@ pytestmark = pytest.mark.django_db
 VALUES = {"q": "Kairat", "document_number": "AB123", "city": "karachi", "actor": "nobody"}
 
 
-def _gets() -> list[tuple[str, list[dict[str, Any]]]]:
+def _operations() -> list[tuple[str, str, list[dict[str, Any]]]]:
     from qandas.api import api
 
     schema = api.get_openapi_schema(path_prefix="/api/v1/")
     return [
-        (path, [p for p in operation.get("parameters", []) if p["in"] == "query"])
+        (method, path, [p for p in operation.get("parameters", []) if p["in"] == "query"])
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
-        if method == "get"
     ]
 
 
-GETS = _gets()
+OPERATIONS = _operations()
+GETS = [(path, parameters) for method, path, parameters in OPERATIONS if method == "get"]
 
 
 def _url(path: str) -> str:
@@ -67,16 +68,32 @@ def test_every_get_is_checked() -> None:
     assert len(paths) > 15
 
 
-@pytest.mark.parametrize(("path", "parameters"), GETS, ids=[p for p, _ in GETS])
+def test_every_write_is_checked() -> None:
+    methods = {method for method, _path, _parameters in OPERATIONS}
+    assert methods == {"get", "post", "patch", "delete"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "parameters"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS]
+)
 def test_an_unknown_query_parameter_is_refused_naming_the_accepted_ones(
-    client: Client, admin: dict[str, str], path: str, parameters: list[dict[str, Any]]
+    client: Client,
+    admin: dict[str, str],
+    method: str,
+    path: str,
+    parameters: list[dict[str, Any]],
 ) -> None:
-    response = client.get(f"{_url(path)}?name=Kairat&nonsense=1", headers=admin)
+    from qandas.audit.models import AuditEvent
+
+    audited = AuditEvent.objects.count()
+    # No body: the query is refused before the body is read.
+    response = client.generic(method.upper(), f"{_url(path)}?name=Kairat&nonsense=1", headers=admin)
     assert response.status_code == 422, response.content
     detail = response.json()["detail"]
     assert "name" in detail and "nonsense" in detail
     for parameter in parameters:
         assert parameter["name"] in detail
+    assert AuditEvent.objects.count() == audited
 
 
 @pytest.mark.parametrize(("path", "parameters"), GETS, ids=[p for p, _ in GETS])
@@ -112,3 +129,30 @@ def test_a_misspelt_search_answers_422_not_the_whole_registry(
 def test_a_refused_token_still_answers_401_first(client: Client) -> None:
     response = client.get("/api/v1/people?name=Kairat")
     assert response.status_code == 401
+
+
+def test_a_write_with_an_unknown_query_parameter_writes_nothing(
+    client: Client, cast: Cast, admin: dict[str, str]
+) -> None:
+    from qandas.people.models import Person
+
+    body = {"names": [{"text": "Kairat Omarov"}], "city": "karachi"}
+    response = client.post(
+        "/api/v1/people?dry_run=true", body, content_type="application/json", headers=admin
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"].startswith("Unknown query parameter: dry_run.")
+    assert not Person.objects.exists()
+
+    response = client.post("/api/v1/people", body, content_type="application/json", headers=admin)
+    assert response.status_code == 201, response.content
+    code = response.json()["code"]
+    response = client.patch(
+        f"/api/v1/people/{code}?notes=x",
+        {"notes": "Moved to Quetta"},
+        content_type="application/json",
+        headers=admin,
+    )
+    assert response.status_code == 422, response.content
+    assert "notes" in response.json()["detail"]
+    assert Person.objects.get(code=code).notes == ""

@@ -1,5 +1,7 @@
-"""Which writing system a name is written in: Latin, Cyrillic or Arabic script."""
+"""Which writing system a name is written in (Latin, Cyrillic or Arabic script), and the
+Arabic-script letters that keyboards type in several ways."""
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -47,3 +49,87 @@ def detect_script(text: str) -> str:
     if not counts:
         return OTHER
     return max(counts, key=lambda s: (counts[s], s != OTHER))
+
+
+# Arabic-script letters -----------------------------------------------------------------
+
+# One letter that Arabic, Persian and Urdu keyboards type as different code points, drawn
+# alike inside a word: to a reader of the script it is the same letter, so a name typed
+# on one keyboard and on another is one name (``as_read``). Persian and Urdu draw a final
+# yeh without dots, as Arabic draws alef maksura, and Egyptian writing uses alef maksura
+# for a final yeh. Not here, because a reader sees another letter: Pashto's ې and ۍ,
+# Urdu's ے and ھ (bari ye, do-chashmi he), Sindhi's ڪ, letters carrying a hamza (ئ أ إ آ
+# ؤ), teh marbuta (فاطمة and فاطمه are two spellings, as Fatima and Fatimah are), ayn,
+# and the Pashto and Urdu letters of their own sounds (ټ ٹ ډ ڈ ړ ڑ ڼ ں ښ ږ ځ څ ګ).
+SAME_LETTER = {
+    "ي": "ی",  # Arabic yeh: Persian and Urdu yeh
+    "ى": "ی",  # alef maksura
+    "ك": "ک",  # Arabic kaf: Persian and Urdu keheh
+    "ہ": "ه",  # Urdu heh goal: Arabic and Persian heh
+}
+TATWEEL = "ـ"  # stretches a joined letter; no letter itself
+
+# For search (``matching.keys``), which compares names as they sound once romanised:
+# ``SAME_LETTER`` and the letters written several ways (Arabic, Persian, Urdu, Pashto
+# keyboards and presentation forms) mapped to one; NFKC has already undone presentation
+# forms. Several are other letters to a reader, which is why ``as_read`` does not use it.
+ARABIC_UNIFY = str.maketrans(
+    SAME_LETTER
+    | {
+        "ې": "ی",
+        "ۍ": "ی",
+        "ے": "ی",
+        "ئ": "ی",
+        "ڪ": "ک",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ھ": "ه",
+        "ە": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ٹ": "ت",
+        "ټ": "ت",
+        "ڈ": "د",
+        "ډ": "د",
+        "ڑ": "ر",
+        "ړ": "ر",
+        "ں": "ن",
+        "ڼ": "ن",
+        "ښ": "ش",
+        "ږ": "ژ",
+        "ځ": "ز",
+        "څ": "س",
+        "ګ": "گ",
+        # Ayn, which ICU romanises as a mark and Latin drops, begins or carries a vowel
+        # where Latin writes one (Ali, Umar, Saeed): read as alef, a vowel.
+        "ع": "ا",
+        "ء": None,
+        TATWEEL: None,
+    }
+)
+# Vowel signs and other marks written over or under Arabic letters, and joiners.
+ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]")
+AS_READ = str.maketrans(SAME_LETTER | {TATWEEL: None})
+
+
+def normalise(text: str) -> str:
+    """NFKC, case folded, Arabic-script letter variants unified (``ARABIC_UNIFY``) and
+    vowel marks dropped: a name as search keys it (``matching.keys``)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return ARABIC_MARKS.sub("", text.translate(ARABIC_UNIFY))
+
+
+def as_read(text: str) -> str:
+    """``text`` as a reader sees it, whatever keyboard typed it: its invisible format
+    characters dropped (Unicode category Cf: the zero-width space, non-joiner and
+    joiner, the byte order mark, the marks that set the direction of text), its letters
+    composed one way (NFKC: ``é`` as one character or as ``e`` and an accent), the
+    Arabic-script letters of ``SAME_LETTER`` written one way, and the vowel signs and
+    tatweel that Arabic-script writing may add or leave out dropped. Letters stay as
+    typed otherwise: case, spelling, accents and hamzas."""
+    visible = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    composed = unicodedata.normalize("NFKC", visible)
+    return ARABIC_MARKS.sub("", composed.translate(AS_READ))

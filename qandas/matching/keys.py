@@ -30,56 +30,18 @@ from typing import NamedTuple
 
 import icu
 
-from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN, detect_script, has_letter
+from qandas.lib.scripts import (
+    ARABIC,
+    CYRILLIC,
+    LATIN,
+    detect_script,
+    has_letter,
+    normalise,
+)
 
 from . import variants
 
 ROMANISED = "n:"  # the key kind that holds a whole name romanised (``romanised``)
-
-# Arabic-script letters written several ways (Arabic, Persian, Urdu, Pashto keyboards
-# and presentation forms) mapped to one; NFKC has already undone presentation forms.
-ARABIC_UNIFY = str.maketrans(
-    {
-        "ي": "ی",
-        "ى": "ی",
-        "ې": "ی",
-        "ۍ": "ی",
-        "ے": "ی",
-        "ئ": "ی",
-        "ك": "ک",
-        "ڪ": "ک",
-        "ة": "ه",
-        "ۀ": "ه",
-        "ہ": "ه",
-        "ھ": "ه",
-        "ە": "ه",
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ؤ": "و",
-        "ٹ": "ت",
-        "ټ": "ت",
-        "ڈ": "د",
-        "ډ": "د",
-        "ڑ": "ر",
-        "ړ": "ر",
-        "ں": "ن",
-        "ڼ": "ن",
-        "ښ": "ش",
-        "ږ": "ژ",
-        "ځ": "ز",
-        "څ": "س",
-        "ګ": "گ",
-        # Ayn, which ICU romanises as a mark and Latin drops, begins or carries a vowel
-        # where Latin writes one (Ali, Umar, Saeed): read as alef, a vowel.
-        "ع": "ا",
-        "ء": None,
-        "ـ": None,  # tatweel
-    }
-)
-# Vowel signs and other marks written over or under Arabic letters, and joiners.
-ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]")
 
 # Latin letters with marks that stand for a sound ASCII writes with two letters; folded
 # before ICU's Latin-ASCII, which would drop the mark (č to c, not ch).
@@ -203,12 +165,6 @@ class Token(NamedTuple):
 @lru_cache(maxsize=8)
 def _transliterator(rules: str) -> icu.Transliterator:
     return icu.Transliterator.createInstance(rules)
-
-
-def normalise(text: str) -> str:
-    """NFKC, case folded, Arabic-script letter variants unified and vowel marks dropped."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return ARABIC_MARKS.sub("", text.translate(ARABIC_UNIFY))
 
 
 @lru_cache(maxsize=200_000)

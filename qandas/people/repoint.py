@@ -14,11 +14,10 @@ finds it where it was. Its household membership is not moved (the survivor keeps
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.db import transaction
 from django.db.models import Max
 
+from qandas.lib.scripts import as_read
 from qandas.people.models import Name, Person, fold, names_changed
 
 NAMES = "people.Name"  # the ids of the names moved, in the old record's order
@@ -35,13 +34,29 @@ class RepointConflict(Exception):
 
 def same_name(text: str) -> str:
     """What two names must share to be one name on one record: their text in its search
-    form (``fold``, as ``Name.folded`` holds it: case folded in every script), its
-    letters composed one way (NFKC: ``é`` typed as one character or as ``e`` and an
-    accent) and runs of spaces made one, none at the ends. So "Berik  ZHANUZAKOV " is "Berik
-    Zhanuzakov", but "Berik Dzhanuzakov", "Берик Жанузаков" or "Bérik Zhanuzakov" are
-    other writings of it, which a caseworker may need to find the person by or to
-    match a document, and are kept."""
-    return " ".join(unicodedata.normalize("NFKC", fold(text)).split())
+    form (``fold``, as ``Name.folded`` holds it: case folded in every script) as a reader
+    sees it (``qandas.lib.scripts.as_read``), and runs of spaces made one, none at the
+    ends. As a reader sees it:
+
+    - invisible format characters (zero-width space, non-joiner and joiner, byte order
+      mark, direction marks) are dropped: "Nurlan" and a zero-width space is "Nurlan";
+    - letters are composed one way (NFKC): ``é`` as one character or as ``e`` and an
+      accent;
+    - an Arabic-script letter that Arabic, Persian and Urdu keyboards type as different
+      code points is one letter: Arabic yeh and alef maksura are Persian yeh, Arabic kaf
+      is keheh, Urdu heh goal is heh (``SAME_LETTER``), so "عبديكريموف" is
+      "عبدیکریموف";
+    - vowel signs and tatweel, which Arabic-script writing adds or leaves out, are
+      dropped: "مُحَمَّد" and "مـحـمـد" are "محمد".
+
+    So "Berik  ZHANUZAKOV " is "Berik Zhanuzakov", but "Berik Dzhanuzakov", "Берик
+    Жанузаков", "Bérik Zhanuzakov", "فاطمة" and "فاطمه" (teh marbuta, heh) or "أحمد" and
+    "احمد" (a hamza) are other writings of a name, which a caseworker may need to find
+    the person by or to match a document, and are kept. Search unifies more letters than
+    this (``matching.keys``: ayn as alef, Pashto and Urdu letters as their nearest
+    Arabic ones) because it compares names as they sound; a reader sees those as other
+    letters."""
+    return " ".join(as_read(fold(text)).split())
 
 
 def repoint(old: Person, new: Person) -> Moved:

@@ -55,6 +55,78 @@ def test_same_name_is_the_text_case_folded_with_spaces_made_one() -> None:
         assert repoint.same_name(other) != repoint.same_name("Berik Zhanuzakov")
 
 
+# Format characters no one sees: zero-width space, non-joiner, joiner, byte order mark,
+# left-to-right and right-to-left marks, right-to-left isolate and its end, Arabic letter
+# mark, soft hyphen.
+INVISIBLE: tuple[str, ...] = (
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\ufeff",
+    "\u200e",
+    "\u200f",
+    "\u2067",
+    "\u2069",
+)
+INVISIBLE += ("\u061c", "\u00ad")
+PERSIAN = "نورلان عبدیکریموف"  # Persian yeh and keheh
+
+
+def test_same_name_is_one_name_however_a_keyboard_typed_it() -> None:
+    def same(a: str, b: str) -> bool:
+        return repoint.same_name(a) == repoint.same_name(b)
+
+    # Arabic yeh and kaf, alef maksura, as a Persian keyboard types them: one letter each.
+    assert same("نورلان عبديكريموف", PERSIAN) and same("نورلان عبديكريموى", "نورلان عبدیکریموی")
+    assert same("عبداللہ", "عبدالله")  # Urdu heh goal
+    # Vowel signs and tatweel, which writing adds or leaves out.
+    assert same("نُورلان عَبدیکریموف", PERSIAN) and same("نـورلان عبدیـکریموف", PERSIAN)
+    for invisible in INVISIBLE:
+        assert same(f"Nurlan{invisible} Abdikarimov{invisible}", "Nurlan Abdikarimov"), invisible
+        assert same(f"{invisible}{PERSIAN}", PERSIAN), invisible
+    # Letters a reader sees as others stay other writings, kept: teh marbuta and heh, a
+    # hamza, ayn (search reads it as alef), Pashto gaf, Urdu tteh, Sindhi kaf, bari ye.
+    for one, other in [
+        ("فاطمة", "فاطمه"),
+        ("أحمد", "احمد"),
+        ("عمر", "امر"),
+        ("ګل", "گل"),
+        ("ٹیپو", "تیپو"),
+        ("ڪریم", "کریم"),
+        ("موسے", "موسی"),
+    ]:
+        assert not same(one, other), one
+
+
+def test_a_name_typed_on_another_keyboard_or_with_invisible_characters_moves_not(
+    cast: Cast,
+) -> None:
+    kept = person(cast, ["Nurlan Abdikarimov", PERSIAN], born=1985)
+    twin = person(
+        cast,
+        [
+            "Nurlan Abdikarimov\u200b",
+            "نورلان عبديكريموف",  # Arabic yeh and kaf
+            "\u200fنورلان عبدی\u200cکریموف",
+            "Nurlan Abdykarimov",
+        ],
+        born=1985,
+    )
+    before = {"kept": state(kept), "twin": state(twin)}
+
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    assert state(kept)["names"] == [
+        ("Nurlan Abdikarimov", True),
+        (PERSIAN, False),
+        ("Nurlan Abdykarimov", False),
+    ]
+    assert len(done.moved[repoint.NAMES]) == 1 and len(done.moved[repoint.KEPT]) == 3
+    assert fields_audited(Verb.MERGE, kept) == ["people.Name"]
+
+    duplicates.undo(done, by=cast.coordinator)
+    assert {"kept": state(kept), "twin": state(twin)} == before
+
+
 def test_a_name_the_survivor_has_moves_not_and_undo_restores_both_exactly(
     client: Client, cast: Cast
 ) -> None:

@@ -33,13 +33,20 @@ duplicates_dismissed = Signal()
 
 def find(people: Any, query: str, **hints: Any) -> Sequence[Person]:
     """People of ``people`` that match ``query``, best first, with ``score`` and ``why``;
-    without a name, those holding the ``document_number`` hint (``holding``).
+    without a name, those holding the ``document_number`` hint (``holding``), and for a
+    query with a digit that is a number someone holds, its holders.
 
     A receiver's answer may load its people only for the page shown (a ``Sequence``
     sliced by the paginator), so it is passed on as it is."""
     number = hints.get("document_number") or ""
     if not query.strip() and number.strip():
         return cast(Sequence[Person], holding(people, number))
+    if not number.strip() and any(c.isdigit() for c in query):
+        # A document number typed where the name goes (``POR-726451``): no name holds
+        # digits, so its holders are what was meant, when there are any.
+        held = holding(people, query)
+        if held.exists():
+            return cast(Sequence[Person], held)
     for _receiver, answer in search_requested.send(
         sender=Person, people=people, query=query, **hints
     ):

@@ -125,6 +125,7 @@ def _review_context(
         row.shown_cells = [(c, row.cells.get(c, "")) for c in columns]  # type: ignore[attr-defined]
         row.shown_candidates = candidates[row.pk]  # type: ignore[attr-defined]
         row.unread_birth_year = lists.unread_birth_year(row.cells)  # type: ignore[attr-defined]
+        row.nameless = lists.nameless(row.cells)  # type: ignore[attr-defined]
     return {
         "upload": upload,
         "rows": rows,

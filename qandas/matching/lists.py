@@ -33,6 +33,7 @@ from qandas.incidents.models.places import CUSTODY_READERS
 from qandas.lib import files
 from qandas.lib.files import CleanFile
 from qandas.lib.numbers import birth_year
+from qandas.lib.scripts import has_letter
 from qandas.people.models import Person, fold
 
 from . import importing, search
@@ -155,6 +156,11 @@ def unread_birth_year(cells: dict[str, str]) -> str:
     was then matched without one), else ""."""
     text = cells.get("birth_year", "").strip()
     return text if text and birth_year(text) is None else ""
+
+
+def nameless(cells: dict[str, str]) -> bool:
+    """Whether the row gives no name to match: none, or one without a letter (``😀``)."""
+    return not has_letter(cells.get("name", ""))
 
 
 def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = TOP) -> list[dict]:

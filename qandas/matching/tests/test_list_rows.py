@@ -95,3 +95,17 @@ def test_a_candidate_shows_the_names_the_person_has_now(client: Client, cast: Ca
     row.refresh_from_db()
     assert (row.state, row.person) == ("confirmed", aidos)
     assert "Aidos Myrzakhmetuly" in row_html(client.get(url), row)
+
+
+def test_a_row_without_a_name_says_so_not_that_nobody_matches(client: Client, cast: Cast) -> None:
+    register(cast, "Aidos Myrzakhmetov", year=1990)
+    client.force_login(cast.coordinator)
+    post_list(client, "name,father_name\n😀,Serik\nZhanargul Kanarybekova,Serik\n")
+    upload = ListUpload.objects.get()
+    rows = {row.cells["name"]: row for row in upload.rows.all()}
+    page = client.get(f"/lists/{upload.code}/")
+    emoji = row_html(page, rows["😀"])
+    assert "This row gives no name to match: its name has no letter." in emoji
+    assert "Nobody in the registry matches." not in emoji
+    unknown = row_html(page, rows["Zhanargul Kanarybekova"])
+    assert "Nobody in the registry matches." in unknown and "no name to match" not in unknown

@@ -40,6 +40,7 @@ from .duplicates import (
     not_same,
     score_pair,
     undo,
+    undo_refused_by_redaction,
     waiting,
 )
 from .models import Merge
@@ -234,7 +235,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     merges = list(
         merges_for(user)
-        .select_related("survivor", "merged_by", "undone_by")
+        .select_related("survivor", "merged", "merged_by", "undone_by")
         .prefetch_related("survivor__names")[:MERGES_SHOWN]
     )
     name_ids = {pk for done in merges for pk in merged_name_ids(done.moved)}
@@ -242,6 +243,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
     for done in merges:
         done.merged_names = [texts[pk] for pk in merged_name_ids(done.moved) if pk in texts]
         done.moved_words = moved_in_words(done.moved)
+        done.redacted = undo_refused_by_redaction(done)
     return render(request, "matching/duplicate_merges.html", {"merges": merges})
 
 

@@ -574,11 +574,21 @@ def moved_fields(moved: Moved) -> list[str]:
     return sorted({key.split(":")[0] for key, ids in moved.items() if ids and key not in UNCHANGED})
 
 
+def undo_refused_by_redaction(done: Merge) -> bool:
+    """Whether either record of ``done`` was redacted since: what the merge moved and
+    left is blanked, so nothing could come back as it was, whoever asks."""
+    return done.survivor.is_redacted or done.merged.is_redacted
+
+
 def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
     """Move back exactly what ``done`` moved and show the merged record again."""
     with transaction.atomic():
         survivor, merged = done.survivor, done.merged
         _lock(survivor, merged)
+        if undo_refused_by_redaction(done):
+            raise MergeRefused(
+                _("A merge with a redacted record cannot be undone: its details are gone.")
+            )
         if not may_edit_both(by, survivor, merged):
             raise MergeRefused(_("You may not change both records."))
         if survivor.merged_into_id is not None:

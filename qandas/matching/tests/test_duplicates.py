@@ -450,3 +450,29 @@ def test_redacting_the_survivor_redacts_the_records_merged_into_it(
         duplicates.undo(merge, by=cast.coordinator)
     twin.refresh_from_db()
     assert twin.merged_into == kept and twin.is_redacted
+
+
+@pytest.mark.parametrize("which", ["kept", "twin"])
+def test_a_merge_with_a_redacted_record_says_why_it_cannot_be_undone(
+    client: Client, cast: Cast, world: World, which: str
+) -> None:
+    """Even to an admin, who may change both records: the refusal is the redaction, and
+    the Merges page offers no Undo for it but says why."""
+    kept, twin = world.kept, world.twin
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    getattr(world, which).redact(by=cast.admin)
+    why = "A merge with a redacted record cannot be undone: its details are gone."
+    with pytest.raises(duplicates.MergeRefused, match=why):
+        duplicates.undo(done, by=cast.admin)
+
+    client.force_login(cast.admin)
+    page = client.get("/duplicates/merges/").content.decode()
+    undo_url = f"/duplicates/merges/{done.code}/undo/"
+    assert undo_url not in page and "so the merge cannot be undone" in page
+    response = client.post(undo_url, follow=True)
+    assert response.redirect_chain == [("/duplicates/merges/", 302)]
+    assert [str(m) for m in response.context["messages"]] == [why]
+    done.refresh_from_db()
+    twin.refresh_from_db()
+    assert done.undone_at is None and twin.merged_into == kept
+    assert audit(Verb.UNMERGE, kept, twin) == 0

@@ -120,9 +120,10 @@ def _review_context(
         .filter(pk__in=[r.person_id for r in rows if r.person_id], redacted_at__isnull=True)
         .prefetch_related("names")
     }
+    labels = {c: lists.column_label(c) for c in columns}
     for row in rows:
         row.shown_person = linked.get(row.person_id or 0)  # type: ignore[attr-defined]
-        row.shown_cells = [(c, row.cells.get(c, "")) for c in columns]  # type: ignore[attr-defined]
+        row.shown_cells = [(labels[c], row.cells.get(c, "")) for c in columns]  # type: ignore[attr-defined]
         row.shown_candidates = candidates[row.pk]  # type: ignore[attr-defined]
         row.unread_birth_year = lists.unread_birth_year(row.cells)  # type: ignore[attr-defined]
         row.nameless = lists.nameless(row.cells)  # type: ignore[attr-defined]

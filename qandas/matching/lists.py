@@ -211,6 +211,23 @@ def create_upload(
 # Showing rows ----------------------------------------------------------------------------------
 
 
+# How the list page labels the columns it knows (docs/import.md's); another column is
+# shown as the file names it.
+COLUMN_LABELS = {
+    "other_names": gettext_lazy("Other names"),
+    "sex": gettext_lazy("Sex"),
+    "birth_year": gettext_lazy("Birth year"),
+    "father_name": gettext_lazy("Father's name"),
+    "city": gettext_lazy("City"),
+    "phone": gettext_lazy("Phone"),
+    "document_number": gettext_lazy("Document number"),
+}
+
+
+def column_label(column: str) -> str:
+    return str(COLUMN_LABELS.get(column, column))
+
+
 def columns_of(rows: list[ListRow]) -> list[str]:
     """The columns to show besides the name: the known ones in order, then the others."""
     present: set[str] = set()

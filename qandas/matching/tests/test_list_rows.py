@@ -109,3 +109,14 @@ def test_a_row_without_a_name_says_so_not_that_nobody_matches(client: Client, ca
     assert "Nobody in the registry matches." not in emoji
     unknown = row_html(page, rows["Zhanargul Kanarybekova"])
     assert "Nobody in the registry matches." in unknown and "no name to match" not in unknown
+
+
+def test_known_columns_are_labelled_in_words_and_others_as_the_file_names_them(
+    client: Client, cast: Cast
+) -> None:
+    client.force_login(cast.coordinator)
+    post_list(client, "name,birth_year,father_name,cell_no\nAidos Myrzakhmetov,1990,Serik,7\n")
+    upload = ListUpload.objects.get()
+    html = row_html(client.get(f"/lists/{upload.code}/"), upload.rows.get())
+    assert "<dt>Birth year</dt>" in html and "<dt>Father&#x27;s name</dt>" in html
+    assert "<dt>cell_no</dt>" in html and "<dt>birth_year</dt>" not in html

@@ -274,6 +274,9 @@ LOGGING = {
             "filters": ["no_query"],
         },
         "django.request": {"filters": ["no_query"]},
+        # Django's own console handler (DEBUG only) wrote each of its records a second
+        # time beside the root's: the root's alone writes them.
+        "django": {"handlers": []},
     },
 }
 

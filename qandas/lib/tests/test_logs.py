@@ -83,3 +83,14 @@ def test_the_whole_query_string_is_cut_whatever_it_holds(query: str) -> None:
 def test_only_the_query_string_is_cut() -> None:
     assert without_query("Not Found: /api/v1/nowhere") == "Not Found: /api/v1/nowhere"
     assert without_query("GET /people/?q=x") == "GET /people/?…"  # no protocol: to the end
+
+
+def test_a_django_record_is_written_once() -> None:
+    """Django's own console handler (DEBUG only) wrote each warning a second time beside
+    the root's: a record of django.request reaches one handler, the root's."""
+    reached = []
+    logger: logging.Logger | None = logging.getLogger("django.request")
+    while logger is not None:
+        reached += logger.handlers
+        logger = logger.parent if logger.propagate else None
+    assert reached == logging.getLogger().handlers  # none on the way to the root

@@ -97,6 +97,13 @@ class StrictOperation(Operation):
         unknown = [name for name in request.GET if name not in accepted]
         if unknown:
             raise HttpError(422, unknown_query_message(unknown, accepted))
+        # ninja keeps the last of ``?q=Kairat&q=Aigul``: a search for one of two names.
+        lists = multi_value_parameters(self)
+        repeated = [
+            name for name, values in request.GET.lists() if len(values) > 1 and name not in lists
+        ]
+        if repeated:
+            raise HttpError(422, repeated_query_message(repeated))
         return super()._get_values(request, path_params, temporal_response)
 
 
@@ -109,6 +116,25 @@ def query_parameters(operation: Operation) -> list[str]:
         if model.__ninja_param_source__ == "query"
         for name in model.__ninja_flatten_map__
     ]
+
+
+def multi_value_parameters(operation: Operation) -> list[str]:
+    """The query parameters that are lists (``?kind=a&kind=b``): the only ones that may
+    be given more than once."""
+    return [
+        name
+        for model in operation.models
+        if model.__ninja_param_source__ == "query"
+        for name in getattr(model, "__ninja_collection_fields__", [])
+    ]
+
+
+def repeated_query_message(repeated: Collection[str]) -> str:
+    return ngettext(
+        "Query parameter given more than once: %(names)s. Give it once.",
+        "Query parameters given more than once: %(names)s. Give each once.",
+        len(repeated),
+    ) % {"names": ", ".join(repeated)}
 
 
 def unknown_query_message(unknown: Collection[str], accepted: Collection[str]) -> str:

@@ -57,6 +57,11 @@ def _value(parameter: dict[str, Any]) -> str:
     return "x"
 
 
+def _is_list(parameter: dict[str, Any]) -> bool:
+    schema = parameter["schema"]
+    return any(s.get("type") == "array" for s in schema.get("anyOf", [schema]))
+
+
 @pytest.fixture
 def admin(cast: Cast) -> dict[str, str]:
     return {"Authorization": f"Bearer {cast.token('admin')}"}
@@ -110,9 +115,59 @@ def test_every_documented_query_parameter_is_still_taken(
             schema = parameter["schema"]
             ref = next(s["$ref"] for s in schema.get("anyOf", [schema]) if "$ref" in s)
             value = components[ref.rsplit("/", 1)[-1]]["enum"][0]
-        query[parameter["name"]] = value
+        # A list (``?kind=a&kind=b``) is given twice: repeating it is how it is used.
+        query[parameter["name"]] = [value, value] if _is_list(parameter) else value
     response = client.get(_url(path), query, headers=admin)
     assert response.status_code != 422, response.content
+
+
+REPEATABLE = [
+    (path, parameter["name"])
+    for path, parameters in GETS
+    for parameter in parameters
+    if not _is_list(parameter)
+]
+
+
+@pytest.mark.parametrize(("path", "name"), REPEATABLE, ids=[f"{p} {n}" for p, n in REPEATABLE])
+def test_a_parameter_given_twice_is_refused_naming_it(
+    client: Client, admin: dict[str, str], path: str, name: str
+) -> None:
+    response = client.get(f"{_url(path)}?{name}=1&{name}=2", headers=admin)
+    assert response.status_code == 422, response.content
+    detail = response.json()["detail"]
+    assert detail == f"Query parameter given more than once: {name}. Give it once."
+
+
+def test_a_search_for_two_names_at_once_is_refused_not_cut_to_the_last(
+    client: Client, admin: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/people?q=Kairat&city=karachi&q=Aigul", headers=admin)
+    assert response.status_code == 422
+    assert response.json() == {"detail": "Query parameter given more than once: q. Give it once."}
+    response = client.get("/api/v1/people?q=Kairat&q=Aigul&limit=5&limit=6", headers=admin)
+    assert response.json()["detail"].startswith("Query parameters given more than once: q, limit.")
+
+
+def test_a_list_parameter_may_still_be_given_more_than_once() -> None:
+    from ninja import Query
+    from ninja.testing import TestClient
+
+    from qandas.lib.api import Router
+
+    router = Router()
+
+    @router.get("/kinds")
+    def kinds(request: Any, kind: Query[list[str]], q: str = "") -> dict[str, Any]:
+        return {"kind": kind, "q": q}
+
+    client = TestClient(router)
+    response = client.get("/kinds?kind=arrest&kind=release&q=Kairat")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"kind": ["arrest", "release"], "q": "Kairat"}
+    response = client.get("/kinds?kind=arrest&q=Kairat&q=Aigul")
+    assert response.status_code == 422
+    assert "more than once: q." in response.json()["detail"]
 
 
 def test_a_misspelt_search_answers_422_not_the_whole_registry(

@@ -373,7 +373,8 @@ def person_redact(request: HttpRequest, code: str) -> HttpResponse:
             redact_with_merged(person, by=user, request=request)
         messages.success(request, _("The person is redacted. Identifying details are gone."))
         return redirect("people:detail", code=person.code)
-    return render(request, "people/person_redact.html", {"person": person})
+    context = {"person": person, "merged": merged_count(person)}
+    return render(request, "people/person_redact.html", context)
 
 
 def redact_with_merged(person: Person, *, by: User, request: HttpRequest) -> None:
@@ -385,6 +386,17 @@ def redact_with_merged(person: Person, *, by: User, request: HttpRequest) -> Non
     record(Verb.REDACT, actor=by, request=request, obj=person, fields=fields)
     for merged in Person.objects.filter(merged_into=person, redacted_at__isnull=True):
         redact_with_merged(merged, by=by, request=request)
+
+
+def merged_count(person: Person) -> int:
+    """How many hidden records ``redact_with_merged`` redacts with ``person``: those
+    merged into it, and into them, not redacted yet."""
+    count, level = 0, [person.pk]
+    while level:
+        merged = Person.objects.filter(merged_into__in=level, redacted_at__isnull=True)
+        level = list(merged.values_list("pk", flat=True))
+        count += len(level)
+    return count
 
 
 def in_edit_scope(user: User, person: Person) -> bool:

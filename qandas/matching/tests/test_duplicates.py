@@ -476,3 +476,18 @@ def test_a_merge_with_a_redacted_record_says_why_it_cannot_be_undone(
     twin.refresh_from_db()
     assert done.undone_at is None and twin.merged_into == kept
     assert audit(Verb.UNMERGE, kept, twin) == 0
+
+
+def test_the_redact_page_says_the_records_merged_into_this_one_are_redacted_too(
+    client: Client, cast: Cast, world: World
+) -> None:
+    kept, twin, other = world.kept, world.twin, world.other
+    client.force_login(cast.admin)
+    assert "merged into this one" not in client.get(f"/people/{kept.code}/redact/").content.decode()
+    duplicates.merge(kept, twin, by=cast.admin)
+    page = client.get(f"/people/{kept.code}/redact/").content.decode()
+    assert "1 record merged into this one will be redacted too." in page
+    # A record merged into one merged since is redacted with it too (redact_with_merged).
+    duplicates.merge(other, kept, by=cast.admin)
+    page = client.get(f"/people/{other.code}/redact/").content.decode()
+    assert "2 records merged into this one will be redacted too." in page

@@ -381,7 +381,7 @@ def redact_with_merged(person: Person, *, by: User, request: HttpRequest) -> Non
     """Redact ``person`` and every record merged into them (hidden, but holding what the
     merge left behind: their father's name, phones, notes, photo and the names the
     survivor already had), each audited. A merge with a redacted record cannot be undone
-    (``matching.duplicates.may_edit_both``), so none of it could come back."""
+    (``matching.duplicates.undo_refused_by_redaction``), so none of it comes back."""
     fields = person.redact(by=by)
     record(Verb.REDACT, actor=by, request=request, obj=person, fields=fields)
     for merged in Person.objects.filter(merged_into=person, redacted_at__isnull=True):

@@ -25,7 +25,7 @@ from qandas.lib.access import editable_or_404, signed_in, visible_or_404
 from qandas.lib.api import Error, Page, Router, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
-from qandas.lib.numbers import number_key
+from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
 from qandas.lib.scripts import has_letter
 from qandas.people.forms import (
     NEED_NAME,
@@ -33,6 +33,7 @@ from qandas.people.forms import (
     NO_LETTER,
     NO_NUMBER,
     cities_for,
+    no_such_birth_year,
     organisation_for,
 )
 from qandas.people.models import (
@@ -247,11 +248,21 @@ class PeopleFilter(Schema):
     q: str | None = Field(None, max_length=200, description="Any name, in any script")
     city: str | None = None
     household: UUID | None = None
-    birth_year: int | None = Field(None, ge=1900, le=2100, description="With q: ranks by it")
+    birth_year: int | None = Field(
+        None, ge=FIRST_YEAR, description=f"From {FIRST_YEAR} to this year. With q: ranks by it"
+    )
     father_name: str | None = Field(None, max_length=200, description="With q: ranks by it")
     document_number: str | None = Field(
         None, max_length=100, description="With q: ranks by it; alone: its holders, score 1"
     )
+
+    @field_validator("birth_year")
+    @classmethod
+    def _year(cls, value: int | None) -> int | None:
+        # The rule imports and lists use; ``ge`` only gives the OpenAPI document a minimum.
+        if value is not None and birth_year(str(value)) is None:
+            raise ValueError(no_such_birth_year())
+        return value
 
     @field_validator("document_number")
     @classmethod

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from qandas.accounts.models import City, Organisation, Role, User
 from qandas.lib.fields import PhoneNumbersFormField
 from qandas.lib.files import CleanFile, clean_upload
-from qandas.lib.numbers import number_key
+from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
 from qandas.lib.scripts import has_letter
 from qandas.people.models import Household, NameSource, Person
 
@@ -62,6 +62,15 @@ NO_NUMBER = _("A document number needs letters or digits.")
 PHONES_HELP = _("One number per line, with the country code: +92 300 1234567.")
 
 
+def no_such_birth_year() -> str:
+    """Why a search's birth year is refused: the rule imports and lists use
+    (``qandas.lib.numbers.birth_year``), so a search never ranks by a year no row holds."""
+    return _("A birth year is from %(first)d to %(last)d.") % {
+        "first": FIRST_YEAR,
+        "last": timezone.localdate().year,
+    }
+
+
 class PersonFilterForm(forms.Form):
     """The people list's search box and filters (GET)."""
 
@@ -82,9 +91,7 @@ class PersonFilterForm(forms.Form):
     )
     document = forms.ChoiceField(label=_("Has a document that is"), required=False)
     # Facts that rank the people a name finds (not filters: a wrong year only ranks lower).
-    birth_year = forms.IntegerField(
-        label=_("Born in (year)"), min_value=1900, max_value=2100, required=False
-    )
+    birth_year = forms.IntegerField(label=_("Born in (year)"), required=False)
     father_name = forms.CharField(label=_("Father's name"), max_length=200, required=False)
     document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
 
@@ -93,10 +100,18 @@ class PersonFilterForm(forms.Form):
         # The documents app sits above this one: name its model, never import it.
         status = apps.get_model("documents", "Document")._meta.get_field("status")
         self.fields["document"].choices = [("", _("Any")), *status.choices]  # type: ignore[attr-defined]
+        # The range, checked by clean_birth_year, for the browser too.
+        self.fields["birth_year"].widget.attrs.update(min=FIRST_YEAR, max=timezone.localdate().year)
         code = self.data.get("household", "") if self.is_bound else ""
         if code not in (HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE):
             widget = self.fields["household"].widget
             widget.choices = [*widget.choices, (code, _("This household"))]
+
+    def clean_birth_year(self) -> int | None:
+        year: int | None = self.cleaned_data["birth_year"]
+        if year is not None and birth_year(str(year)) is None:
+            raise forms.ValidationError(no_such_birth_year(), code="birth_year")
+        return year
 
     def clean_document_number(self) -> str:
         number: str = self.cleaned_data["document_number"]

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from qandas.accounts.models import City
 from qandas.people.models import Person
@@ -12,6 +13,7 @@ from qandas.test import Cast
 pytestmark = pytest.mark.django_db
 
 NUMBER = "AB 123-456"
+THIS_YEAR = timezone.localdate().year
 
 
 def make_person(cast: Cast, name: str, *, city: City | None = None, number: str = "") -> Person:
@@ -50,6 +52,9 @@ def shown(page: str, people: dict[str, Person]) -> set[str]:
     [
         ({"q": "Azamat" + "x" * 1994}, "at most 200 characters"),
         ({"birth_year": "abc", "q": "Azamat"}, "Born in (year)"),
+        ({"birth_year": "2090", "q": "Azamat"}, "A birth year is from 1900 to"),
+        ({"birth_year": str(THIS_YEAR + 1), "q": "Azamat"}, "A birth year is from 1900 to"),
+        ({"birth_year": "1899", "q": "Azamat"}, "A birth year is from 1900 to"),
         ({"city": "999"}, "City"),
         ({"household": "not-a-code"}, "Unknown household"),
         ({"document": "lost"}, "Has a document that is"),
@@ -127,6 +132,17 @@ def test_a_document_number_without_letters_or_digits_is_refused(
     assert shown(page, people) == set()
 
 
+@pytest.mark.engines
+@pytest.mark.parametrize("year", ["1900", str(THIS_YEAR)])
+def test_a_birth_year_from_1900_to_this_year_ranks_the_search(
+    client: Client, cast: Cast, people: dict[str, Person], year: str
+) -> None:
+    client.force_login(cast.coordinator)
+    _response, page = searched(client, {"q": "Azamat Saparbekov", "birth_year": year})
+    assert "Nothing was searched" not in page and "A birth year is" not in page
+    assert "holder" in shown(page, people)
+
+
 # The API answers the same searches the same way.
 
 
@@ -146,3 +162,25 @@ def test_the_api_refuses_facts_that_only_rank_without_a_name(
         assert "name or a document number" in response.json()["detail"]
     response = api("coordinator", "get", "/people?document_number=-")
     assert response.status_code == 422 and "letters or digits" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("year", ["2090", str(THIS_YEAR + 1), "1899", "0"])
+def test_the_api_refuses_a_birth_year_no_one_can_have(
+    api: Any, people: dict[str, Person], year: str
+) -> None:
+    response = api("coordinator", "get", f"/people?q=Azamat&birth_year={year}")
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert "birth_year" in body["detail"] and "results" not in body
+    if int(year) > THIS_YEAR:
+        assert f"A birth year is from 1900 to {THIS_YEAR}." in body["detail"]
+
+
+@pytest.mark.engines
+@pytest.mark.parametrize("year", ["1900", str(THIS_YEAR)])
+def test_the_api_ranks_by_a_birth_year_from_1900_to_this_year(
+    api: Any, people: dict[str, Person], year: str
+) -> None:
+    response = api("coordinator", "get", f"/people?q=Azamat%20Saparbekov&birth_year={year}")
+    assert response.status_code == 200, response.content
+    assert str(people["holder"].code) in [p["code"] for p in response.json()["results"]]

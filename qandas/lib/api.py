@@ -50,22 +50,34 @@ class Error(Schema):
 
 
 def api_role_required(*roles: str) -> Callable[[F], F]:
-    """403 for a token whose membership holds none of these roles."""
+    """403 for a token whose membership holds none of these roles.
+
+    Under this module's Router the roles are checked before the query and the body are
+    read (``StrictOperation``), so a refused caller learns nothing of the parameters an
+    endpoint takes; the view checks them again, whatever calls it.
+    """
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if not signed_in(request).has_role(*roles):
-                raise PermissionDenied
+            check_roles(request, roles)
             return view(request, *args, **kwargs)
 
+        wrapper.api_roles = roles  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorator
 
 
+def check_roles(request: HttpRequest, roles: Collection[str] | None) -> None:
+    if roles is not None and not signed_in(request).has_role(*roles):
+        raise PermissionDenied
+
+
 class Router(ninja.Router):
-    """ninja's router, except that every operation refuses query parameters it does not take.
+    """ninja's router, except that every operation checks the caller's role
+    (``api_role_required``) before anything else, and refuses query parameters it does not
+    take or that are given twice.
 
     ninja drops a parameter it does not know, so a misspelt filter (``?name=`` for
     ``?q=``) would answer the whole list the token may read as if nothing had been
@@ -86,13 +98,16 @@ class Router(ninja.Router):
 
 
 class StrictOperation(Operation):
-    """An operation that checks its query string before it reads its parameters."""
+    """An operation that checks its caller's role, then its query string, before it
+    reads its parameters."""
 
     def _get_values(
         self, request: HttpRequest, path_params: Any, temporal_response: HttpResponse
     ) -> dict[str, Any]:
         # After the token (ninja checks it before this), before the body and the known
         # parameters are parsed, so nothing is read or written for a refused request.
+        # The role first: a caller who may not use the endpoint is not told what it takes.
+        check_roles(request, getattr(self.view_func, "api_roles", None))
         accepted = query_parameters(self)
         unknown = [name for name in request.GET if name not in accepted]
         if unknown:

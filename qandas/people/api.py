@@ -35,6 +35,7 @@ from qandas.people.forms import (
     cities_for,
     no_such_birth_year,
     organisation_for,
+    searchable,
 )
 from qandas.people.models import (
     DatePrecision,
@@ -383,6 +384,8 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
         people = people.filter(current_city__slug=filters.city)
     if filters.household:
         people = people.filter(household__code=filters.household)
+    if not searchable(filters.q or ""):
+        raise HttpError(422, str(NO_LETTER))
     if (filters.q or "").strip() or filters.document_number:
         return find(
             people,

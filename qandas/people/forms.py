@@ -71,6 +71,13 @@ def no_such_birth_year() -> str:
     }
 
 
+def searchable(query: str) -> bool:
+    """Whether a search's ``q`` can find anyone: blank (no search), or holding a letter (a
+    name) or a digit (a document number, ``search.find``). ``😀`` or ``?`` alone finds
+    nobody, and is told why."""
+    return not query.strip() or has_letter(query) or any(c.isdigit() for c in query)
+
+
 class PersonFilterForm(forms.Form):
     """The people list's search box and filters (GET)."""
 
@@ -112,6 +119,12 @@ class PersonFilterForm(forms.Form):
         if year is not None and birth_year(str(year)) is None:
             raise forms.ValidationError(no_such_birth_year(), code="birth_year")
         return year
+
+    def clean_q(self) -> str:
+        query: str = self.cleaned_data["q"]
+        if not searchable(query):
+            raise forms.ValidationError(NO_LETTER, code="no_letter")
+        return query
 
     def clean_document_number(self) -> str:
         number: str = self.cleaned_data["document_number"]

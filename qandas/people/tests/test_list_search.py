@@ -55,6 +55,8 @@ def shown(page: str, people: dict[str, Person]) -> set[str]:
         ({"birth_year": "2090", "q": "Azamat"}, "A birth year is from 1900 to"),
         ({"birth_year": str(THIS_YEAR + 1), "q": "Azamat"}, "A birth year is from 1900 to"),
         ({"birth_year": "1899", "q": "Azamat"}, "A birth year is from 1900 to"),
+        ({"q": "😀"}, "A name needs at least one letter"),
+        ({"q": " ? "}, "A name needs at least one letter"),
         ({"city": "999"}, "City"),
         ({"household": "not-a-code"}, "Unknown household"),
         ({"document": "lost"}, "Has a document that is"),
@@ -151,6 +153,15 @@ def test_the_api_finds_by_document_number_alone(api: Any, people: dict[str, Pers
     body = api("coordinator", "get", "/people?document_number=ab123456").json()
     assert [p["code"] for p in body["results"]] == [str(people["holder"].code)]
     assert body["results"][0]["score"] == 1.0 and body["count"] == 1
+
+
+def test_the_api_refuses_a_query_with_no_letter_nor_digit(
+    api: Any, people: dict[str, Person]
+) -> None:
+    for query in ("😀", "?", "★★"):
+        response = api("coordinator", "get", f"/people?q={query}")
+        assert response.status_code == 422, query
+        assert response.json()["detail"] == "A name needs at least one letter, in any script."
 
 
 def test_the_api_refuses_facts_that_only_rank_without_a_name(

@@ -291,7 +291,8 @@ def _city_for(user: User, slug: str | None, organisation: Organisation | None = 
         raise ValidationError(_("Say which city: you work in more than one."))
     city = allowed.filter(slug=slug).first()
     if city is None:
-        raise ValidationError(_("You cannot register people in the city “%s”.") % slug)
+        # Said of a new record and of a move alike.
+        raise ValidationError(_("You cannot keep people's records in the city “%s”.") % slug)
     return city
 
 

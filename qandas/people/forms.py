@@ -107,8 +107,9 @@ class PersonFilterForm(forms.Form):
         # The documents app sits above this one: name its model, never import it.
         status = apps.get_model("documents", "Document")._meta.get_field("status")
         self.fields["document"].choices = [("", _("Any")), *status.choices]  # type: ignore[attr-defined]
-        # The range, checked by clean_birth_year, for the browser too.
-        self.fields["birth_year"].widget.attrs.update(min=FIRST_YEAR, max=timezone.localdate().year)
+        # The range is checked by clean_birth_year alone, not by the browser too: the
+        # browser's check stopped the search with a bubble, and left the last search's
+        # results on the page as if they answered this one.
         code = self.data.get("household", "") if self.is_bound else ""
         if code not in (HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE):
             widget = self.fields["household"].widget

@@ -233,3 +233,16 @@ def test_a_member_of_two_organisations_registers_into_the_one_that_covers_the_ci
     )
     assert response.status_code == 201
     assert Person.objects.get(code=response.json()["code"]).organisation == cast.other_organisation
+
+
+def test_a_city_outside_ones_own_is_refused_in_words_for_a_new_record_and_a_move(
+    api: Any,
+) -> None:
+    said = "You cannot keep people's records in the city “quetta”."
+    body = {"names": [{"text": "Aidos Myrzakhmetov"}], "city": "quetta"}
+    refused = api("coordinator", "post", "/people", body)
+    assert (refused.status_code, refused.json()["detail"]) == (400, said)
+    code = api("coordinator", "post", "/people", {**body, "city": "karachi"}).json()["code"]
+    moved = api("coordinator", "patch", f"/people/{code}", {"city": "quetta", "notes": "x"})
+    assert (moved.status_code, moved.json()["detail"]) == (400, said)
+    assert Person.objects.get(code=code).notes == ""  # nothing of the refused edit written

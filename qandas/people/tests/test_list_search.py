@@ -1,5 +1,6 @@
 """The people list's search form: what it refuses, and a document number found alone."""
 
+import re
 from typing import Any
 
 import pytest
@@ -195,3 +196,14 @@ def test_the_api_ranks_by_a_birth_year_from_1900_to_this_year(
     response = api("coordinator", "get", f"/people?q=Azamat%20Saparbekov&birth_year={year}")
     assert response.status_code == 200, response.content
     assert str(people["holder"].code) in [p["code"] for p in response.json()["results"]]
+
+
+def test_the_birth_year_range_is_checked_by_the_server_not_the_browser(
+    client: Client, cast: Cast
+) -> None:
+    """The browser's own check stopped the search with a bubble and left the last
+    results on the page; the server's says what is wrong, in place of the results."""
+    client.force_login(cast.coordinator)
+    page = client.get("/people/").content.decode()
+    (field,) = re.findall(r'<input[^>]*name="birth_year"[^>]*>', page)
+    assert "min=" not in field and "max=" not in field

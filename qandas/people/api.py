@@ -272,6 +272,14 @@ class PeopleFilter(Schema):
             raise ValueError(str(NO_NUMBER))
         return value
 
+    @field_validator("father_name")
+    @classmethod
+    def _father(cls, value: str | None) -> str | None:
+        # A father's name is a name: it holds a letter, as the person form requires.
+        if value and value.strip() and not has_letter(value):
+            raise ValueError(str(NO_LETTER))
+        return value
+
 
 def _people() -> Any:
     return Person.objects.select_related("current_city", "household").prefetch_related("names")

@@ -121,6 +121,13 @@ class PersonFilterForm(forms.Form):
             raise forms.ValidationError(no_such_birth_year(), code="birth_year")
         return year
 
+    def clean_father_name(self) -> str:
+        """A father's name is a name: it holds a letter (``😀`` was ignored silently)."""
+        text: str = self.cleaned_data["father_name"]
+        if text.strip() and not has_letter(text):
+            raise forms.ValidationError(NO_LETTER, code="no_letter")
+        return text
+
     def clean_q(self) -> str:
         query: str = self.cleaned_data["q"]
         if not searchable(query):

@@ -57,6 +57,7 @@ def shown(page: str, people: dict[str, Person]) -> set[str]:
         ({"birth_year": str(THIS_YEAR + 1), "q": "Azamat"}, "A birth year is from 1900 to"),
         ({"birth_year": "1899", "q": "Azamat"}, "A birth year is from 1900 to"),
         ({"q": "😀"}, "A name needs at least one letter"),
+        ({"q": "Azamat", "father_name": "😀"}, "A name needs at least one letter"),
         ({"q": " ? "}, "A name needs at least one letter"),
         ({"city": "999"}, "City"),
         ({"household": "not-a-code"}, "Unknown household"),
@@ -163,6 +164,9 @@ def test_the_api_refuses_a_query_with_no_letter_nor_digit(
         response = api("coordinator", "get", f"/people?q={query}")
         assert response.status_code == 422, query
         assert response.json()["detail"] == "A name needs at least one letter, in any script."
+    response = api("coordinator", "get", "/people?q=Azamat&father_name=😀")
+    assert response.status_code == 422
+    assert "A name needs at least one letter, in any script." in response.content.decode()
 
 
 def test_the_api_refuses_facts_that_only_rank_without_a_name(

@@ -112,6 +112,12 @@ def check_father(text: str) -> str:
     return text
 
 
+def no_relationship(value: Any) -> Any:
+    """``""`` is no relationship, as a person read from the API says it (``PersonOut``):
+    what a client read it may send back."""
+    return None if value == "" else value
+
+
 class PersonIn(Schema):
     names: list[NameIn] = Field(..., min_length=1)
     sex: Sex = Sex.UNKNOWN
@@ -131,6 +137,7 @@ class PersonIn(Schema):
     _phones = field_validator("phones")(check_phones)
     _birth = field_validator("birth_date")(check_birth_date)
     _father = field_validator("father_name")(check_father)
+    _relationship = field_validator("relationship", mode="before")(no_relationship)
 
 
 class PersonPatch(Schema):
@@ -152,6 +159,7 @@ class PersonPatch(Schema):
     _phones = field_validator("phones")(lambda v: None if v is None else check_phones(v))
     _father = field_validator("father_name")(lambda v: None if v is None else check_father(v))
     _birth = field_validator("birth_date")(check_birth_date)
+    _relationship = field_validator("relationship", mode="before")(no_relationship)
 
 
 class PersonOut(Schema):

@@ -246,3 +246,17 @@ def test_a_city_outside_ones_own_is_refused_in_words_for_a_new_record_and_a_move
     moved = api("coordinator", "patch", f"/people/{code}", {"city": "quetta", "notes": "x"})
     assert (moved.status_code, moved.json()["detail"]) == (400, said)
     assert Person.objects.get(code=code).notes == ""  # nothing of the refused edit written
+
+
+def test_a_relationship_read_as_none_may_be_sent_back(api: Any) -> None:
+    """The API writes no relationship as "": what a client read it may send back."""
+    body = {"names": [{"text": "Aidos Myrzakhmetov"}], "relationship": ""}
+    created = api("coordinator", "post", "/people", body)
+    assert created.status_code == 201 and created.json()["relationship"] == ""
+    household = api("coordinator", "post", "/households", {"area": "Gulshan"}).json()["code"]
+    code = created.json()["code"]
+    joined = api("coordinator", "patch", f"/people/{code}", {"household": household})
+    assert joined.status_code == 200
+    api("coordinator", "patch", f"/people/{code}", {"relationship": "child"})
+    cleared = api("coordinator", "patch", f"/people/{code}", {"relationship": ""})
+    assert cleared.status_code == 200 and cleared.json()["relationship"] == ""

@@ -42,11 +42,6 @@ from .tables import Table, TableError, read
 
 MAX_ROWS = 5000  # matching a row takes a few milliseconds; bigger lists go to match_list
 TOP = 5
-# A row's candidates scoring less are not shown: "John Smith" was offered Aizhan
-# Saparbekova at 23%, which nobody should confirm. On match_list's development list
-# (6,000 rows, 1M people; the first five candidates) none of the 4,705 people sought
-# scored below 0.5 (3 below 0.6), and 22% of the other candidates did.
-FLOOR = 0.5
 # The import columns (DESIGN section 5), shown first and in this order; others follow.
 KNOWN_COLUMNS = tuple(c for c in importing.COLUMNS if c != "external_id")
 # What a confirmed row of each kind of list says happened, and where.
@@ -179,7 +174,7 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
     return [
         {"person": m.person.pk, "score": m.score, "name": m.name, "why": m.why}
         for m in matches
-        if m.score >= FLOOR
+        if m.score >= search.FLOOR
     ]
 
 

@@ -547,6 +547,7 @@ def test_a_search_loads_only_the_people_of_the_page_shown(
 ) -> None:
     from qandas.matching import search
 
+    monkeypatch.setattr(search, "FLOOR", 0.0)  # the weaker results too, to page through
     people = Person.objects.visible_to(cast.coordinator)
     ranked = search.rank_people(people, "Aibek Sharifi")
     loaded: list[int] = []
@@ -563,6 +564,23 @@ def test_a_search_loads_only_the_people_of_the_page_shown(
     assert first == registry["sharifi"] and first.score > 0 and first.why
     second: Any = ranked[1]
     assert second.score <= first.score
+
+
+def test_a_search_shows_nobody_scoring_under_the_floor(
+    registry: dict[str, Person], cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gibberish listed people down to 3%: the search, the list and the API show only
+    those from ``FLOOR``, as a list's rows do."""
+    from qandas.matching import search
+
+    people = Person.objects.visible_to(cast.coordinator)
+    shown = search.rank_people(people, "Aibek Sharifi")
+    assert shown[0].pk == registry["sharifi"].pk
+    assert all(s.score >= search.FLOOR for s in shown.scored)
+    monkeypatch.setattr(search, "FLOOR", 0.0)
+    every = search.rank_people(people, "Aibek Sharifi")
+    assert len(every) > len(shown)  # the floor hid someone
+    assert min(s.score for s in every.scored) < 0.5
 
 
 def test_postings_count_every_key_and_read_only_the_rare_keys_holders(

@@ -280,13 +280,7 @@ class PeopleFilter(Schema):
             raise ValueError(str(NO_NUMBER))
         return value
 
-    @field_validator("father_name")
-    @classmethod
-    def _father(cls, value: str | None) -> str | None:
-        # A father's name is a name: it holds a letter, as the person form requires.
-        if value and value.strip() and not has_letter(value):
-            raise ValueError(str(NO_LETTER))
-        return value
+    _father = field_validator("father_name")(lambda v: None if v is None else check_father(v))
 
 
 def _people() -> Any:

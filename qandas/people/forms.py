@@ -71,6 +71,14 @@ def no_such_birth_year() -> str:
     }
 
 
+def checked_father(text: str) -> str:
+    """A father's name, when given, is a name: it holds a letter, as imports require (the
+    search's and the person form's)."""
+    if text.strip() and not has_letter(text):
+        raise forms.ValidationError(NO_LETTER, code="no_letter")
+    return text
+
+
 def searchable(query: str) -> bool:
     """Whether a search's ``q`` can find anyone: blank (no search), or holding a letter (a
     name) or a digit (a document number, ``search.find``). ``😀`` or ``?`` alone finds
@@ -122,11 +130,8 @@ class PersonFilterForm(forms.Form):
         return year
 
     def clean_father_name(self) -> str:
-        """A father's name is a name: it holds a letter (``😀`` was ignored silently)."""
-        text: str = self.cleaned_data["father_name"]
-        if text.strip() and not has_letter(text):
-            raise forms.ValidationError(NO_LETTER, code="no_letter")
-        return text
+        """Refused without a letter (``😀`` was ignored silently): ``checked_father``."""
+        return checked_father(self.cleaned_data.get("father_name") or "")
 
     def clean_q(self) -> str:
         query: str = self.cleaned_data["q"]
@@ -275,11 +280,7 @@ class PersonForm(forms.ModelForm):
         return born
 
     def clean_father_name(self) -> str:
-        """A father's name, when given, is a name: it holds a letter, as imports require."""
-        text: str = self.cleaned_data.get("father_name") or ""
-        if text.strip() and not has_letter(text):
-            raise forms.ValidationError(NO_LETTER, code="no_letter")
-        return text
+        return checked_father(self.cleaned_data.get("father_name") or "")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -208,13 +208,16 @@ def skeleton(rom: str) -> str:
     return collapse(text.lower().translate(NO_VOWELS))
 
 
+def stray(char: str) -> bool:
+    """Whether ``char`` is a symbol or sentence mark, no part of a name (``STRAY``)."""
+    return char in STRAY or unicodedata.category(char) in STRAY_CATEGORIES
+
+
 def bare(piece: str) -> str:
-    """A normalised piece of a name without the symbols stuck to it (``STRAY``)."""
+    """A normalised piece of a name without the symbols stuck to it (``stray``)."""
     if piece.isalpha():  # nearly every piece: nothing to look at
         return piece
-    return "".join(
-        c for c in piece if c not in STRAY and unicodedata.category(c) not in STRAY_CATEGORIES
-    )
+    return "".join(c for c in piece if not stray(c))
 
 
 def _pieces(text: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from qandas.accounts.models import ApiToken, City, Membership, Role, hash_token
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, Router, api_role_required
+from qandas.lib.api import Body, Error, Page, Router, api_role_required
 
 
 class AuthenticationFailed(Exception):
@@ -115,7 +115,7 @@ class TokenOut(Schema):
         return obj.membership.organisation.slug
 
 
-class MembershipPatch(Schema):
+class MembershipPatch(Body):
     role: Role | None = None
     cities: list[str] | None = None
     is_active: bool | None = None

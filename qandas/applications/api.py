@@ -37,7 +37,7 @@ from qandas.applications.models import (
 from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, Router, api_role_required
+from qandas.lib.api import Body, Error, Page, Router, api_role_required
 from qandas.people.models import Household, Person, scope_filter
 
 router = Router(tags=["applications"])
@@ -46,7 +46,7 @@ router = Router(tags=["applications"])
 # Schemas --------------------------------------------------------------------------------------
 
 
-class AuthorityIn(Schema):
+class AuthorityIn(Body):
     kind: AuthorityKind
     name: str = Field(..., min_length=1, max_length=200)
     country: str = Field("", max_length=100)
@@ -60,7 +60,7 @@ class AuthorityOut(Schema):
     created_at: datetime
 
 
-class OfficialIn(Schema):
+class OfficialIn(Body):
     name: str = Field(..., min_length=1, max_length=200)
     post: str = Field(..., min_length=1, max_length=200)
     from_on: date | None = None
@@ -146,7 +146,7 @@ class ApplicationDetailOut(ApplicationOut):
         return list(obj.history.all())
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(Body):
     kind: ApplicationKind
     person: UUID | None = Field(None, description="A person code; or give household.")
     household: UUID | None = Field(None, description="A household code; or give person.")
@@ -166,7 +166,7 @@ class ApplicationFilter(Schema):
     overdue: bool | None = None
 
 
-class MoveIn(Schema):
+class MoveIn(Body):
     status: Status
     note: str = Field("", max_length=500)
     expected: Status | None = Field(
@@ -175,7 +175,7 @@ class MoveIn(Schema):
     )
 
 
-class BatchIn(Schema):
+class BatchIn(Body):
     name: str = Field(..., min_length=1, max_length=300)
     authority: UUID | None = None
     sent_on: date | None = None
@@ -204,7 +204,7 @@ class BatchDetailOut(BatchOut):
         return list(getattr(obj, "shown_codes", []))
 
 
-class BatchMoveIn(Schema):
+class BatchMoveIn(Body):
     status: Status
     note: str = Field("", max_length=500)
 

@@ -37,7 +37,7 @@ from qandas.correspondence.models import (
 from qandas.correspondence.timeline import due_text
 from qandas.correspondence.views import writing_organisation
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, Router, api_role_required
+from qandas.lib.api import Body, Error, Page, Router, api_role_required
 from qandas.people.models import Person
 
 router = Router(tags=["correspondence"])
@@ -107,7 +107,7 @@ class LetterDetailOut(LetterOut):
         return [p.code for p in obj.promises.order_by("due_on", "pk")]
 
 
-class LetterIn(Schema):
+class LetterIn(Body):
     direction: Direction
     dated_on: date
     authority: UUID
@@ -188,7 +188,7 @@ class PromiseDetailOut(PromiseOut):
         return list(obj.slips.select_related("letter"))
 
 
-class PromiseIn(Schema):
+class PromiseIn(Body):
     letter: UUID | None = Field(None, description="The letter it was made in, or…")
     meeting_on: date | None = Field(None, description="…the day of the meeting.")
     authority: UUID | None = Field(None, description="Needed for a meeting; else the letter's.")
@@ -201,7 +201,7 @@ class PromiseIn(Schema):
     batches: list[UUID] = []
 
 
-class SlipIn(Schema):
+class SlipIn(Body):
     due_on: date
     due_precision: DuePrecision = DuePrecision.DAY
     letter: UUID | None = Field(None, description="A later letter that gave the new date.")
@@ -209,7 +209,7 @@ class SlipIn(Schema):
     given_on: date | None = Field(None, description="Default: the letter's date, or today.")
 
 
-class KeptIn(Schema):
+class KeptIn(Body):
     kept_on: date | None = Field(None, description="Default: today.")
 
 

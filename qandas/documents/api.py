@@ -21,7 +21,7 @@ from qandas.audit.record import record
 from qandas.documents.models import Document, DocumentKind, DocumentStatus, Respected, Scan
 from qandas.documents.views import READERS
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, Router, api_role_required
+from qandas.lib.api import Body, Error, Page, Router, api_role_required
 from qandas.lib.files import clean_upload
 from qandas.people.models import Person
 
@@ -61,7 +61,7 @@ class DocumentOut(Schema):
         return list(obj.scans.all())
 
 
-class DocumentIn(Schema):
+class DocumentIn(Body):
     person: UUID
     kind: DocumentKind
     number: str = Field("", max_length=100)
@@ -72,7 +72,7 @@ class DocumentIn(Schema):
     respected_at_arrest: Respected = Respected.UNKNOWN
 
 
-class DocumentPatch(Schema):
+class DocumentPatch(Body):
     kind: DocumentKind | None = None
     number: str | None = Field(None, max_length=100)
     issuer: str | None = Field(None, max_length=200)

@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.operation import Operation
 from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict
 
 from qandas.lib.access import signed_in
 
@@ -41,6 +42,14 @@ class Page(LimitOffsetPagination):
         offset, limit = pagination.offset, min(pagination.limit, MAX_LIMIT)
         count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         return {"results": list(queryset[offset : offset + limit]), "count": count}
+
+
+class Body(Schema):
+    """What a request body is read into: a field it does not name is refused (422), as
+    an unknown query parameter is. ninja would drop it, so a misspelt field
+    (``{"fathers_name": ...}``) would answer 200 having changed nothing it names."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Error(Schema):

@@ -22,7 +22,7 @@ from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.lib import files
 from qandas.lib.access import editable_or_404, signed_in, visible_or_404
-from qandas.lib.api import Error, Page, Router, api_role_required
+from qandas.lib.api import Body, Error, Page, Router, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
@@ -90,7 +90,7 @@ DIFFERENT_FROM = (
 )
 
 
-class NameIn(Schema):
+class NameIn(Body):
     text: str = Field(..., max_length=200)
     source: NameSource = NameSource.OTHER
     primary: bool = False
@@ -118,7 +118,7 @@ def no_relationship(value: Any) -> Any:
     return None if value == "" else value
 
 
-class PersonIn(Schema):
+class PersonIn(Body):
     names: list[NameIn] = Field(..., min_length=1)
     sex: Sex = Sex.UNKNOWN
     birth_date: date | None = None
@@ -140,7 +140,7 @@ class PersonIn(Schema):
     _relationship = field_validator("relationship", mode="before")(no_relationship)
 
 
-class PersonPatch(Schema):
+class PersonPatch(Body):
     names: list[NameIn] | None = Field(None, min_length=1)
     sex: Sex | None = None
     birth_date: date | None = None
@@ -613,7 +613,7 @@ def reveal_person_phones(request: HttpRequest, code: UUID) -> dict[str, list[str
     return {"phones": person.phones}
 
 
-class HouseholdIn(Schema):
+class HouseholdIn(Body):
     city: str | None = None
     area: str = Field("", max_length=120)
     address: str = ""
@@ -622,7 +622,7 @@ class HouseholdIn(Schema):
     _phones = field_validator("phones")(check_phones)
 
 
-class HouseholdPatch(Schema):
+class HouseholdPatch(Body):
     city: str | None = None
     area: str | None = Field(None, max_length=120)
     address: str | None = None

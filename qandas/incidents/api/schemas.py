@@ -27,6 +27,7 @@ from qandas.incidents.models import (
     TimePrecision,
 )
 from qandas.incidents.models.events import DocumentShown, RevisionAction
+from qandas.lib.api import Body
 
 
 class PlaceBrief(Schema):
@@ -47,7 +48,7 @@ class PlaceOut(PlaceBrief):
         return obj.city.slug if obj.city is not None else None
 
 
-class PlaceIn(Schema):
+class PlaceIn(Body):
     kind: PlaceKind
     name: str = Field(..., min_length=1, max_length=200)
     city: str | None = Field(None, description="A city slug, e.g. “karachi”.")
@@ -118,7 +119,7 @@ class EventDetailOut(EventOut):
         return list(obj.revisions.all())
 
 
-class EventIn(Schema):
+class EventIn(Body):
     kind: EventKind
     people: list[UUID] = Field(..., min_length=1, description="Person codes.")
     occurred_at: AwareDatetime = Field(description="ISO 8601 with a time zone.")
@@ -135,7 +136,7 @@ class EventIn(Schema):
     document_shown: DocumentShown = DocumentShown.UNKNOWN
 
 
-class EventPatch(Schema):
+class EventPatch(Body):
     """Only the fields you send change; ``reason`` says why and is kept."""
 
     reason: str = Field(..., min_length=1, max_length=500)
@@ -155,11 +156,11 @@ class EventPatch(Schema):
     document_shown: DocumentShown | None = None
 
 
-class RetractIn(Schema):
+class RetractIn(Body):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
-class ArrestIn(Schema):
+class ArrestIn(Body):
     household: UUID = Field(description="The household raided.")
     people: list[UUID] = Field(..., min_length=1, description="Who was taken (person codes).")
     occurred_at: AwareDatetime = Field(description="ISO 8601 with a time zone.")

@@ -121,6 +121,41 @@ def test_every_documented_query_parameter_is_still_taken(
     assert response.status_code != 422, response.content
 
 
+def _input_models(model: Any) -> list[Any]:
+    """A body's schema and every schema inside it (a person's names, an event's place)."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    found = [model]
+    for field in model.model_fields.values():
+        stack = [field.annotation]
+        while stack:
+            annotation = stack.pop()
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                found += _input_models(annotation)
+            stack += get_args(annotation)
+    return found
+
+
+def test_every_body_refuses_a_field_it_does_not_take() -> None:
+    from qandas.api import api
+
+    bodies = [
+        model.model_fields["payload"].annotation
+        for _prefix, router in api._routers
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+        for model in operation.models
+        if model.__ninja_param_source__ == "body"
+    ]
+    assert len(bodies) > 20
+    schemas = {schema for body in bodies for schema in _input_models(body)}
+    assert {s.__name__ for s in schemas} >= {"PersonPatch", "NameIn", "EventIn", "PlaceIn"}
+    lax = sorted(s.__name__ for s in schemas if s.model_config.get("extra") != "forbid")
+    assert lax == []
+
+
 REPEATABLE = [
     (path, parameter["name"])
     for path, parameters in GETS

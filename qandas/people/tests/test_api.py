@@ -118,6 +118,28 @@ def test_patch_changes_only_what_is_sent_and_audits_field_names(api: Any) -> Non
     assert Person.objects.get(code=code).phones == []
 
 
+def test_a_field_the_body_does_not_take_is_refused_and_nothing_changes(api: Any) -> None:
+    code = api("coordinator", "post", "/people", {"names": [{"text": "A"}]}).json()["code"]
+    audited = AuditEvent.objects.count()
+    # A misspelt field beside a good one: nothing is written, the good one included.
+    response = api(
+        "coordinator", "patch", f"/people/{code}", {"father_name": "Bolat", "fathers_nam": "X"}
+    )
+    assert response.status_code == 422
+    assert "fathers_nam" in response.json()["detail"]
+    assert Person.objects.get(code=code).father_name == ""
+    # Inside a name too.
+    response = api(
+        "coordinator", "patch", f"/people/{code}", {"names": [{"text": "B", "scirpt": "latin"}]}
+    )
+    assert response.status_code == 422 and "scirpt" in response.json()["detail"]
+    assert [n.text for n in Person.objects.get(code=code).names.all()] == ["A"]
+    assert AuditEvent.objects.count() == audited
+    created = api("coordinator", "post", "/people", {"names": [{"text": "C"}], "nonsense": 1})
+    assert created.status_code == 422
+    assert not Person.objects.filter(names__text="C").exists()
+
+
 def test_reading_a_person_is_audited(api: Any) -> None:
     code = api("coordinator", "post", "/people", {"names": [{"text": "A"}]}).json()["code"]
     api("liaison", "get", f"/people/{code}")

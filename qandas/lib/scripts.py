@@ -115,6 +115,25 @@ ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\
 AS_READ = str.maketrans(SAME_LETTER | {TATWEEL: None})
 
 
+# Invisible format characters (Unicode category Cf) but the zero-width non-joiner and
+# joiner, which Persian, Urdu and Pashto spelling uses between letters: the zero-width
+# space, the byte order mark, soft hyphens, and the marks and overrides that set the
+# direction of text (an override in a name would turn the rest of a line around).
+INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+
+
+def visible(text: str) -> str:
+    """``text`` without its invisible format characters (``INVISIBLE``): how a name
+    typed, pasted from a message or read from a file is stored. Nobody can see them,
+    and two names differing only by them would look the same everywhere."""
+    return INVISIBLE.sub("", text)
+
+
 def normalise(text: str) -> str:
     """NFKC, case folded, Arabic-script letter variants unified (``ARABIC_UNIFY``) and
     vowel marks dropped: a name as search keys it (``matching.keys``)."""

@@ -36,7 +36,7 @@ from qandas.documents.models import Document, DocumentKind
 from qandas.lib.bulk import insert_rows
 from qandas.lib.fields import normalise_phone
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
-from qandas.lib.scripts import LATIN, detect_script, has_letter
+from qandas.lib.scripts import LATIN, detect_script, has_letter, visible
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
 
 from . import duplicates, index, variants
@@ -160,8 +160,8 @@ def default_city(organisation: Organisation | None) -> City | None:
 
 
 def _name_list(value: dict[str, str]) -> list[str]:
-    names = [value.get("name", "")]
-    names += [n.strip() for n in value.get("other_names", "").split(";")]
+    names = [visible(value.get("name", "")).strip()]
+    names += [visible(n).strip() for n in value.get("other_names", "").split(";")]
     return [n for n in names if n]
 
 
@@ -174,7 +174,7 @@ def _check_name(text: str, column: str) -> None:
 
 def parse_row(line: int, value: dict[str, str], cities: dict[str, City]) -> PersonRow:
     """One row checked; ``ValueError`` says what is wrong with it."""
-    if not value.get("name"):
+    if not visible(value.get("name", "")).strip():
         raise ValueError("name is empty")
     names = _name_list(value)
     for i, text in enumerate(names):
@@ -192,9 +192,10 @@ def parse_row(line: int, value: dict[str, str], cities: dict[str, City]) -> Pers
         if row.birth_year is None:
             this_year = timezone.localdate().year
             raise ValueError(f"birth_year must be a year from {FIRST_YEAR} to {this_year}")
-    if value.get("father_name"):
-        _check_name(value["father_name"], "father_name")
-        row.father_name = value["father_name"]
+    father = visible(value.get("father_name", "")).strip()
+    if father:
+        _check_name(father, "father_name")
+        row.father_name = father
     if value.get("city"):
         city = cities.get(value["city"].casefold())
         if city is None:

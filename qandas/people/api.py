@@ -26,7 +26,7 @@ from qandas.lib.api import Body, Error, Page, Router, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
-from qandas.lib.scripts import has_letter
+from qandas.lib.scripts import has_letter, visible
 from qandas.people.forms import (
     NEED_NAME,
     NO_HOUSEHOLD,
@@ -56,7 +56,9 @@ WRITERS = (Role.COORDINATOR, Role.ADMIN)
 
 def check_name(text: str) -> str:
     """Names are kept exactly as typed, but must say something (a letter, as imports
-    require) and hold no control codes."""
+    require) and hold no control codes. Invisible format characters (``visible``) are
+    dropped, as the person form and imports drop them."""
+    text = visible(text)
     if not text.strip():
         raise ValueError(_("A name cannot be empty or only spaces."))
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
@@ -107,6 +109,7 @@ class NameOut(Schema):
 
 def check_father(text: str) -> str:
     """A father's name, when given, is a name: it holds a letter, as imports require."""
+    text = visible(text)
     if text.strip() and not has_letter(text):
         raise ValueError(str(NO_LETTER))
     return text

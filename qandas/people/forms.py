@@ -15,7 +15,7 @@ from qandas.accounts.models import City, Organisation, Role, User
 from qandas.lib.fields import PhoneNumbersFormField
 from qandas.lib.files import CleanFile, clean_upload
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
-from qandas.lib.scripts import has_letter
+from qandas.lib.scripts import has_letter, visible
 from qandas.people.models import Household, NameSource, Person
 
 HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE = "", "has", "none"
@@ -73,7 +73,8 @@ def no_such_birth_year() -> str:
 
 def checked_father(text: str) -> str:
     """A father's name, when given, is a name: it holds a letter, as imports require (the
-    search's and the person form's)."""
+    search's and the person form's). Its invisible characters are dropped, as a name's are."""
+    text = visible(text)
     if text.strip() and not has_letter(text):
         raise forms.ValidationError(NO_LETTER, code="no_letter")
     return text
@@ -176,7 +177,7 @@ class NameForm(forms.Form):
     primary = forms.BooleanField(label=_("Primary name"), required=False)
 
     def clean_text(self) -> str:
-        text: str = self.cleaned_data["text"]
+        text = visible(self.cleaned_data["text"])
         if text and not text.strip():
             raise forms.ValidationError(
                 _("A name cannot be only spaces. Type the name or leave the row empty."),

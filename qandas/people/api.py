@@ -543,6 +543,7 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
     """
     user = signed_in(request)
     person = editable_or_404(Person, user, code)
+    placed = {"current_city": person.current_city_id, "household": person.household_id}
     given = payload.dict(exclude_unset=True)
     different_from = given.pop("different_from", None) or []
     try:
@@ -581,11 +582,23 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
             )
             if refusal is not None:
                 return refusal
+    # Only what differs is written and audited: sending a field back as it was (a client
+    # that PATCHes the whole person it read) changes nothing.
+    changed = {
+        field
+        for field in given
+        if field in placed and getattr(person, f"{field}_id") != placed[field]
+    }
     with transaction.atomic():
         for field, value in given.items():
-            if field in ("current_city", "household"):
+            if field in placed:
                 continue
-            setattr(person, field, "" if value is None and field == "relationship" else value)
+            value = "" if value is None and field == "relationship" else value
+            if getattr(person, field) != value:
+                changed.add(field)
+                setattr(person, field, value)
+        if not changed and names is None:
+            return _people().get(pk=person.pk)
         try:
             person.full_clean(exclude=["organisation", "created_by"])
         except ValidationError as exc:
@@ -594,8 +607,8 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
         person.save()
         if names is not None:
             person.set_names(names)
-        changed = sorted({*given, *(["names"] if names is not None else [])})
-        record(Verb.UPDATE, actor=user, request=request, obj=person, fields=changed)
+        fields = sorted({*changed, *(["names"] if names is not None else [])})
+        record(Verb.UPDATE, actor=user, request=request, obj=person, fields=fields)
         if dismissed:
             duplicates_dismissed.send(
                 sender=Person, person=person, others=dismissed, by=user, request=request

@@ -7,16 +7,17 @@ from typing import Any
 
 from django import forms
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from qandas.accounts.models import City, Organisation, Role, User
 from qandas.lib.fields import PhoneNumbersFormField
 from qandas.lib.files import CleanFile, clean_upload
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
 from qandas.lib.scripts import has_letter, visible
-from qandas.people.models import Household, NameSource, Person
+from qandas.people.models import Household, NameSource, Person, Relationship
 
 HOUSEHOLD_ANY, HOUSEHOLD_HAS, HOUSEHOLD_NONE = "", "has", "none"
 
@@ -263,7 +264,7 @@ class PersonForm(forms.ModelForm):
             households = households.filter(organisation=organisation)
         if self.instance.household_id:
             households = households | Household.objects.filter(pk=self.instance.household_id)
-        self.fields["household"].queryset = households  # type: ignore[attr-defined]
+        self.fields["household"].queryset = with_members(households, user)  # type: ignore[attr-defined]
         self.fields["household"].label_from_instance = household_label  # type: ignore[attr-defined]
         self.fields["household"].to_field_name = "code"  # type: ignore[attr-defined]
         if self.instance.household_id and "household" not in kwargs.get("initial", {}):
@@ -304,15 +305,36 @@ class PersonForm(forms.ModelForm):
 
 
 def household_label(household: Household) -> str:
-    """How a household is told apart in a choice list, without its address."""
+    """How a household is told apart in a choice list, without its address: its city,
+    area and date, and the member a coordinator knows it by (the head, else the first
+    registered), with how many others; households of one area registered on one day
+    could not be told apart without. Members come from ``with_members``."""
+    place = _("%(city)s, %(area)s (since %(date)s)") % {
+        "city": household.city,
+        "area": household.area or _("no area"),
+        "date": household.created_at.strftime("%Y-%m-%d"),
+    }
+    members: list[Person] = getattr(household, "shown_members", [])
+    if not members:
+        return str(_("%(place)s: no members") % {"place": place})
+    first = min(members, key=lambda m: (m.relationship != Relationship.HEAD, m.created_at))
+    others = len(members) - 1
+    if not others:
+        return str(_("%(place)s: %(name)s") % {"place": place, "name": first.primary_name})
     return str(
-        _("%(city)s, %(area)s (since %(date)s)")
-        % {
-            "city": household.city,
-            "area": household.area or _("no area"),
-            "date": household.created_at.strftime("%Y-%m-%d"),
-        }
+        ngettext(
+            "%(place)s: %(name)s and %(count)d other",
+            "%(place)s: %(name)s and %(count)d others",
+            others,
+        )
+        % {"place": place, "name": first.primary_name, "count": others}
     )
+
+
+def with_members(households: QuerySet[Household], user: User) -> QuerySet[Household]:
+    """Households with the members ``user`` may see (``shown_members``), for their labels."""
+    members = Person.objects.visible_to(user).prefetch_related("names")
+    return households.prefetch_related(Prefetch("members", members, to_attr="shown_members"))
 
 
 class HouseholdForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from django.test import Client
 
 from qandas.audit.models import AuditEvent, Verb
 from qandas.people.models import Household, Person
+from qandas.people.tests.test_views import make_household
 from qandas.test import Cast
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +191,23 @@ def test_a_relationship_chosen_without_a_household_is_still_asked_about(
     azamat.refresh_from_db()
     assert azamat.household == household and azamat.relationship == "child"
     assert not AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=azamat.code).exists()
+
+
+def test_households_of_one_area_and_day_are_told_apart_by_their_members(
+    client: Client, cast: Cast
+) -> None:
+    first, second, empty = (make_household(cast) for _ in range(3))
+    make_person(cast, "Azamat Saparbekov", household=first, relationship="child")
+    make_person(cast, "Kairat Saparbekov", household=first, relationship="head")
+    make_person(cast, "Dina Omarova", household=second, relationship="spouse")
+    # A member the coordinator may not see (another city) is neither named nor counted.
+    hidden = Person.objects.create(
+        organisation=cast.organisation, current_city=cast.quetta, household=empty
+    )
+    hidden.set_names([{"text": "Hidden Quettawala"}])
+    client.force_login(cast.coordinator)
+    page = client.get("/people/new/").content.decode()
+    assert ": Kairat Saparbekov and 1 other</option>" in page
+    assert ": Dina Omarova</option>" in page
+    assert ": no members</option>" in page
+    assert "Quettawala" not in page

@@ -293,6 +293,7 @@ def qandas(pool: list[tuple[str, str, str]], queries: list[Query], work: Path) -
     assert [a["row"] for a in answers] == list(range(1, len(queries) + 1)), "rows out of order"
     return {
         "candidates": [[c["external_id"] for c in a["candidates"]] for a in answers],
+        "scores": [[c["score"] for c in a["candidates"]] for a in answers],
         "import_rows_per_s": len(pool) / imported,
         "match_ms_per_row": 1000 * matched / max(1, len(queries)),
     }
@@ -632,6 +633,43 @@ def namesakes(pool: list[tuple[str, str, str]], queries: list[Query], data: Data
     ]
 
 
+MISSED = ("found", "tie at the cut", "not a candidate", "outscored")
+
+
+def why_missed(
+    queries: list[Query], data: Data, found_at: list[int | None], scores: list[list[float]]
+) -> list[str]:
+    """Why each query's group is or is not among Qandas's first ten, by what its best
+    target would score (``search.name_match``, the name alone, as ``match_list`` scores
+    a row of a name only) against the tenth candidate's score:
+
+    - *tie at the cut*: the same, and the order of equals left the target out;
+    - *not a candidate*: higher: it would be among the ten had it been chosen to score;
+    - *outscored*: lower: ten other names score higher (``Konstantin`` against the
+      group's ``Constantin`` for ``Константин``; most are spelt closer to the query).
+
+    So *found* plus the first two is what better choosing and ordering of equals could
+    reach; the outscored are left to scoring."""
+    from qandas.matching import keys, search
+
+    kinds = []
+    for query, rank, scored in zip(queries, found_at, scores, strict=True):
+        if rank is not None:
+            kinds.append(MISSED[0])
+            continue
+        tokens = keys.analyse(query.text)
+        best = max(
+            (search.name_match(tokens, keys.analyse(t))[0] for t in data.targets[query.group]),
+            default=0.0,
+        )
+        tenth = scored[9] if len(scored) >= 10 else 0.0
+        if abs(best - tenth) < 0.005:
+            kinds.append(MISSED[1])
+        else:
+            kinds.append(MISSED[2] if best > tenth else MISSED[3])
+    return kinds
+
+
 def table(rows: list[tuple[str, str, str, float, float, float, float]]) -> str:
     base = {
         (pool, test): r10
@@ -684,6 +722,7 @@ def main() -> None:
     )
     rows = []
     latency_lines: list[str] = []
+    missed_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="qandas-bench-") as tmp:
         work = Path(tmp)
         os.chmod(work, 0o755)
@@ -728,6 +767,20 @@ def main() -> None:
                         " ms/query (with loading)"
                     )
             ambiguous = namesakes(pool, data.queries, data)
+            ours_found = [
+                rank_of(answer, q.group, pool_group)
+                for answer, q in zip(ours["candidates"], data.queries, strict=True)
+            ]
+            kinds = why_missed(data.queries, data, ours_found, ours["scores"])
+            missed_lines.append(
+                f"{'pool':>7} {'test':8} " + " ".join(f"{kind:>16}" for kind in MISSED)
+            )
+            for test in TESTS:
+                mine = [k for k, q in zip(kinds, data.queries, strict=True) if q.test == test]
+                missed_lines.append(
+                    f"{len(pool):>7} {test:8} "
+                    + " ".join(f"{mine.count(kind) / max(1, len(mine)):16.3f}" for kind in MISSED)
+                )
             for test in TESTS:
                 picked = [i for i, q in enumerate(data.queries) if q.test == test]
                 print(
@@ -753,6 +806,11 @@ def main() -> None:
     if rows:
         print()
         print(table(rows))
+        print(
+            "\nWhy Qandas's first ten hold the group or not (share of each test's queries;"
+            " ``why_missed``):"
+        )
+        print("\n".join(missed_lines))
     if latency_lines:
         print(
             "\nSearch latency, GET /api/v1/people?q= (200 queries: Cyrillic, Arabic, typos;"

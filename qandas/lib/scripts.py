@@ -141,6 +141,15 @@ def normalise(text: str) -> str:
     return ARABIC_MARKS.sub("", text.translate(ARABIC_UNIFY))
 
 
+def folded(text: str) -> str:
+    """``text`` in one case, its letters as a reader sees them (``AS_READ``: NFKC, the
+    Arabic-script letters of ``SAME_LETTER`` written one way, vowel signs, tatweel and
+    joiners dropped), not unified as search reads them: ``normalise(folded(t))`` is
+    ``normalise(t)``. How a name's words are shown when a match is explained."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return ARABIC_MARKS.sub("", text.translate(AS_READ))
+
+
 def as_read(text: str) -> str:
     """``text`` as a reader sees it, whatever keyboard typed it: its invisible format
     characters dropped (Unicode category Cf: the zero-width space, non-joiner and

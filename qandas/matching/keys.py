@@ -32,11 +32,13 @@ import icu
 
 from qandas.lib.scripts import (
     ARABIC,
+    ARABIC_UNIFY,
     CYRILLIC,
     LATIN,
     detect_script,
+    folded,
     has_letter,
-    normalise,
+    normalise,  # noqa: F401  (read here by build_variants, migrations and bench/names.py)
 )
 
 from . import variants
@@ -175,9 +177,12 @@ def script_of(piece: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def romanise(piece: str) -> str:
-    """A normalised piece of a name in lowercase ASCII letters (``""`` if none are left)."""
+    """A piece of a name (``folded``) in lowercase ASCII letters (``""`` if none are
+    left), the Arabic-script letters written several ways unified first (``ARABIC_UNIFY``:
+    ayn read as alef, teh marbuta as heh)."""
     if piece.isascii():
         return NOT_ASCII_LETTER.sub("", piece.casefold())  # what ICU's Latin-ASCII would give
+    piece = piece.translate(ARABIC_UNIFY)
     script = script_of(piece)
     if script == LATIN:
         piece, rules = piece.translate(LATIN_FOLD), "Latin-ASCII"
@@ -213,6 +218,12 @@ def stray(char: str) -> bool:
     return char in STRAY or unicodedata.category(char) in STRAY_CATEGORIES
 
 
+def unify(piece: str) -> str:
+    """A folded piece as search reads it (``normalise``): Arabic-script letter variants
+    made one, a lone hamza dropped."""
+    return piece if piece.isascii() else piece.translate(ARABIC_UNIFY)
+
+
 def bare(piece: str) -> str:
     """A normalised piece of a name without the symbols stuck to it (``stray``)."""
     if piece.isalpha():  # nearly every piece: nothing to look at
@@ -224,8 +235,10 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     """(as written, romanised) for each piece, particles joined, kinship words dropped.
     A piece without a letter (``123``, ``?``, an emoji) is no part of a name: neither
     keyed nor scored, nor said to match anything; nor is a symbol stuck to a word."""
-    words = map(bare, SPLIT.split(normalise(text)))
-    raw = [(p, romanise(p) or p) for p in words if has_letter(p)]
+    # Split as written (``folded``), each piece romanised as search reads it: a match is
+    # explained in the letters typed (``عایگول``), not as unified (``اایگول``).
+    words = map(bare, SPLIT.split(folded(text)))
+    raw = [(p, romanise(p) or unified) for p in words if has_letter(unified := unify(p))]
     # Particles are not keyed, unless the name is nothing else (``Van``, ``Da``).
     pieces = [(piece, rom) for piece, rom in raw if rom not in KINSHIP] or raw
     joined: list[tuple[str, str]] = []

@@ -170,3 +170,15 @@ def test_one_to_one_pairs_the_best_first_then_the_best_left() -> None:
     # Name 0: token 1 of the query takes column 0 (0.95), token 0 the one left (0.2).
     # Name 1 has one pair only: the best (0.6, query token 0), then token 1 its best.
     assert columns.tolist() == [[1, 1], [0, 0]]
+
+
+def test_why_shows_arabic_script_words_as_typed_not_as_search_reads_them() -> None:
+    """Search reads ayn as alef and teh marbuta as heh; a person reading why a name
+    matched sees the letters typed (only yeh and kaf, one letter to a reader, are
+    written one way: ``lib.scripts.SAME_LETTER``)."""
+    query = analyse("عائشة")
+    assert analyse("عائشة")[0].rom == analyse("اایشه")[0].rom == "aayshh"
+    why = str(search.name_match(query, analyse("عائشه"))[1])
+    assert why == "عائشة ≈ عائشه (same in Latin letters)"
+    why = str(search.name_match(analyse("علي"), analyse("Ali"))[1])
+    assert why.startswith("علی ≈ ali")

@@ -241,7 +241,19 @@ def merge_list(request: HttpRequest) -> HttpResponse:
     name_ids = {pk for done in merges for pk in merged_name_ids(done.moved)}
     texts = dict(Name.objects.filter(pk__in=name_ids).values_list("pk", "text"))
     for done in merges:
-        done.merged_names = [texts[pk] for pk in merged_name_ids(done.moved) if pk in texts]
+        # A moved name the survivor's edits removed since is shown as the merge wrote it.
+        written = dict(
+            zip(
+                done.moved.get(people_repoint.NAMES, []),
+                [text for text, _source in done.moved.get(people_repoint.WRITTEN, [])],
+                strict=False,
+            )
+        )
+        done.merged_names = [
+            texts.get(pk) or written[pk]
+            for pk in merged_name_ids(done.moved)
+            if pk in texts or pk in written
+        ]
         done.moved_words = moved_in_words(done.moved)
         done.redacted = undo_refused_by_redaction(done)
     return render(request, "matching/duplicate_merges.html", {"merges": merges})

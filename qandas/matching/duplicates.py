@@ -565,7 +565,12 @@ def merge(
 
 # Keys of ``Merge.moved`` that say something of rows a merge did not change: the names
 # it left on the merged record (the survivor had them), and where the names it moved were.
-UNCHANGED = {people_repoint.PRIMARY, people_repoint.POSITIONS, people_repoint.KEPT}
+UNCHANGED = {
+    people_repoint.PRIMARY,
+    people_repoint.POSITIONS,
+    people_repoint.KEPT,
+    people_repoint.WRITTEN,
+}
 
 
 def moved_fields(moved: Moved) -> list[str]:

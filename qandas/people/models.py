@@ -294,23 +294,41 @@ class Person(models.Model):
         """Replace the names: each ``{"text", "source"?, "primary"?}``; script is detected.
 
         The first name is primary unless another says so. Texts are kept exactly as typed.
+        A name whose text is unchanged keeps its row (its source, primary and position
+        updated): a merge's undo gives back the rows it moved (``people.repoint``), and
+        an edit of the survivor's other names must not turn them into new ones.
         """
         if not any(n.get("primary") for n in names) and names:
             names = [{**names[0], "primary": True}, *names[1:]]
         with transaction.atomic():
-            self.names.all().delete()
-            Name.objects.bulk_create(
-                Name(
-                    person=self,
-                    text=n["text"],
-                    script=detect_script(n["text"]),
-                    folded=fold(n["text"]),
-                    source=n.get("source") or NameSource.OTHER,
-                    is_primary=bool(n.get("primary")),
-                    position=i,
+            rows: dict[str, list[Name]] = {}
+            for row in self.names.order_by("position", "pk"):
+                rows.setdefault(row.text, []).append(row)
+            kept: list[Name] = []
+            new: list[Name] = []
+            for i, n in enumerate(names):
+                source = n.get("source") or NameSource.OTHER
+                primary = bool(n.get("primary"))
+                same = rows.get(n["text"])
+                if same:
+                    row = same.pop(0)
+                    row.source, row.is_primary, row.position = source, primary, i
+                    kept.append(row)
+                    continue
+                new.append(
+                    Name(
+                        person=self,
+                        text=n["text"],
+                        script=detect_script(n["text"]),
+                        folded=fold(n["text"]),
+                        source=source,
+                        is_primary=primary,
+                        position=i,
+                    )
                 )
-                for i, n in enumerate(names)
-            )
+            self.names.exclude(pk__in=[row.pk for row in kept]).delete()
+            Name.objects.bulk_update(kept, ["source", "is_primary", "position"])
+            Name.objects.bulk_create(new)
             names_changed.send(sender=Person, person=self)
 
     def set_photo(self, clean: CleanFile, *, by: User) -> None:

@@ -14,18 +14,23 @@ finds it where it was. Its household membership is not moved (the survivor keeps
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Max
 
-from qandas.lib.scripts import as_read
+from qandas.lib.scripts import as_read, detect_script
 from qandas.people.models import Name, Person, fold, names_changed
 
 NAMES = "people.Name"  # the ids of the names moved, in the old record's order
 PRIMARY = "people.Name:primary"  # the id of the name that was the old record's primary
 POSITIONS = "people.Name:position"  # each moved name's position there, as ``NAMES``
 KEPT = "people.Name:kept"  # the ids of the names left there: the new record had them
+# Each moved name's [text, source], as ``NAMES``: what an undo writes back on the old
+# record when the new record's names were edited since and that one was removed.
+WRITTEN = "people.Name:written"
 
-Moved = dict[str, list[int]]
+Moved = dict[str, list[Any]]
 
 
 class RepointConflict(Exception):
@@ -82,6 +87,7 @@ def repoint(old: Person, new: Person) -> Moved:
         names_changed.send(sender=Person, person=old)
     return {
         NAMES: [n.pk for n in moving],
+        WRITTEN: [[n.text, n.source] for n in moving],
         PRIMARY: [n.pk for n in names if n.is_primary],
         POSITIONS: [n.position for n in moving],
         KEPT: [n.pk for n in kept],
@@ -91,14 +97,28 @@ def repoint(old: Person, new: Person) -> Moved:
 def restore(old: Person, new: Person, moved: Moved) -> None:
     """Give back to ``old`` exactly the names ``repoint`` moved, where they were (a merge
     recorded before positions were kept: in their order); those it left on ``old``
-    never moved."""
+    never moved. A moved name that ``new`` no longer has (its names were edited since)
+    is written again from what the merge recorded (``WRITTEN``), so ``old`` comes back
+    with every name it had; ``new`` keeps the names it was given since."""
     primary = set(moved.get(PRIMARY, []))
     ids = moved.get(NAMES, [])
     positions = moved.get(POSITIONS) or list(range(len(ids)))
+    written = moved.get(WRITTEN) or [None] * len(ids)
     with transaction.atomic():
-        for pk, position in zip(ids, positions, strict=True):
-            Name.objects.filter(pk=pk, person=new).update(
+        for pk, position, was in zip(ids, positions, written, strict=True):
+            back = Name.objects.filter(pk=pk, person=new).update(
                 person=old, is_primary=pk in primary, position=position
             )
+            if not back and was is not None:
+                text, source = was
+                Name.objects.create(
+                    person=old,
+                    text=text,
+                    script=detect_script(text),
+                    folded=fold(text),
+                    source=source,
+                    is_primary=pk in primary,
+                    position=position,
+                )
         names_changed.send(sender=Person, person=old)
         names_changed.send(sender=Person, person=new)

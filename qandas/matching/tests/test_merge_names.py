@@ -230,3 +230,59 @@ def test_a_merge_recorded_before_positions_were_kept_is_undone_in_its_order(
         ("Dilnoza Ergashova", False, 1),
     ]
     assert [text for _pk, text, *_rest in rows(kept)] == ["Dilnoza Ergasheva"]
+
+
+def test_an_edit_keeps_the_rows_of_the_names_it_does_not_change(cast: Cast) -> None:
+    someone = person(cast, ["Aigerim Bekova", "Айгерим Бекова"])
+    ids = {text: pk for pk, text, *_rest in rows(someone)}
+    someone.set_names(
+        [{"text": "Айгерим Бекова", "primary": True, "source": "passport"}, {"text": "A. Bekova"}]
+    )
+    after = rows(someone)
+    assert after[0] == (ids["Айгерим Бекова"], "Айгерим Бекова", "passport", True, 0)
+    assert after[1][1:] == ("A. Bekova", "other", False, 1)
+    assert after[1][0] not in ids.values()
+
+
+def test_undo_after_the_survivors_names_were_edited_gives_every_name_back(
+    client: Client, cast: Cast
+) -> None:
+    """Editing the survivor's names after a merge used to delete and write them all
+    again: the undo then found none of the names it had moved, and the merged record
+    came back nameless, its names left on the survivor."""
+    kept = person(cast, ["Berik Zhanuzakov"], born=1990)
+    twin = person(cast, ["Berik Dzhanuzakov", "Берик Джанузаков"], born=1990)
+    before = rows(twin)
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    # A name added on the survivor's form, and (through the API) a moved name removed.
+    client.force_login(cast.coordinator)
+    kept.set_names(
+        [{"text": t} for t in ("Berik Zhanuzakov", "Berik Dzhanuzakov", "Берик Джанузаков")]
+        + [{"text": "B. Zhanuzakov"}]
+    )
+    token = cast.token("coordinator")
+    response = client.patch(
+        f"/api/v1/people/{kept.code}",
+        {
+            "names": [
+                {"text": "Berik Zhanuzakov"},
+                {"text": "Berik Dzhanuzakov"},
+                {"text": "B. Zhanuzakov"},
+            ]
+        },
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.content
+    merges = client.get("/duplicates/merges/").content.decode()
+    assert "Берик Джанузаков" in merges  # as the merge wrote it, though the survivor lost it
+
+    duplicates.undo(done, by=cast.coordinator)
+    back = rows(twin)
+    assert [r[1:] for r in back] == [r[1:] for r in before]
+    assert back[0][0] == before[0][0]  # the row the survivor kept came back itself
+    assert [text for _pk, text, *_rest in rows(kept)] == ["Berik Zhanuzakov", "B. Zhanuzakov"]
+    assert (
+        search.find(Person.objects.visible_to(cast.coordinator), "Берик Джанузаков")[0].person
+        == twin
+    )

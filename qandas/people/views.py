@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -129,13 +130,34 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     except Http404:
         survivor = merged_survivor(user, code)
         if survivor is None:
-            raise
+            return merged_elsewhere(request, user, code)
         messages.info(request, _("That record was merged into this one."))
         return redirect("people:detail", code=survivor.code)
     record(Verb.VIEW, actor=user, request=request, obj=person)
     return render(
         request, "people/person_detail.html", person_context(user, person, revealed=False)
     )
+
+
+def merged_elsewhere(request: HttpRequest, user: User, code: str) -> HttpResponse:
+    """A record of the user's cities merged into one they may not see (another city's):
+    say so, when and by whom, rather than answer "not found" for a record they kept.
+    Nothing of the other record is shown."""
+    scope = scope_filter(user, city_field="current_city", people=True)
+    person = Person.objects.filter(
+        scope, code=code, merged_into__isnull=False, redacted_at__isnull=True
+    ).first()
+    if person is None:
+        raise Http404
+    merge = (
+        apps.get_model("matching", "Merge")
+        .objects.filter(merged=person, undone_at__isnull=True)
+        .select_related("merged_by")
+        .order_by("-merged_at")
+        .first()
+    )
+    record(Verb.VIEW, actor=user, request=request, obj=person, fields=["merged_into"])
+    return render(request, "people/person_merged.html", {"merge": merge}, status=410)
 
 
 def merged_survivor(user: User, code: str) -> Person | None:

@@ -286,3 +286,28 @@ def test_undo_after_the_survivors_names_were_edited_gives_every_name_back(
         search.find(Person.objects.visible_to(cast.coordinator), "Берик Джанузаков")[0].person
         == twin
     )
+
+
+def test_a_record_merged_into_another_citys_says_so_to_whoever_kept_it(
+    client: Client, cast: Cast
+) -> None:
+    kept = person(cast, ["Nurlan Abdikarimov"], born=1980)
+    theirs = person(cast, ["Нурлан Абдикаримов"], city=cast.quetta, born=1980)
+    duplicates.merge(kept, theirs, by=cast.admin)
+    client.force_login(cast.quetta_coordinator)
+    response = client.get(f"/people/{theirs.code}/")
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "admin merged this record into another record of the same person" in page
+    assert "Nurlan" not in page and str(kept.code) not in page
+    event = AuditEvent.objects.filter(verb=Verb.VIEW, object_code=theirs.code).get()
+    assert event.actor == cast.quetta_coordinator
+    # Someone who may see the survivor is taken there; one who never saw either learns
+    # nothing; after an undo the record is found again.
+    client.force_login(cast.admin)
+    assert client.get(f"/people/{theirs.code}/").url == f"/people/{kept.code}/"
+    client.force_login(cast.coordinator)  # Karachi's: the Quetta record was never theirs
+    assert client.get(f"/people/{theirs.code}/").status_code == 404
+    duplicates.undo(Merge.objects.get(), by=cast.admin)
+    client.force_login(cast.quetta_coordinator)
+    assert client.get(f"/people/{theirs.code}/").status_code == 200

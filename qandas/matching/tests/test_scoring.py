@@ -182,3 +182,17 @@ def test_why_shows_arabic_script_words_as_typed_not_as_search_reads_them() -> No
     assert why == "عائشة ≈ عائشه (same in Latin letters)"
     why = str(search.name_match(analyse("علي"), analyse("Ali"))[1])
     assert why.startswith("علی ≈ ali")
+
+
+def test_a_word_repeated_past_the_names_tokens_does_not_count_again() -> None:
+    """A query token left over once each of the name's tokens is paired takes its best
+    again (another spelling of one still counts), unless it repeats one the query had: a
+    junk row of one name 25 times scored 0.83 against everyone of that name."""
+    name = analyse("Kairat Saparbekov")
+    junk, why = search.name_match(analyse("Kairat " * 25), name)
+    assert junk < 0.1
+    assert str(why) == ("kairat ≈ kairat (same spelling); kairat ≠ saparbekov (not alike)")
+    repeated = search.name_match(analyse("Kairat Saparbekov Saparbekov"), name)[0]
+    extra = search.name_match(analyse("Kairat Saparbekov Kayrat"), name)[0]
+    assert repeated < 0.7 < extra  # "kayrat" is no repeat of "kairat": it counts
+    assert search.name_match(analyse("Kairat Kairat"), analyse("Kairat Kairat"))[0] == 1.0

@@ -179,7 +179,7 @@ def _scored_pairs(ids: list[int], matchers: Matchers | None) -> list[tuple[int, 
     firsts = [(people[first_id], seconds) for first_id, seconds in others.items()]
     for (a, seconds), scores in zip(firsts, alike_all(firsts), strict=True):
         for b, (score, _match) in zip(seconds, scores, strict=True):
-            if score >= STORE_FLOOR:
+            if search.reaches(score, STORE_FLOOR):
                 found.append((a.organisation, a.pk, b.pk, score))
     return found
 
@@ -393,7 +393,7 @@ def likely_duplicates(
     for first_id, second_id in stored:
         a, b = people[first_id], people[second_id]
         score, why = score_pair(a, b)
-        if score >= threshold:
+        if search.reaches(score, threshold):
             found.append(Pair(a, b, score, why))
     found.sort(key=lambda p: (-p.score, p.first.pk, p.second.pk))
     return found[:limit]
@@ -436,7 +436,7 @@ def guard_candidates(
         ):
             # The names must match: a shared surname and birth year (spouses,
             # siblings) are not enough.
-            if min(match.score, match.name_score) >= GUARD_THRESHOLD and (
+            if search.reaches(min(match.score, match.name_score), GUARD_THRESHOLD) and (
                 match.person.pk not in best or match.score > best[match.person.pk].score
             ):
                 best[match.person.pk] = match

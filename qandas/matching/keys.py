@@ -104,6 +104,23 @@ KINSHIP |= frozenset({"walad", "wald", "veled", "s/o", "d/o", "w/o"})
 # European particles of family names (de Vries, van Dijk): kept in the text, not keyed.
 KINSHIP |= frozenset({"de", "van", "von", "der", "den", "la", "le", "du", "del", "della", "di"})
 KINSHIP |= frozenset({"da", "dos", "das", "ter", "ten", "zu", "y"})
+# A word one record of a person may have and another not: a patronymic (``Bolatuly``,
+# ``Bolatovich``: the father's name, which a passport writes and a police list may not)
+# or a title (``Mr``). Left over in a query (``search.score_many``), it lowers no score.
+PATRONYMIC: tuple[str, ...] = ("uly", "ulu", "kyzy", "qyzy", "ovich", "evich", "ovna", "evna")
+PATRONYMIC += ("ovych", "ivna", "ogly", "oglu")
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr"})
+
+
+def aside(rom: str) -> bool:
+    """Whether a romanised token is a patronymic or a title (``PATRONYMIC``, ``TITLES``)."""
+    if rom in TITLES:
+        return True
+    return rom.endswith(PATRONYMIC) and any(
+        rom.endswith(ending) and len(rom) - len(ending) >= 3 for ending in PATRONYMIC
+    )
+
+
 # Patronymic and family-name endings; a token ending with one is also keyed by its stem.
 ENDINGS: tuple[str, ...] = ("ovich", "evich", "ovna", "evna", "ovych", "uly", "kyzy", "qyzy")
 ENDINGS += ("ova", "eva", "ov", "ev", "ich")

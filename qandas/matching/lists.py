@@ -174,7 +174,7 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
     return [
         {"person": m.person.pk, "score": m.score, "name": m.name, "why": m.why}
         for m in matches
-        if m.score >= search.FLOOR
+        if search.reaches(m.score, search.FLOOR)
     ]
 
 

@@ -459,13 +459,19 @@ class Named:
     scores: Scores
     columns: Index  # query token × name: the pair of its best token
     together: np.ndarray[Any, np.dtype[np.bool_]]  # a name that scored as run together
+    # Query token × name: left over and counted for nothing (a repeat, a patronymic).
+    aside: np.ndarray[Any, np.dtype[np.bool_]]
 
     def why(self, at: int) -> Why:
         """Which tokens of the name at ``at`` matched and how (the first of equals)."""
         if self.together[at]:
             return Why(together=(_text(self.query), _text(self.names[at])))
         return Why(
-            tuple(self.pairs.match(int(self.columns[row, at])) for row in range(len(self.query)))
+            tuple(
+                self.pairs.match(int(self.columns[row, at]))
+                for row in range(len(self.query))
+                if not self.aside[row, at]
+            )
         )
 
 
@@ -525,22 +531,35 @@ def score_many(tasks: Sequence[Task]) -> list[Named]:
         for row in range(len(best))
     ]
     pers = [score[place[where]] for where in wheres]
-    paired = np.minimum(asked, sizes)
-    columns_of = one_to_one(pers, paired) if len(best) > 1 else None
-    again = _repeated(tasks, len(best))[:, task]  # query token, name: said before
+    if len(best) > 1:
+        columns_of, taken = one_to_one(pers, np.minimum(asked, sizes))
+    else:
+        columns_of, taken = None, np.ones(best.shape, bool)
+    again, aside = _repeated(tasks, len(best))
+    again, aside = again[:, task], aside[:, task]  # query token, name
+    counting = asked.astype(np.float64)  # the query tokens each name's score averages
+    left_aside = np.zeros(best.shape, bool)
     for row, (where, per) in enumerate(zip(wheres, pers, strict=True)):
         first = per.argmax(axis=1) if columns_of is None else columns_of[row]
         chosen[row] = place[where[everyone, first]]
         best[row] = counted(per[everyone, first])
         # A query token left over once each of the name's tokens is paired takes its
-        # best again (``one_to_one``), unless it repeats a token the query had already:
-        # "Kairat" written 25 times scored 0.83 against "Kairat Saparbekov".
-        best[row] = np.where((row >= paired) & again[row], 0.0, best[row])
+        # best again (``one_to_one``), unless it repeats a token the query had already,
+        # or is a patronymic or a title (``keys.aside``): such a token counts for
+        # nothing either way, as when the name has it and the query not. "Kanat Bolatuly
+        # Baimukhanov" scored 0.63 against "Kanat Baimukhanov", which scored 0.95 against
+        # it, and the duplicate guard let a second record of him through; "Kairat"
+        # written 25 times scored 0.83 against "Kairat Saparbekov" (now 0.43, as
+        # "Kairat Kairat" does).
+        out = ~taken[row] & (again[row] | aside[row])
+        best[row] = np.where(out, 0.0, best[row])
+        counting -= out
+        left_aside[row] = out
     total = best[0].copy() if len(best) else np.zeros(0)
     for more in best[1:]:
         total += more  # in the query's order, as a sum one token at a time would
     coverage = np.minimum(asked, sizes) / np.maximum(asked, sizes)
-    scores = total / asked * (0.85 + 0.15 * coverage)
+    scores = total / counting * (0.85 + 0.15 * coverage)
     # Run together, a name scores at most ``TOGETHER``: one already scoring that much
     # token by token is not run together.
     apart = ((asked > 1) | (sizes > 1)) & (scores < TOGETHER)
@@ -571,25 +590,33 @@ def score_many(tasks: Sequence[Task]) -> list[Named]:
                 scores[begin:end],
                 chosen[: len(query), begin:end],
                 together[begin:end],
+                left_aside[: len(query), begin:end],
             )
         )
         begin = end
     return named
 
 
-def _repeated(tasks: Sequence[Task], rows: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
+def _repeated(
+    tasks: Sequence[Task], rows: int
+) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], np.ndarray[Any, np.dtype[np.bool_]]]:
     """Query token (``rows`` of them at most) × task: whether the task's query has that
-    token's romanised spelling at an earlier place."""
+    token's romanised spelling at an earlier place, and whether it is a patronymic or a
+    title (``keys.aside``)."""
     again = np.zeros((rows, len(tasks)), bool)
+    aside = np.zeros((rows, len(tasks)), bool)
     for at, (query, _names) in enumerate(tasks):
         seen: set[str] = set()
         for row, token in enumerate(query):
             again[row, at] = token.rom in seen
+            aside[row, at] = keys.aside(token.rom)
             seen.add(token.rom)
-    return again
+    return again, aside
 
 
-def one_to_one(pers: list[Scores], pairs: Index) -> Index:
+def one_to_one(
+    pers: list[Scores], pairs: Index
+) -> tuple[Index, np.ndarray[Any, np.dtype[np.bool_]]]:
     """For each query token (``pers``: its score against each name's each token), the
     name's token it is paired with: the best pair of all first, then the best of the
     tokens left, so that no token of a name answers two of the query's, for as many
@@ -601,7 +628,8 @@ def one_to_one(pers: list[Scores], pairs: Index) -> Index:
     nobody registered whose first candidate scored above 0.8 fell from 0.178 to 0.172,
     and the duplicate queue proposed fewer namesakes (0.110 to 0.101 of those registered
     once), for a twentieth more time; on tune_names' development slice recall@10 stayed
-    within 0.001. Of equals, the earlier query token and the name's earlier token."""
+    within 0.001. Of equals, the earlier query token and the name's earlier token. Also
+    says which query tokens were paired (the others are left over)."""
     every = np.stack(pers)  # query token, name, the name's token
     left = every.copy()
     taken = np.full(every.shape[:2], -1, np.intp)
@@ -615,7 +643,7 @@ def one_to_one(pers: list[Scores], pairs: Index) -> Index:
         taken[rows, names] = columns
         left[rows, names, :] = -np.inf
         left[:, names, columns] = -np.inf
-    return np.where(taken >= 0, taken, every.argmax(axis=2))
+    return np.where(taken >= 0, taken, every.argmax(axis=2)), taken >= 0
 
 
 def _padded(columns: list[list[int]], sizes: Index, width: int) -> Index:
@@ -1635,7 +1663,14 @@ class Ranked(Sequence[Person]):
 FLOOR = 0.5
 
 
+def reaches(score: float, threshold: float) -> bool:
+    """Whether ``score`` is at least ``threshold``, as a person reading both would say: a
+    score is a sum of products of floats, and 0.8 may come out as 0.7999999999999999
+    ("Mr Kanat Baimukhanov" missed the duplicate guard's 0.8 so)."""
+    return score >= threshold - 1e-9
+
+
 def rank_people(people: QuerySet[Person], query: str, **hints: Any) -> Ranked:
     """The people list's and the API's search: people with ``score`` and ``why``, those
     from ``FLOOR``, loaded only for the page shown."""
-    return Ranked([s for s in scored_people(people, query, **hints) if s.score >= FLOOR])
+    return Ranked([s for s in scored_people(people, query, **hints) if reaches(s.score, FLOOR)])

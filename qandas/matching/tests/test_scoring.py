@@ -156,8 +156,9 @@ def test_no_token_of_a_name_answers_two_of_the_querys() -> None:
     assert "tokhtarova" in str(other[1])
     same = search.name_match(analyse("Zhanar Zhanuzakova"), analyse("Жанұзақова Жанар"))
     assert same[0] > 0.95
-    # A query longer than the name: the token left over takes its best, as before (three
-    # tokens of 1.0, then 0.85 + 0.15 times two of three for the numbers of tokens).
+    # A query longer than the name: a token left over that repeats one counts for
+    # nothing (two tokens of 1.0, then 0.85 + 0.15 times two of three for the numbers
+    # of tokens).
     longer = search.name_match(analyse("Nurbek Nurbek Tasbolatov"), analyse("Nurbek Tasbolatov"))
     assert longer[0] == pytest.approx(0.95)
 
@@ -166,10 +167,11 @@ def test_one_to_one_pairs_the_best_first_then_the_best_left() -> None:
     # Two query tokens, two names of two tokens each.
     first = np.array([[0.9, 0.2], [0.5, 0.6]])  # query token 0 against each name's tokens
     second = np.array([[0.95, 0.3], [0.4, 0.1]])  # query token 1
-    columns = search.one_to_one([first, second], np.array([2, 1]))
+    columns, paired = search.one_to_one([first, second], np.array([2, 1]))
     # Name 0: token 1 of the query takes column 0 (0.95), token 0 the one left (0.2).
     # Name 1 has one pair only: the best (0.6, query token 0), then token 1 its best.
     assert columns.tolist() == [[1, 1], [0, 0]]
+    assert paired.tolist() == [[True, True], [True, False]]
 
 
 def test_why_shows_arabic_script_words_as_typed_not_as_search_reads_them() -> None:
@@ -184,15 +186,29 @@ def test_why_shows_arabic_script_words_as_typed_not_as_search_reads_them() -> No
     assert why.startswith("علی ≈ ali")
 
 
-def test_a_word_repeated_past_the_names_tokens_does_not_count_again() -> None:
+def test_a_repeat_or_a_patronymic_left_over_counts_for_nothing_either_way() -> None:
     """A query token left over once each of the name's tokens is paired takes its best
-    again (another spelling of one still counts), unless it repeats one the query had: a
-    junk row of one name 25 times scored 0.83 against everyone of that name."""
+    (another spelling of one still counts), unless it repeats one the query had, or is
+    a patronymic or a title: then it counts neither for nor against, as when the name
+    has it and the query not. A junk row of one name 25 times scored 0.83 against
+    everyone of that name; a query with the patronymic a record lacks scored 0.63, the
+    record against it 0.95."""
     name = analyse("Kairat Saparbekov")
     junk, why = search.name_match(analyse("Kairat " * 25), name)
-    assert junk < 0.1
-    assert str(why) == ("kairat ≈ kairat (same spelling); kairat ≠ saparbekov (not alike)")
-    repeated = search.name_match(analyse("Kairat Saparbekov Saparbekov"), name)[0]
-    extra = search.name_match(analyse("Kairat Saparbekov Kayrat"), name)[0]
-    assert repeated < 0.7 < extra  # "kayrat" is no repeat of "kairat": it counts
-    assert search.name_match(analyse("Kairat Kairat"), analyse("Kairat Kairat"))[0] == 1.0
+    assert junk == pytest.approx(0.5 * (0.85 + 0.15 * 2 / 25)) and junk < search.FLOOR
+    assert str(why) == "kairat ≈ kairat (same spelling); kairat ≠ saparbekov (not alike)"
+    doubled = search.name_match(analyse("Kairat Saparbekov Saparbekov"), name)[0]
+    assert doubled == pytest.approx(0.95)
+    other = search.name_match(analyse("Kairat Saparbekov Dariga"), name)[0]
+    assert other < doubled - 0.1  # a word of its own, left over: still counts against
+    kanat = analyse("Kanat Baimukhanov")
+    for longer in (
+        "Kanat Bolatuly Baimukhanov",
+        "Қанат Болатұлы Баймұханов",
+        "Mr Kanat Baimukhanov",
+    ):
+        forth = search.name_match(analyse(longer), kanat)[0]
+        back = search.name_match(kanat, analyse(longer))[0]
+        assert forth == pytest.approx(back, abs=0.03) and forth > 0.9, longer
+    # Paired, a patronymic is compared as any token: two fathers are two people.
+    assert search.name_match(analyse("Kanat Bolatuly"), analyse("Kanat Serikuly"))[0] < 0.6

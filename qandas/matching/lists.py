@@ -255,24 +255,48 @@ def _still_named(person: Person, matched: str) -> str:
     return next((n.text for n in person.names.all() if fold(n.text) == wanted), "")
 
 
+def now_kept_as(ids: set[int]) -> dict[int, int]:
+    """Each person id's record now: itself, or the one it was merged into (through a
+    chain of merges). A list's rows keep the candidates they were matched with; a
+    candidate merged since is offered as the record that was kept, and comes back when
+    the merge is undone."""
+    current = {pk: pk for pk in ids}
+    asked = set(ids)
+    for _hop in range(10):
+        into = dict(
+            Person.objects.filter(pk__in=asked, merged_into__isnull=False).values_list(
+                "pk", "merged_into_id"
+            )
+        )
+        if not into:
+            break
+        for pk, at in current.items():
+            current[pk] = into.get(at, at)
+        asked = set(into.values())
+    return current
+
+
 def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]]:
     """Each row's candidates that ``user`` may see (not redacted), in one query, with
-    the names they have now (``Candidate``)."""
-    ids = {c["person"] for row in rows for c in row.candidates}
+    the names they have now (``Candidate``); a candidate merged into another record
+    since is that record (``now_kept_as``), once."""
+    kept = now_kept_as({c["person"] for row in rows for c in row.candidates})
     people = {
         p.pk: p
         for p in custody_people(user)
-        .filter(pk__in=ids, redacted_at__isnull=True)
+        .filter(pk__in=set(kept.values()), redacted_at__isnull=True)
         .select_related("current_city")
         .prefetch_related("names")
     }
     shown: dict[int, list[Candidate]] = {}
     for row in rows:
         shown[row.pk] = []
+        offered: set[int] = set()
         for c in row.candidates:
-            person = people.get(c["person"])
-            if person is None:
+            person = people.get(kept[c["person"]])
+            if person is None or person.pk in offered:
                 continue
+            offered.add(person.pk)
             name = _still_named(person, c["name"])
             why = c["why"] if name else ""
             shown[row.pk].append(Candidate(person, c["score"], round(c["score"] * 100), name, why))
@@ -338,7 +362,7 @@ def confirm(
     """
     now = now or timezone.now()
     upload = row.upload
-    if person.pk not in {c["person"] for c in row.candidates}:
+    if person.pk not in now_kept_as({c["person"] for c in row.candidates}).values():
         raise DecisionError(_("Choose one of the row's candidates."))
     if not custody_people(by, write=True).filter(pk=person.pk).exists():
         raise DecisionError(_("Choose one of the row's candidates."))

@@ -120,3 +120,34 @@ def test_known_columns_are_labelled_in_words_and_others_as_the_file_names_them(
     html = row_html(client.get(f"/lists/{upload.code}/"), upload.rows.get())
     assert "<dt>Birth year</dt>" in html and "<dt>Father&#x27;s name</dt>" in html
     assert "<dt>cell_no</dt>" in html and "<dt>birth_year</dt>" not in html
+
+
+@pytest.mark.engines
+def test_a_candidate_merged_since_is_offered_as_the_record_kept(client: Client, cast: Cast) -> None:
+    """A list row keeps the candidates it was matched with; after a merge the merged one
+    was dropped from the row and the record kept could not be chosen ("Choose one of
+    the row's candidates")."""
+    from qandas.matching import duplicates
+    from qandas.matching.models import Merge, RowState
+
+    tomiris = register(cast, "Tomiris Saparbekova", year=1985)
+    kept = register(cast, "Томирис Сапарбекова", year=1985)
+    client.force_login(cast.coordinator)
+    post_list(client, "name\nTomiris Saparbekova\n")
+    upload = ListUpload.objects.get()
+    row = upload.rows.get()
+    assert {c["person"] for c in row.candidates} == {tomiris.pk, kept.pk}
+    duplicates.merge(kept, tomiris, by=cast.coordinator)
+
+    shown = candidate_html(client.get(f"/lists/{upload.code}/"), row)
+    assert shown.count('<div class="candidate">') == 1  # the two are one record now
+    assert "Томирис Сапарбекова" in shown and "matched as <bdi>Tomiris Saparbekova" in shown
+    duplicates.undo(Merge.objects.get(), by=cast.coordinator)
+    shown = candidate_html(client.get(f"/lists/{upload.code}/"), row)
+    assert shown.count('<div class="candidate">') == 2
+
+    duplicates.merge(kept, tomiris, by=cast.coordinator)
+    response = client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(kept.code)})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.state, row.person) == (RowState.CONFIRMED, kept)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, NamedTuple, cast, overload
 from uuid import UUID
@@ -1393,6 +1393,16 @@ def score_facts(
     return score_all([(hints, list(candidates))], documents)[0]
 
 
+def known_cities() -> dict[str, str]:
+    """The registry's cities by each word a list may write one with: its slug and its
+    name, case folded (``KARACHI``, ``karachi``, ``Karachi``); each gives the slug."""
+    return {
+        word.casefold(): slug
+        for slug, name in City.objects.values_list("slug", "name")
+        for word in (slug, name)
+    }
+
+
 def score_all(
     asked: Sequence[tuple[Hints, Sequence[Facts]]],
     documents: dict[int, set[str]] | None = None,
@@ -1422,9 +1432,10 @@ def score_all(
             tasks.append((father, fathers_names))
         rows.append((hints, candidates, bool(father), texts, own, fathers, theirs))
     named = score_many(tasks) if tasks else []
+    cities = known_cities() if any(hints.city for hints, *_rest in rows) else {}
     return [
         _scored(
-            hints,
+            replace(hints, city=cities.get(hints.city.strip().casefold(), "")),
             candidates,
             bool_father,
             texts,
@@ -1478,8 +1489,8 @@ def _scored(
                 notes.append(("father", agree))
             weights += 1.0
             agreed += agree
-        if city:
-            same = city in facts.city
+        if city:  # a city of the registry's (``known_cities``): another counts not at all
+            same = city == facts.city[0]
             weights += 0.5
             agreed += 0.5 * (1.0 if same else 0.0)
             notes.append(("city", same))

@@ -10,6 +10,7 @@ from qandas.accounts.api import AuthenticationFailed, BearerToken
 from qandas.accounts.api import router as accounts_router
 from qandas.applications.api import router as applications_router
 from qandas.audit.api import router as audit_router
+from qandas.audit.record import refused
 from qandas.correspondence.api import router as correspondence_router
 from qandas.documents.api import router as documents_router
 from qandas.incidents.api import router as incidents_router
@@ -52,6 +53,7 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    refused(request, exc)
     return api.create_response(
         request, {"detail": _("Your role may not use this endpoint.")}, status=403
     )
@@ -59,6 +61,7 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    refused(request, exc)
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "qandas.lib.middleware.NoStoreMiddleware",
     "qandas.lib.middleware.ApiErrorMiddleware",
+    "qandas.lib.middleware.RefusalAuditMiddleware",
     # django-axes asks to be last.
     "axes.middleware.AxesMiddleware",
 ]

@@ -43,6 +43,9 @@ class Verb(models.TextChoices):
     MERGE = "merge", _("Merged duplicate records")
     UNMERGE = "unmerge", _("Undid a merge")
     NOT_SAME = "not_same", _("Marked as not the same person")
+    # A request the access gate refused: a role without the right (403), or an object
+    # outside the user's scope answered as missing (404). Security R27.
+    REFUSED = "refused", _("Refused access")
 
 
 class Outcome(models.TextChoices):

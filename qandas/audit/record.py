@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
 
-from qandas.audit.models import AuditEvent, Outcome
+from qandas.audit.models import AuditEvent, Outcome, Verb
 
 if TYPE_CHECKING:
     from qandas.accounts.models import Organisation, User
@@ -62,3 +63,22 @@ def _organisation_of(obj: Any) -> Organisation | None:
     if membership is not None:
         return membership.organisation
     return None
+
+
+def refused(request: HttpRequest, exc: BaseException) -> None:
+    """Record a refusal of the access gate (security R27: every authorization failure):
+    a ``PermissionDenied`` (403), or a ``Hidden`` object answered as missing (404), with
+    that object. Which page or endpoint refused is named by its route (never a value).
+    An anonymous request is the login wall's, not a refusal; a missing object, nothing
+    to record."""
+    from qandas.lib.access import Hidden
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    obj = exc.obj if isinstance(exc, Hidden) else None
+    if obj is None and not isinstance(exc, PermissionDenied):
+        return
+    match = getattr(request, "resolver_match", None)
+    route = [match.view_name] if match is not None and match.view_name else []
+    record(Verb.REFUSED, actor=user, request=request, obj=obj, fields=route, outcome=Outcome.DENIED)

@@ -30,10 +30,22 @@ def signed_in(request: HttpRequest) -> "User":
     return user
 
 
+class Hidden(Http404):
+    """An object that exists but is outside the user's scope: answered exactly as a
+    missing one (a 404), and recorded as a refusal (``qandas.audit.record.refused``)."""
+
+    def __init__(self, obj: models.Model) -> None:
+        super().__init__()
+        self.obj = obj
+
+
 def _by_code(queryset: "models.QuerySet[M]", code: UUID | str) -> M:
     try:
         return queryset.get(code=code)
-    except (ObjectDoesNotExist, ValidationError, ValueError) as exc:
+    except ObjectDoesNotExist as exc:
+        hidden = queryset.model._base_manager.filter(code=code).first()
+        raise (Http404() if hidden is None else Hidden(hidden)) from exc
+    except (ValidationError, ValueError) as exc:
         raise Http404 from exc
 
 

@@ -78,3 +78,20 @@ class ApiErrorMiddleware:
                     replacement[header] = response[header]
             return replacement
         return response
+
+
+class RefusalAuditMiddleware:
+    """Every refusal of the access gate in a page's view is recorded (security R27):
+    ``PermissionDenied`` and objects outside the user's scope (``access.Hidden``). The
+    API records its own (``qandas.api``), ninja handling its views' exceptions itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        from qandas.audit.record import refused
+
+        refused(request, exception)

@@ -127,10 +127,10 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     try:
         person = visible_or_404(Person, user, code)
-    except Http404:
+    except Http404 as missing:
         survivor = merged_survivor(user, code)
         if survivor is None:
-            return merged_elsewhere(request, user, code)
+            return merged_elsewhere(request, user, code, missing)
         messages.info(request, _("That record was merged into this one."))
         return redirect("people:detail", code=survivor.code)
     record(Verb.VIEW, actor=user, request=request, obj=person)
@@ -139,16 +139,16 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def merged_elsewhere(request: HttpRequest, user: User, code: str) -> HttpResponse:
+def merged_elsewhere(request: HttpRequest, user: User, code: str, missing: Http404) -> HttpResponse:
     """A record of the user's cities merged into one they may not see (another city's):
     say so, when and by whom, rather than answer "not found" for a record they kept.
-    Nothing of the other record is shown."""
+    Nothing of the other record is shown. Otherwise ``missing`` is raised again."""
     scope = scope_filter(user, city_field="current_city", people=True)
     person = Person.objects.filter(
         scope, code=code, merged_into__isnull=False, redacted_at__isnull=True
     ).first()
     if person is None:
-        raise Http404
+        raise missing
     merge = (
         apps.get_model("matching", "Merge")
         .objects.filter(merged=person, undone_at__isnull=True)

@@ -8,12 +8,14 @@ Every change is a POST; URLs carry person and merge codes, never names.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -103,34 +105,51 @@ def render_pair(
     return render(request, "matching/duplicate_pair.html", context, status=status)
 
 
+def merged_already(request: HttpRequest, user: User, first: str, second: str) -> Person | None:
+    """When the two were merged (either way, not undone) into a record ``user`` may
+    change: that record, with a message saying so. A second reviewer acting on a pair a
+    colleague merged meanwhile, or a page come back to, got a bare 404."""
+    try:
+        codes = {str(uuid.UUID(str(first))), str(uuid.UUID(str(second)))}
+    except ValueError:
+        return None
+    done = (
+        Merge.objects.filter(
+            survivor__code__in=codes, merged__code__in=codes, undone_at__isnull=True
+        )
+        .select_related("merged_by")
+        .first()
+    )
+    if done is None:
+        return None
+    survivor = Person.objects.editable_by(user).filter(pk=done.survivor_id).first()
+    if survivor is not None:
+        messages.info(
+            request,
+            _("These two records were already merged, into this one, by %(by)s on %(date)s.")
+            % {
+                "by": done.merged_by.username if done.merged_by else _("someone"),
+                "date": timezone.localtime(done.merged_at).strftime("%Y-%m-%d"),
+            },
+        )
+    return survivor
+
+
 @role_required(*REVIEWERS)
 @require_GET
 def duplicate_pair(request: HttpRequest, first: str, second: str) -> HttpResponse:
     user = signed_in(request)
+    if (survivor := merged_already(request, user, first, second)) is not None:
+        return redirect("people:detail", code=survivor.code)
     return render_pair(request, pair_of(user, first, second))
-
-
-def already_merged(user: User, first: str, second: str, survivor: str) -> Person | None:
-    """A repeated merge post: the survivor, when the pair was merged that way already."""
-    other = second if survivor == str(first) else first if survivor == str(second) else None
-    if other is None:
-        return None
-    done = Merge.objects.filter(
-        survivor__code=survivor, merged__code=other, undone_at__isnull=True
-    ).first()
-    if done is None:
-        return None
-    return Person.objects.editable_by(user).filter(pk=done.survivor_id).first()
 
 
 @role_required(*REVIEWERS)
 @require_POST
 def duplicate_merge(request: HttpRequest, first: str, second: str) -> HttpResponse:
     user = signed_in(request)
-    earlier = already_merged(user, first, second, request.POST.get("survivor", ""))
-    if earlier is not None:
-        messages.info(request, _("These records were already merged."))
-        return redirect("people:detail", code=earlier.code)
+    if (survivor := merged_already(request, user, first, second)) is not None:
+        return redirect("people:detail", code=survivor.code)
     pair = pair_of(user, first, second)
     form = MergeForm(request.POST, pair=pair)
     if not form.is_valid():
@@ -152,6 +171,8 @@ def duplicate_merge(request: HttpRequest, first: str, second: str) -> HttpRespon
 @require_POST
 def duplicate_not_same(request: HttpRequest, first: str, second: str) -> HttpResponse:
     user = signed_in(request)
+    if (survivor := merged_already(request, user, first, second)) is not None:
+        return redirect("people:detail", code=survivor.code)
     pair = pair_of(user, first, second)
     form = NotSameForm(request.POST)
     if not form.is_valid():

@@ -311,3 +311,26 @@ def test_a_record_merged_into_another_citys_says_so_to_whoever_kept_it(
     duplicates.undo(Merge.objects.get(), by=cast.admin)
     client.force_login(cast.quetta_coordinator)
     assert client.get(f"/people/{theirs.code}/").status_code == 200
+
+
+def test_a_pair_merged_meanwhile_says_so_to_the_second_reviewer(cast: Cast) -> None:
+    first = person(cast, ["Dariga Temirova"], born=1991)
+    second = person(cast, ["Дарига Темирова"], born=1991)
+    pair = f"/duplicates/{first.code}/{second.code}/"
+    karachi, admin = Client(), Client()
+    karachi.force_login(cast.coordinator)
+    admin.force_login(cast.admin)
+    assert admin.get(pair).status_code == 200  # both open the pair
+    merged = karachi.post(pair + "merge/", {"survivor": str(second.code)})
+    assert merged.status_code == 302
+    # The other reviewer: merging the other way, saying "not the same", or the page.
+    for response in (
+        admin.post(pair + "merge/", {"survivor": str(first.code)}),
+        admin.post(pair + "not-same/", {"note": ""}),
+        admin.get(pair),
+        admin.get(f"/duplicates/{second.code}/{first.code}/"),
+    ):
+        assert response.status_code == 302 and response["Location"] == f"/people/{second.code}/"
+    page = admin.get(f"/people/{second.code}/").content.decode()
+    assert "These two records were already merged, into this one, by coordinator on" in page
+    assert Merge.objects.count() == 1 and Person.objects.get(pk=second.pk).merged_into is None

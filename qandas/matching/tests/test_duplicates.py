@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from io import StringIO
 from typing import Any
@@ -200,8 +201,14 @@ def test_guard_shows_candidates_and_saves_nothing_until_confirmed(
     renamed = client.post(
         f"/people/{world.other.code}/edit/", {**edit, "names-0-text": "Берик Жанузаков"}
     )
-    assert renamed.status_code == 200 and "This is a different person" in renamed.content.decode()
+    html = renamed.content.decode()
+    assert renamed.status_code == 200 and "This is a different person" in html
     assert [n.text for n in world.other.names.all()] == ["Dilnoza Ergasheva"]
+    # The edit's candidates link to the pair's page, where the two can be merged; a new
+    # record's cannot (it is not saved yet).
+    linked = re.findall(rf'href="(/duplicates/{world.other.code}/[0-9a-f-]+/)"', html)
+    assert linked and all(client.get(url).status_code == 200 for url in linked)
+    assert "/duplicates/" not in shown.content.decode().split("</nav>")[-1]
 
 
 def test_queue_lists_a_pair_and_forgets_it_after_not_same(

@@ -4,7 +4,10 @@ Used by ``import_people``, ``match_list`` and the list upload page. Rows come ou
 dictionaries keyed by normalised column names (``Birth Year`` is ``birth_year``), each
 with the line number a person would find it at in a spreadsheet. A file that cannot be
 read raises ``TableError`` with a message for the person who made it; nothing is read
-half-way, because callers validate every row before writing any.
+half-way, because callers validate every row before writing any. A caller with a row
+limit (the list upload page) passes it: reading stops at the first row past it, and an
+XLSX file is refused before it is unpacked when it would unpack to far more than its
+size, or than that many rows, can need (a zip bomb).
 
 Cells are never evaluated: an XLSX formula cell and a CSV cell that a spreadsheet would
 take for a formula (``=…``, ``@…``, ``+A1``) are refused with their place named.
@@ -17,16 +20,26 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 MAX_BYTES = 256 * 1024 * 1024  # a command's file; uploads have their own, lower, limit
+# What an XLSX file may unpack to: its XML compresses about 10 to 20 times (a list of
+# names and numbers) and a zip bomb hundreds of times, so more than UNZIP_RATIO times its
+# size (beyond a floor for the styles and theme of a small file) is refused, and so is
+# more than UNZIPPED_MAX whatever its size, or, under a row limit, more than ROW_XML a
+# row (a row of 50 cells is about 2 KB of XML, with its shared strings).
+UNZIP_RATIO = 100
+UNZIPPED_FLOOR = 16 * 1024 * 1024
+UNZIPPED_MAX = 1024 * 1024 * 1024
+ROW_XML = 4096
+EXCEL_ROWS = 1_048_576  # a sheet's last row: a row numbered past it is a forged file
 MAX_COLUMNS = 50
 MAX_CELL = 1000
 SHOWN_PROBLEMS = 10  # a refusal names this many of a file's problems, and counts the rest
@@ -97,6 +110,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 def _checked_header(raw: list[str]) -> list[str]:
     columns = [column_name(h) for h in raw]
+    while columns and not columns[-1]:
+        columns.pop()  # empty cells after the last column (an XLSX row is 51 cells wide)
     if len(columns) > MAX_COLUMNS:
         raise TableError(_("The file has more than %(n)s columns.") % {"n": MAX_COLUMNS})
     seen = [c for c in columns if c]
@@ -150,7 +165,7 @@ def refused(problems: list[str]) -> TableError:
     return TableError(shown)
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(text: str) -> Generator[tuple[int, list[str]], None, None]:
     # Only the delimiter is guessed: names hold apostrophes (ʼAbd, O'Neil) that the
     # sniffer would take for quotes, swallowing every line up to the next one.
     header = text[: text.find("\n")] if "\n" in text else text
@@ -186,32 +201,92 @@ def _xlsx_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_rows(data: bytes | IO[bytes], problems: list[str]) -> Iterator[tuple[int, list[str]]]:
+def _unzipped_limit(size: int, max_rows: int | None) -> int:
+    """How many bytes an XLSX file of ``size`` bytes may unpack to (``UNZIP_RATIO``)."""
+    limit = min(UNZIPPED_MAX, max(UNZIPPED_FLOOR, UNZIP_RATIO * size))
+    if max_rows is not None:
+        limit = min(limit, UNZIPPED_FLOOR + max_rows * ROW_XML)
+    return limit
+
+
+def _check_unzipped(data: bytes, max_rows: int | None) -> None:
+    """Refuse an XLSX file that would unpack to more than ``_unzipped_limit``, before
+    openpyxl reads any of it (it reads the shared strings and styles whole). The sizes
+    are the archive's own: zipfile never unpacks a member past its stated size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise TableError(_("The file is not a spreadsheet that can be read.")) from exc
+    limit = _unzipped_limit(len(data), max_rows)
+    if unzipped > limit:
+        raise TableError(
+            _(
+                "Unpacked, this spreadsheet would take more than %(mb)s MB, far more than "
+                "its rows can need. Save it as CSV and upload that, or split it."
+            )
+            % {"mb": limit // 2**20}
+        )
+
+
+def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[str]], None, None]:
+    """The first sheet's rows that hold something, with their numbers, read as they are
+    unpacked (openpyxl's read-only mode) and at most ``MAX_COLUMNS + 1`` cells wide."""
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
-        book = load_workbook(
-            io.BytesIO(data) if isinstance(data, bytes) else data, read_only=True, data_only=False
-        )
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise TableError(_("The file is not a spreadsheet that can be read.")) from exc
-    sheet = book.worksheets[0]
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = []
-        for column, value in enumerate(values, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                problems.append(
-                    _("Row %(row)s, column %(column)s is a formula. Type the value itself.")
-                    % {"row": number, "column": column}
-                )
-                value = None  # never read, nor kept: the file is refused
-            cells.append(_xlsx_text(value))
-        yield number, cells
-    book.close()
+    try:
+        sheet = book.worksheets[0]
+        # The size a sheet declares is the word of the program that wrote it: openpyxl
+        # would drop the rows and columns past it, and pad every row to it.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        for number, values in enumerate(rows, start=1):
+            if number > EXCEL_ROWS:
+                raise TableError(_("The file is not a spreadsheet that can be read."))
+            if values.count(None) == len(values):
+                continue  # openpyxl makes up the rows a sheet skips: each is empty
+            cells = []
+            for column, value in enumerate(values, start=1):
+                if isinstance(value, str) and value.startswith("="):
+                    problems.append(
+                        _("Row %(row)s, column %(column)s is a formula. Type the value itself.")
+                        % {"row": number, "column": column}
+                    )
+                    value = None  # never read, nor kept: the file is refused
+                cells.append(_xlsx_text(value))
+            yield number, cells
+    finally:
+        book.close()
 
 
-def read(data: bytes, *, filename: str = "", encoding: str | None = None) -> Table:
-    """Every row of a CSV or XLSX file (the first sheet), checked; ``TableError`` if not."""
+def _within(max_rows: int, counted: int, empty: int) -> None:
+    """Refuse a list past its row limit as soon as it is; and one with more empty rows
+    than that (a file of empty lines costs as much to read as one of rows). Only the list
+    upload page has a limit: a bigger list goes to ``match_list``."""
+    if counted > max_rows:
+        raise TableError(
+            _(
+                "The list has more than %(limit)s rows; the limit here is %(limit)s. Split "
+                "it, or ask an administrator to run “manage.py match_list” on it."
+            )
+            % {"limit": max_rows}
+        )
+    if empty > max_rows:
+        raise TableError(
+            _("The list has more than %(limit)s empty rows. Delete them and try again.")
+            % {"limit": max_rows}
+        )
+
+
+def read(
+    data: bytes, *, filename: str = "", encoding: str | None = None, max_rows: int | None = None
+) -> Table:
+    """Every row of a CSV or XLSX file (the first sheet), checked; ``TableError`` if not,
+    or as soon as a row past ``max_rows`` (rows that hold something) is read."""
     if len(data) > MAX_BYTES:
         raise TableError(
             _("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 2**20}
@@ -219,7 +294,9 @@ def read(data: bytes, *, filename: str = "", encoding: str | None = None) -> Tab
     if data.startswith(OLE_MAGIC) or filename.lower().endswith(".xls"):
         raise TableError(_("Old Excel files (.xls) cannot be read; save the list as .xlsx or CSV."))
     problems: list[str] = []  # every cell's, so that one upload names them all
+    lines: Generator[tuple[int, list[str]], None, None]
     if data.startswith(XLSX_MAGIC):
+        _check_unzipped(data, max_rows)
         lines, used = _xlsx_rows(data, problems), "xlsx"
     elif b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise TableError(_("The file is neither a CSV nor an XLSX spreadsheet."))
@@ -228,16 +305,28 @@ def read(data: bytes, *, filename: str = "", encoding: str | None = None) -> Tab
         lines = _csv_rows(text)
     header: list[str] | None = None
     table = Table(columns=[], encoding=used)
-    for line, cells in lines:
-        if header is None:
-            if not any(c.strip() for c in cells):
+    counted = empty = 0  # rows that hold something (refused ones too), and the others
+    seen = 0  # problems found before this row (an XLSX row's formulas come with it)
+    with closing(lines):
+        for line, cells in lines:
+            if header is None:
+                if any(c.strip() for c in cells):
+                    header = _checked_header(cells)
+                    table.columns = [c for c in header if c]
+                else:
+                    empty += 1
+                seen = len(problems)
                 continue
-            header = _checked_header(cells)
-            table.columns = [c for c in header if c]
-            continue
-        row = _row(line, header, cells, problems)
-        if row is not None:
-            table.rows.append((line, row))
+            row = _row(line, header, cells, problems)
+            if row is not None or len(problems) > seen:
+                counted += 1
+            else:
+                empty += 1
+            if max_rows is not None:
+                _within(max_rows, counted, empty)
+            if row is not None:
+                table.rows.append((line, row))
+            seen = len(problems)
     if problems:
         raise refused(problems)
     if header is None:
@@ -245,7 +334,9 @@ def read(data: bytes, *, filename: str = "", encoding: str | None = None) -> Tab
     return table
 
 
-def read_path(path: str | Path, *, encoding: str | None = None) -> Table:
+def read_path(
+    path: str | Path, *, encoding: str | None = None, max_rows: int | None = None
+) -> Table:
     """``read`` for a file on disk (the management commands)."""
     path = Path(path)
     try:
@@ -258,4 +349,4 @@ def read_path(path: str | Path, *, encoding: str | None = None) -> Table:
         raise TableError(
             _("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 2**20}
         )
-    return read(path.read_bytes(), filename=path.name, encoding=encoding)
+    return read(path.read_bytes(), filename=path.name, encoding=encoding, max_rows=max_rows)

@@ -2,6 +2,8 @@
 
 import datetime
 import io
+import zipfile
+from typing import Any
 
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -130,3 +132,74 @@ def test_xlsx_dates_read_as_dates_and_times_of_day_are_kept() -> None:
             },
         )
     ]
+
+
+def test_reading_stops_at_the_first_row_past_the_limit() -> None:
+    """A caller's row limit is met as the rows are read, not after: a file of a million
+    one-letter rows is refused with a few megabytes in use, not hundreds."""
+    import tracemalloc
+
+    assert len(read(b"name\nA\n\nB\n", max_rows=2).rows) == 2
+    many = b"name\n" + b"a\n" * 1_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(TableError, match="more than 5000 rows; the limit here is 5000"):
+            read(many, max_rows=5000)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 2**20
+    # Refused rows count, and so do empty ones past the limit (they cost as much to read).
+    with pytest.raises(TableError, match="more than 2 rows"):
+        read(b"name\n=A1\n=A2\n=A3\n", max_rows=2)
+    with pytest.raises(TableError, match="more than 3 empty rows"):
+        read(b"name\nA\n" + b",\n" * 10 + b"B\n", max_rows=3)
+    assert len(read(b"name\n" + b"a\n" * 6000).rows) == 6000  # without a limit, every row
+
+
+def rezipped(data: bytes, change: Any) -> bytes:
+    """An XLSX file with its first sheet's XML changed by ``change``."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = change(body.decode()).encode()
+            archive.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_an_xlsx_unpacking_to_far_more_than_its_size_is_refused_unread() -> None:
+    """A zip bomb: 40 KB that unpack to 400,000 rows (20 MB) is refused before openpyxl
+    reads it; under a row limit, what a file may unpack to follows the limit too."""
+    rows = '<row><c t="inlineStr"><is><t>a</t></is></c></row>' * 400_000
+    bomb = rezipped(
+        xlsx([["name"], ["b"]]), lambda s: s.replace("<sheetData>", "<sheetData>" + rows)
+    )
+    assert len(bomb) < 100_000
+    for limit in (None, 5000):
+        with pytest.raises(TableError, match="Unpacked, this spreadsheet would take more than"):
+            read(bomb, max_rows=limit)
+    named: list[list[object]] = [["name"]]
+    named += ([f"Aibek {i}"] for i in range(30))
+    many = xlsx(named)
+    with pytest.raises(TableError, match="more than 10 rows"):
+        read(many, max_rows=10)
+    assert len(read(many, max_rows=30).rows) == 30
+
+
+def test_an_xlsx_is_read_whatever_size_its_sheet_declares() -> None:
+    """openpyxl takes a sheet's declared size for its size: a sheet declaring one cell
+    lost every row, and one declaring the whole grid was padded to 16,384 columns. A row
+    numbered past a sheet's last is a forged file."""
+    data = xlsx([["name", "year"], ["Aibek", 1990], ["Nurlan", 1985]])
+    for declared in ("A1:A1", "A1:XFD1048576"):
+        table = read(rezipped(data, lambda s, d=declared: s.replace("A1:B3", d)))
+        assert table.columns == ["name", "year"]
+        assert table.rows == [
+            (2, {"name": "Aibek", "year": "1990"}),
+            (3, {"name": "Nurlan", "year": "1985"}),
+        ]
+    far = '<row r="2000000"><c t="inlineStr"><is><t>z</t></is></c></row></sheetData>'
+    with pytest.raises(TableError, match="not a spreadsheet that can be read"):
+        read(rezipped(data, lambda s: s.replace("</sheetData>", far)))

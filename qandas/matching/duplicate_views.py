@@ -82,6 +82,7 @@ def card(person: Person) -> dict[str, Any]:
         "events": EventPerson.objects.filter(person=person).count(),
         "applications": Application.objects.filter(person=person).count(),
         "letters": Letter.people.through.objects.filter(person=person).count(),
+        "phones": len(person.phones),
     }
 
 
@@ -162,7 +163,10 @@ def duplicate_merge(request: HttpRequest, first: str, second: str) -> HttpRespon
         return render_pair(request, pair, merge_form=form, status=409)
     messages.success(
         request,
-        _("Merged. Everything of the other record is now on this one; the merge can be undone."),
+        _(
+            "Merged. The other record's names, documents, events, applications and letters "
+            "are on this one now, with the details this one lacked; the merge can be undone."
+        ),
     )
     return redirect("people:detail", code=survivor.code)
 
@@ -216,7 +220,7 @@ MOVED_WORDS = {
 }
 
 
-def moved_in_words(moved: dict[str, list[int]]) -> list[str]:
+def moved_in_words(moved: dict[str, list[Any]]) -> list[str]:
     """What a merge moved, kind by kind: "1 name", "2 events" (not the internal keys).
     A kind no phrase names yet is called by its model's verbose name."""
     said = []
@@ -233,6 +237,13 @@ def moved_in_words(moved: dict[str, list[int]]) -> list[str]:
         except (LookupError, ValueError):
             kind = key
         said.append(_("%(count)d %(kind)s") % {"count": len(ids), "kind": kind})
+    carried = [
+        str(getattr(Person._meta.get_field(field), "verbose_name", field))
+        for field, *_values in moved.get(people_repoint.CARRIED, [])
+        if field not in ("birth_date_precision", "relationship")
+    ]
+    if carried:
+        said.append(_("details it lacked: %(fields)s") % {"fields": ", ".join(carried)})
     return said
 
 

@@ -570,13 +570,17 @@ UNCHANGED = {
     people_repoint.POSITIONS,
     people_repoint.KEPT,
     people_repoint.WRITTEN,
+    people_repoint.CARRIED,
 }
 
 
 def moved_fields(moved: Moved) -> list[str]:
     """What a merge changed, by kind of record, for the audit trail (names, never
-    values): a merge of a record whose every name the survivor had changed no name."""
-    return sorted({key.split(":")[0] for key, ids in moved.items() if ids and key not in UNCHANGED})
+    values): a merge of a record whose every name the survivor had changed no name. The
+    details the kept record was given (``people.repoint.CARRIED``) by their fields."""
+    kinds = {key.split(":")[0] for key, ids in moved.items() if ids and key not in UNCHANGED}
+    details = {field for field, *_values in moved.get(people_repoint.CARRIED, [])}
+    return sorted(kinds | details)
 
 
 def undo_refused_by_redaction(done: Merge) -> bool:

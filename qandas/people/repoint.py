@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 
 from qandas.lib.scripts import as_read, detect_script
@@ -29,6 +29,24 @@ KEPT = "people.Name:kept"  # the ids of the names left there: the new record had
 # Each moved name's [text, source], as ``NAMES``: what an undo writes back on the old
 # record when the new record's names were edited since and that one was removed.
 WRITTEN = "people.Name:written"
+
+# Each detail the old record gave the new one, which lacked it: [field, what the new
+# record held, what it was given], as JSON (``CARRIED_FIELDS``).
+CARRIED = "people.Person:carried"
+# A merge gives the record kept each of these it lacks (a field it has is its own): phone
+# numbers and languages are joined, the others taken when empty, by group (a birth date
+# with its precision, a household with the relationship to its head).
+CARRIED_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("phones",),
+    ("languages",),
+    ("sex",),
+    ("birth_date", "birth_date_precision"),
+    ("father_name",),
+    ("clan",),
+    ("place_of_origin",),
+    ("household", "relationship"),
+    ("notes",),
+)
 
 Moved = dict[str, list[Any]]
 
@@ -64,10 +82,75 @@ def same_name(text: str) -> str:
     return " ".join(as_read(fold(text)).split())
 
 
+def _value(person: Person, field: str) -> Any:
+    """A field of a person as JSON holds it (a household by its id, a date as text)."""
+    value = getattr(person, f"{field}_id" if field == "household" else field)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _stored(field: str, value: Any) -> Any:
+    """``_value``'s JSON back as the field holds it."""
+    if field == "household":
+        return {"household_id": value}
+    model_field = Person._meta.get_field(field)
+    assert isinstance(model_field, models.Field)  # a column of the person's own
+    return {field: model_field.to_python(value)}
+
+
+def _carry(old: Person, new: Person) -> list[list[Any]]:
+    """Give ``new`` the details of ``old`` it lacks (``CARRIED_FIELDS``): what the
+    merged record alone knew (a family's phone number, the household) stays in reach."""
+    carried: list[list[Any]] = []
+    for group in CARRIED_FIELDS:
+        first = group[0]
+        theirs, ours = _value(old, first), _value(new, first)
+        if first == "phones":
+            given = ours + [p for p in theirs if p not in ours]
+            changes = [(first, given)] if given != ours else []
+        elif first == "languages":
+            said = [w.strip() for w in ours.split(",") if w.strip()]
+            folded = {w.casefold() for w in said}
+            more = [
+                w.strip()
+                for w in theirs.split(",")
+                if w.strip() and w.strip().casefold() not in folded
+            ]
+            changes = [(first, ", ".join(said + more))] if more else []
+        elif first == "notes":
+            given = f"{ours}\n\n{theirs}" if ours and theirs else ours or theirs
+            changes = [(first, given)] if theirs and given != ours else []
+        elif first == "sex":
+            changes = [(first, theirs)] if ours == "unknown" and theirs != "unknown" else []
+        else:
+            empty = ours in ("", None) and theirs not in ("", None)
+            changes = [(field, _value(old, field)) for field in group] if empty else []
+        for field, given in changes:
+            carried.append([field, _value(new, field), given])
+    if carried:
+        values: dict[str, Any] = {}
+        for field, _before, given in carried:
+            values.update(_stored(field, given))
+        Person.objects.filter(pk=new.pk).update(**values)
+    return carried
+
+
+def _uncarry(new: Person, carried: list[list[Any]]) -> None:
+    """Give back ``new`` what it held before ``_carry``, each field it has not changed
+    since (one edited after the merge keeps its edit)."""
+    current = Person.objects.get(pk=new.pk)
+    values: dict[str, Any] = {}
+    for field, before, given in carried:
+        if _value(current, field) == given:
+            values.update(_stored(field, before))
+    if values:
+        Person.objects.filter(pk=new.pk).update(**values)
+
+
 def repoint(old: Person, new: Person) -> Moved:
     """Give ``old``'s names to ``new`` as extra names, after its own, none primary; a
     name ``new`` has already (``same_name``), or that another of ``old``'s moves
-    before it, is not moved but left on ``old``."""
+    before it, is not moved but left on ``old``. Then the details ``new`` lacks
+    (``_carry``); ``old`` keeps its own, hidden with it."""
     with transaction.atomic():
         names = list(Name.objects.filter(person=old).order_by("-is_primary", "position", "pk"))
         held = {
@@ -85,7 +168,9 @@ def repoint(old: Person, new: Person) -> Moved:
             Name.objects.filter(pk=name.pk).update(person=new, is_primary=False, position=start + i)
         names_changed.send(sender=Person, person=new)
         names_changed.send(sender=Person, person=old)
+        carried = _carry(old, new)
     return {
+        CARRIED: carried,
         NAMES: [n.pk for n in moving],
         WRITTEN: [[n.text, n.source] for n in moving],
         PRIMARY: [n.pk for n in names if n.is_primary],
@@ -105,6 +190,7 @@ def restore(old: Person, new: Person, moved: Moved) -> None:
     positions = moved.get(POSITIONS) or list(range(len(ids)))
     written = moved.get(WRITTEN) or [None] * len(ids)
     with transaction.atomic():
+        _uncarry(new, moved.get(CARRIED) or [])
         for pk, position, was in zip(ids, positions, written, strict=True):
             back = Name.objects.filter(pk=pk, person=new).update(
                 person=old, is_primary=pk in primary, position=position

@@ -334,3 +334,64 @@ def test_a_pair_merged_meanwhile_says_so_to_the_second_reviewer(cast: Cast) -> N
     page = admin.get(f"/people/{second.code}/").content.decode()
     assert "These two records were already merged, into this one, by coordinator on" in page
     assert Merge.objects.count() == 1 and Person.objects.get(pk=second.pk).merged_into is None
+
+
+def test_a_merge_gives_the_record_kept_the_details_it_lacks_and_undo_takes_them_back(
+    cast: Cast,
+) -> None:
+    """The merged record's phone, household and other details were hidden with it:
+    a family's only contact number could be reached no more."""
+    from qandas.people.models import Household
+
+    home = Household.objects.create(organisation=cast.organisation, city=cast.karachi)
+    kept = person(cast, ["Ruslan Saparbekov"], born=1980, phones=["+923001234567"])
+    kept.languages = "Kazakh"
+    kept.save()
+    twin = person(
+        cast,
+        ["Руслан Сапарбеков"],
+        phones=["+923009876543", "+923001234567"],
+        sex="male",
+        clan="Naiman",
+        father_name="Bolat",
+        languages="kazakh, Dari",
+        notes="Works at the market.",
+        household=home,
+        relationship="head",
+    )
+    before = {f: getattr(kept, f) for f in ("phones", "sex", "clan", "father_name", "notes")}
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    kept.refresh_from_db()
+    assert kept.phones == ["+923001234567", "+923009876543"]
+    assert (kept.sex, kept.clan, kept.father_name) == ("male", "Naiman", "Bolat")
+    assert kept.languages == "Kazakh, Dari" and kept.notes == "Works at the market."
+    assert (kept.household, kept.relationship) == (home, "head")
+    assert kept.birth_date is not None and kept.birth_date.year == 1980  # its own, kept
+    fields = fields_audited(Verb.MERGE, kept)
+    assert {"phones", "household", "relationship", "clan", "notes"} <= set(fields)
+    assert "birth_date" not in fields
+
+    # Changed since: that field keeps its change; the others go back.
+    Person.objects.filter(pk=kept.pk).update(clan="Kerei")
+    duplicates.undo(done, by=cast.coordinator)
+    kept.refresh_from_db()
+    assert {f: getattr(kept, f) for f in ("phones", "sex", "father_name", "notes")} == {
+        f: before[f] for f in ("phones", "sex", "father_name", "notes")
+    }
+    assert kept.clan == "Kerei" and kept.languages == "Kazakh"
+    assert kept.household is None and kept.relationship == ""
+    twin.refresh_from_db()
+    assert twin.phones == ["+923009876543", "+923001234567"] and twin.household == home
+
+
+def test_the_pair_page_and_the_merges_page_say_what_details_a_merge_gives(
+    client: Client, cast: Cast
+) -> None:
+    kept = person(cast, ["Timur Dosmukhamedov"], born=1975)
+    twin = person(cast, ["Тимур Досмухамедов"], born=1975, phones=["+923123879436"], clan="Kerei")
+    client.force_login(cast.coordinator)
+    page = client.get(f"/duplicates/{kept.code}/{twin.code}/").content.decode()
+    assert "Phone numbers" in page and "879436" not in page  # how many, never which
+    client.post(f"/duplicates/{kept.code}/{twin.code}/merge/", {"survivor": str(kept.code)})
+    merges = client.get("/duplicates/merges/").content.decode()
+    assert "details it lacked: phone numbers, clan" in merges

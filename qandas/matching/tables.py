@@ -9,8 +9,10 @@ limit (the list upload page) passes it: reading stops at the first row past it, 
 XLSX file is refused before it is unpacked when it would unpack to far more than its
 size, or than that many rows, can need (a zip bomb).
 
-Cells are never evaluated: an XLSX formula cell and a CSV cell that a spreadsheet would
-take for a formula (``=…``, ``@…``, ``+A1``) are refused with their place named.
+Cells are never evaluated: an XLSX formula cell (array and data-table formulas too) and
+a cell that a spreadsheet would take for a formula (``=…``, ``@…``, ``+A1``, ``-1+1``:
+``looks_like_formula``) are refused with their place named, so that no list the
+application keeps, or serves back, holds one.
 """
 
 from __future__ import annotations
@@ -48,7 +50,16 @@ LEGACY = ("cp1256", "cp1251", "koi8_r", "cp1252", "utf_16", "cp866", "iso8859_6"
 MIN_LETTER_BYTES = 20
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
-FORMULA = re.compile(r"^(=|@|[+\-][A-Za-z(])")
+# A cell starting so is read as a formula by a spreadsheet (OWASP's "CSV injection")...
+FORMULA_STARTS = ("=", "@")
+SIGN_STARTS = ("+", "-")
+CONTROL_STARTS = ("\t", "\r")
+# ...unless a sign, tab or carriage return is followed by a plain number: a phone number
+# (+92 300 1234567, +92 (300) 123-4567) or a negative one (-12, -1,5). Several of them
+# may be separated by ";" or "," (import_people's phone column); each is matched alone,
+# so that no cell makes the pattern backtrack.
+NUMBER = re.compile(r"[+\-]?\s*\(?\d[\d\s().\-]*")
+NUMBER_LIST = re.compile(r"[;,]")
 COLUMN = re.compile(r"[^0-9a-z_]+")
 
 
@@ -70,7 +81,25 @@ def column_name(header: str) -> str:
 
 
 def looks_like_formula(value: str) -> bool:
-    return bool(FORMULA.match(value))
+    """Whether a spreadsheet would evaluate the cell ``value`` (as typed, unstripped): it
+    starts with ``=`` or ``@``, or with ``+``, ``-``, a tab or a carriage return followed
+    by anything but plain numbers (``-1+1``, ``+A1``, ``-2+3+cmd|' /C calc'!A0``). Dashes
+    alone (``-``, ``---``), a hyphen inside a name and ``+92 300 1234567`` are not."""
+    text = value.strip()
+    if not text:
+        return False
+    if text.startswith(FORMULA_STARTS):
+        return True
+    if text.startswith(SIGN_STARTS):
+        return bool(text.strip("-")) and len(text) > 1 and not _plain_numbers(text)
+    if value.lstrip(" ").startswith(CONTROL_STARTS):
+        return not _plain_numbers(text)
+    return False
+
+
+def _plain_numbers(text: str) -> bool:
+    parts = [part.strip() for part in NUMBER_LIST.split(text)]
+    return any(parts) and all(not part or NUMBER.fullmatch(part) for part in parts)
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -140,7 +169,7 @@ def _row(
                 _("Line %(line)s, column %(column)s: the cell is too long.")
                 % {"line": line, "column": column}
             )
-        elif looks_like_formula(value):
+        elif looks_like_formula(cell):
             problems.append(
                 _(
                     "Line %(line)s, column %(column)s looks like a spreadsheet formula "
@@ -233,6 +262,10 @@ def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[st
     """The first sheet's rows that hold something, with their numbers, read as they are
     unpacked (openpyxl's read-only mode) and at most ``MAX_COLUMNS + 1`` cells wide."""
     from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl.worksheet.formula import (  # type: ignore[import-untyped]
+        ArrayFormula,
+        DataTableFormula,
+    )
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -251,7 +284,9 @@ def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[st
                 continue  # openpyxl makes up the rows a sheet skips: each is empty
             cells = []
             for column, value in enumerate(values, start=1):
-                if isinstance(value, str) and value.startswith("="):
+                if isinstance(value, ArrayFormula | DataTableFormula) or (
+                    isinstance(value, str) and value.startswith("=")
+                ):
                     problems.append(
                         _("Row %(row)s, column %(column)s is a formula. Type the value itself.")
                         % {"row": number, "column": column}

@@ -203,3 +203,70 @@ def test_an_xlsx_is_read_whatever_size_its_sheet_declares() -> None:
     far = '<row r="2000000"><c t="inlineStr"><is><t>z</t></is></c></row></sheetData>'
     with pytest.raises(TableError, match="not a spreadsheet that can be read"):
         read(rezipped(data, lambda s: s.replace("</sheetData>", far)))
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "-1+1",
+        "+1+1",
+        "-2+3+cmd|' /C calc'!A0",
+        "+A1",
+        "-Aibek",
+        "-Айбек",
+        "- Aibek",
+        "+92 300 1234567 (home)",
+        '"\t=1+1"',
+        '"\tAibek"',
+        '"\r-1+1"',
+        '" \t@SUM(A1)"',
+    ],
+)
+def test_a_cell_a_spreadsheet_would_evaluate_is_refused(cell: str) -> None:
+    with pytest.raises(TableError, match=r"Line 2, column phone looks like a spreadsheet formula"):
+        read(f"name,phone\nAibek,{cell}\n".encode())
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "+92 300 1234567",
+        "+92-300-1234567",
+        "+92 (300) 1234567",
+        "+92 300 1234567; +92 321 7654321",
+        '"+923001234567,+923217654321"',
+        "-12",
+        '"-1,5"',
+        "-",
+        "---",
+        "Aibek-Serik",
+        '"\t-12"',
+    ],
+)
+def test_numbers_dashes_and_hyphenated_names_are_not_formulas(cell: str) -> None:
+    table = read(f"name,phone\nAibek,{cell}\n".encode())
+    assert table.rows[0][1]["phone"] == cell.strip('"').strip()
+
+
+def test_array_and_data_table_formulas_and_formula_like_text_in_xlsx_are_refused() -> None:
+    from openpyxl.worksheet.formula import (  # type: ignore[import-untyped]
+        ArrayFormula,
+        DataTableFormula,
+    )
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["name", "x"], ["Aibek", None], ["Nurlan", None], ["-1+1", "+92 300 1234567"]):
+        sheet.append(row)
+    sheet["B2"] = ArrayFormula("B2:B2", "=SUM(1,2)")
+    sheet["B3"] = DataTableFormula(ref="B3:B3", t="dataTable", r1="A1")
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(TableError) as refusal:
+        read(out.getvalue())
+    assert str(refusal.value) == (
+        "Row 2, column 2 is a formula. Type the value itself. "
+        "Row 3, column 2 is a formula. Type the value itself. "
+        "Line 4, column name looks like a spreadsheet formula (-1+1). Type the value itself."
+    )
+    assert "object at" not in str(refusal.value)

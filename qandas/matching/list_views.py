@@ -232,6 +232,12 @@ def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
         )
         for warning in outcome.warnings:
             messages.warning(request, warning)
+    elif getattr(row, "recorded_by_line", None) is not None:
+        messages.info(
+            request,
+            _("Line %(line)s of this list recorded that event for them already: linked to it.")
+            % {"line": row.recorded_by_line},  # type: ignore[attr-defined]
+        )
     messages.success(
         request,
         _("Line %(line)s is %(name)s.") % {"line": row.line, "name": person.primary_name},
@@ -281,6 +287,12 @@ def undo(request: HttpRequest, code: str) -> HttpResponseBase:
             request,
             _("The “%(kind)s” event it recorded is retracted.")
             % {"kind": done.event.get_kind_display()},
+        )
+    elif done.shared_with is not None:
+        messages.info(
+            request,
+            _("Its event is kept: line %(line)s of this list records it too.")
+            % {"line": done.shared_with},
         )
     elif done.already_retracted:
         messages.info(request, _("The event it recorded had already been retracted."))

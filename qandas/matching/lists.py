@@ -373,6 +373,23 @@ def confirm(
         _claim(row, by=by, state=RowState.CONFIRMED, person=person, now=now)
         if not create_event:
             return None
+        # The list says it once however many of its lines name them (a name in two
+        # scripts): a second line is linked to the event the first recorded.
+        twin = (
+            ListRow.objects.filter(
+                upload=upload, person=person, state=RowState.CONFIRMED, event__isnull=False
+            )
+            .exclude(pk=row.pk)
+            .filter(event__retracted_at__isnull=True)
+            .select_related("event")
+            .order_by("line")
+            .first()
+        )
+        if twin is not None and twin.event is not None:
+            ListRow.objects.filter(pk=row.pk).update(event=twin.event)
+            row.event = twin.event
+            row.recorded_by_line = twin.line  # type: ignore[attr-defined]
+            return None
         kind = ListKind(upload.kind)
         try:
             outcome = actions.record_event(
@@ -429,6 +446,7 @@ class Undone:
     retracted: bool = False  # retracted by this undo
     already_retracted: bool = False  # someone had retracted it before: left as it is
     corrected: bool = False  # someone had corrected it since: kept, it is theirs now
+    shared_with: int | None = None  # the line of another row of the list that records it
 
 
 def undo(row: ListRow, *, by: User, now: datetime | None = None) -> Undone:
@@ -465,7 +483,15 @@ def undo(row: ListRow, *, by: User, now: datetime | None = None) -> Undone:
             # then sees it and keeps the event.
             event = Event.objects.select_for_update().get(pk=event_id)
             done.event = event
-            if event.retracted_at is not None:
+            sharing = (
+                ListRow.objects.filter(event=event_id, state=RowState.CONFIRMED)
+                .order_by("line")
+                .values_list("line", flat=True)
+                .first()
+            )
+            if sharing is not None:
+                done.shared_with = sharing  # the other line still says it: kept
+            elif event.retracted_at is not None:
                 done.already_retracted = True
             elif EventRevision.objects.filter(
                 event=event, action=RevisionAction.CORRECTED

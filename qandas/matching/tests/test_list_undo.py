@@ -207,3 +207,36 @@ def test_a_lost_race_raises_and_changes_nothing(
         lists.undo(stale, by=cast.coordinator)  # it still thinks the row is confirmed
     row.refresh_from_db()
     assert (row.state, row.decided_by) == ("rejected", cast.admin)
+
+
+def test_two_lines_naming_one_person_record_one_event_kept_until_both_are_undone(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """A list naming someone twice (in two scripts) recorded two identical events."""
+    sharifi = people["sharifi"]
+    upload = upload_for(cast, cast.coordinator, station)
+    first, second = upload.rows.get(line=2), upload.rows.get(line=3)
+    for row in (first, second):  # the second line's candidates need not hold him
+        ListRow.objects.filter(pk=row.pk).update(
+            candidates=[{"person": sharifi.pk, "score": 1.0, "name": "Aibek Sharifi", "why": ""}]
+        )
+    client.force_login(cast.coordinator)
+    client.post(f"/lists/rows/{first.code}/confirm/", {"person": sharifi.code, "event": "on"})
+    response = client.post(
+        f"/lists/rows/{second.code}/confirm/", {"person": sharifi.code, "event": "on"}
+    )
+    said = [str(m) for m in response.wsgi_request._messages]  # type: ignore[attr-defined]
+    assert "Line 2 of this list recorded that event for them already: linked to it." in said
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.event is not None and second.event == first.event
+    assert Event.objects.filter(involvements__person=sharifi).count() == 1
+
+    response = client.post(f"/lists/rows/{first.code}/undo/")
+    said = [str(m) for m in response.wsgi_request._messages]  # type: ignore[attr-defined]
+    assert "Its event is kept: line 3 of this list records it too." in said
+    event = Event.objects.get(involvements__person=sharifi)
+    assert event.retracted_at is None and state_of(sharifi) == "detained_located"
+    client.post(f"/lists/rows/{second.code}/undo/")
+    event.refresh_from_db()
+    assert event.retracted_at is not None

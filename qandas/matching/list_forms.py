@@ -22,6 +22,8 @@ ENCODINGS = [
     ("utf-8", "UTF-8"),
     ("cp1256", _("Windows Arabic (cp1256)")),
     ("cp1251", _("Windows Cyrillic (cp1251)")),
+    ("kz1048", _("Windows Kazakh (kz1048)")),
+    ("mac_cyrillic", _("Mac Cyrillic")),
     ("koi8_r", "KOI8-R"),
     ("cp866", _("DOS Cyrillic (cp866)")),
     ("iso8859_6", _("ISO Arabic (8859-6)")),

@@ -48,6 +48,18 @@ SHOWN_PROBLEMS = 10  # a refusal names this many of a file's problems, and count
 # Encodings a list from Pakistan, Afghanistan or Kazakhstan may come in, besides UTF-8.
 LEGACY = ("cp1256", "cp1251", "koi8_r", "cp1252", "utf_16", "cp866", "iso8859_6")
 MIN_LETTER_BYTES = 20
+# Letters of cp1251 that Russian and Kazakh never use. Read as cp1251, a Kazakh Windows
+# (kz1048) file has them for its Kazakh letters (Тұрсынова comes out Тўрсынова, Ақмарал
+# Аќмарал), and a Mac Cyrillic one for most capitals (Нурлан comes out Ќурлан), or
+# typographic marks (Даурен comes out „аурен). Ukrainian and Belarusian use a few of
+# them, as kz1048 does: those lists must name cp1251.
+ODD_LETTERS = "ЂЃѓЉЊЌЋЏђљњќћџЎўЈјҐґЄєЇїЅѕ"
+MARKS = "‚„…†‡€‰‹›‘’“”•–—™"
+GARBLED = re.compile(rf"[А-яЁё][{ODD_LETTERS}]|[{ODD_LETTERS}][А-яЁё]|(?<![^\W\d_])[{MARKS}][а-яё]")
+# kz1048's Ққ Һһ Әә Ңң read as cp1251 (Ќќ Ћћ Јј Ѕѕ): Macedonian and Serbian letters, in
+# no list of ours; a file that has them beside Russian letters, and reads clean as
+# kz1048, is Kazakh.
+KAZAKH_AS_CP1251 = re.compile(r"[А-яЁё][ЌќЋћЈјЅѕ]|[ЌќЋћЈјЅѕ][А-яЁё]")
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
 # A cell starting so is read as a formula by a spreadsheet (OWASP's "CSV injection")...
@@ -129,12 +141,42 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             )
         )
     try:
-        return data.decode(best.encoding), best.encoding
+        text = data.decode(best.encoding)
     except UnicodeDecodeError as exc:
         raise TableError(
             _("The file is not UTF-8 and not %(encoding)s either. Save it as “CSV UTF-8”.")
             % {"encoding": best.encoding}
         ) from exc
+    if best.encoding == "cp1251":
+        return _cyrillic(data, text)
+    return text, best.encoding
+
+
+def _cyrillic(data: bytes, text: str) -> tuple[str, str]:
+    """``text``, read as cp1251, or the same file read as kz1048 when it is plainly
+    Kazakh; refuses a file whose words come out garbled either way (``GARBLED``)."""
+    garbled = GARBLED.search(text)
+    if garbled is None:
+        return text, "cp1251"
+    if KAZAKH_AS_CP1251.search(text):
+        kazakh = data.decode("kz1048", errors="replace")
+        if GARBLED.search(kazakh) is None and "\ufffd" not in kazakh:
+            return kazakh, "kz1048"
+    raise TableError(
+        _(
+            "The file is not UTF-8, and read as Windows Cyrillic (cp1251) some of its words "
+            "come out garbled (“%(word)s”): it may be in Windows Kazakh (kz1048) or Mac "
+            "Cyrillic. Save it as “CSV UTF-8” and upload it again, or name its encoding (a "
+            "Ukrainian or Belarusian list in Windows Cyrillic too)."
+        )
+        % {"word": _word_at(text, garbled.start())}
+    )
+
+
+def _word_at(text: str, at: int) -> str:
+    left = re.search(r"[^\s,;\"]{0,30}\Z", text[max(0, at - 30) : at])
+    right = re.match(r"[^\s,;\"]{0,30}", text[at:])
+    return (left.group() if left else "") + (right.group() if right else "")
 
 
 def _checked_header(raw: list[str]) -> list[str]:

@@ -270,3 +270,49 @@ def test_array_and_data_table_formulas_and_formula_like_text_in_xlsx_are_refused
         "Line 4, column name looks like a spreadsheet formula (-1+1). Type the value itself."
     )
     assert "object at" not in str(refusal.value)
+
+
+KAZAKH = "name,birth_year\nТұрсынова Ақмарал,1990\nНұрлан Тоқтаров,1985\nӘлия Серікқызы,1979\n"
+RUSSIAN = "name,birth_year\nДаурен Алиев,1990\nНурлан Токтаров,1985\nБекзат Жумабаев,1979\n"
+UKRAINIAN = "name,birth_year\nЄвгенія Ґалаган,1990\nОлексій Їжаков,1985\nІрина Шевчук,1979\n"
+
+
+def test_a_kazakh_windows_file_is_read_as_kz1048_not_cp1251() -> None:
+    """kz1048 is cp1251 but for its Kazakh letters, which cp1251 reads as Macedonian,
+    Serbian or Belarusian ones: "Тұрсынова Ақмарал" was stored as "Тўрсынова Аќмарал"."""
+    table = read(KAZAKH.encode("kz1048"))
+    assert table.encoding == "kz1048"
+    assert [row["name"] for _line, row in table.rows] == [
+        "Тұрсынова Ақмарал",
+        "Нұрлан Тоқтаров",
+        "Әлия Серікқызы",
+    ]
+    assert read(RUSSIAN.encode("cp1251")).encoding == "cp1251"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "word"),
+    [(RUSSIAN, "mac_cyrillic", "„аурен"), (UKRAINIAN, "cp1251", "Євгенія")],
+    ids=["mac cyrillic", "ukrainian in cp1251"],
+)
+def test_a_file_that_reads_garbled_as_cp1251_is_refused_unless_its_encoding_is_named(
+    text: str, encoding: str, word: str
+) -> None:
+    """A Mac Cyrillic file read as cp1251 has typographic marks and Serbian letters for
+    capitals ("Даурен" comes out "„аурен"); a Ukrainian one in cp1251 cannot be told
+    from kz1048 by its letters. Both are refused, naming a garbled word, and read as
+    they are when their encoding is named."""
+    with pytest.raises(TableError, match=f"garbled \\(“{word}”\\).*kz1048.*Mac Cyrillic"):
+        read(text.encode(encoding))
+    table = read(text.encode(encoding), encoding=encoding)
+    assert table.rows[0][1]["name"] == text.splitlines()[1].split(",")[0]
+
+
+def test_the_upload_form_offers_kazakh_and_mac_cyrillic() -> None:
+    from qandas.matching.list_forms import ENCODINGS, ListUploadForm
+
+    field = ListUploadForm.base_fields["encoding"]
+    assert field.valid_value("kz1048") and field.valid_value("mac_cyrillic")  # type: ignore[attr-defined]
+    for encoding, _label in ENCODINGS:
+        if encoding:
+            assert "x".encode(encoding)

@@ -17,6 +17,7 @@ application keeps, or serves back, holds one.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -61,6 +62,7 @@ GARBLED = re.compile(rf"[А-яЁё][{ODD_LETTERS}]|[{ODD_LETTERS}][А-яЁё]|(?
 # kz1048, is Kazakh.
 KAZAKH_AS_CP1251 = re.compile(r"[А-яЁё][ЌќЋћЈјЅѕ]|[ЌќЋћЈјЅѕ][А-яЁё]")
 XLSX_MAGIC = b"PK\x03\x04"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
 # A cell starting so is read as a formula by a spreadsheet (OWASP's "CSV injection")...
 FORMULA_STARTS = ("=", "@")
@@ -116,6 +118,8 @@ def _plain_numbers(text: str) -> bool:
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """The text of a CSV file and the encoding it was in; refuses what it cannot tell."""
+    if encoding and _wide(encoding) == "utf-16" and not data.startswith(UTF16_BOMS):
+        encoding = _utf16_order(data)
     if encoding:
         try:
             return data.decode(encoding), encoding
@@ -123,7 +127,7 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             raise TableError(
                 _("The file is not in the encoding %(encoding)s.") % {"encoding": encoding}
             ) from exc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8-sig"), "utf-8"
@@ -150,6 +154,24 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if best.encoding == "cp1251":
         return _cyrillic(data, text)
     return text, best.encoding
+
+
+def _wide(encoding: str) -> str | None:
+    """The Unicode encoding of two or four bytes a letter ``encoding`` names, if it names
+    one (``UTF16``, ``utf_16_le``...): its text holds NUL bytes."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    return name if name.startswith(("utf-16", "utf-32")) else None
+
+
+def _utf16_order(data: bytes) -> str:
+    """UTF-16 without a byte-order mark, big or little endian: the NUL bytes of its ASCII
+    letters (a header's) come first in big endian. Python would take it for little."""
+    start = data[:4096]
+    before, after = start[0::2].count(0), start[1::2].count(0)
+    return "utf-16-be" if before > after else "utf-16-le"
 
 
 def _cyrillic(data: bytes, text: str) -> tuple[str, str]:
@@ -375,7 +397,11 @@ def read(
     if data.startswith(XLSX_MAGIC):
         _check_unzipped(data, max_rows)
         lines, used = _xlsx_rows(data, problems), "xlsx"
-    elif b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif (
+        b"\x00" in data[:4096]
+        and not data.startswith(UTF16_BOMS)
+        and not (encoding and _wide(encoding))
+    ):
         raise TableError(_("The file is neither a CSV nor an XLSX spreadsheet."))
     else:
         text, used = decode(data, encoding)

@@ -316,3 +316,21 @@ def test_the_upload_form_offers_kazakh_and_mac_cyrillic() -> None:
     for encoding, _label in ENCODINGS:
         if encoding:
             assert "x".encode(encoding)
+
+
+@pytest.mark.parametrize("order", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_when_named(order: str) -> None:
+    """Its NUL bytes made it "neither a CSV nor an XLSX spreadsheet" even when the user
+    named UTF-16; the byte order is told by where they fall."""
+    data = CYRILLIC.encode(order)
+    with pytest.raises(TableError, match="neither a CSV nor an XLSX"):
+        read(data)
+    for named in ("utf_16", order):
+        table = read(data, encoding=named)
+        assert table.encoding == order
+        assert table.rows[0] == (
+            2,
+            {"name": "Айбек Шарипов", "birth_year": "1990", "city": "karachi"},
+        )
+    with pytest.raises(TableError, match="neither a CSV nor an XLSX"):
+        read(data, encoding="cp1251")

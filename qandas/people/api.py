@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Schema
@@ -37,6 +37,7 @@ from qandas.people.forms import (
     organisation_for,
     searchable,
 )
+from qandas.people.merged import merged_in_scope, merged_survivor
 from qandas.people.models import (
     DatePrecision,
     Household,
@@ -513,11 +514,38 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     return Status(201, _people().get(pk=person.pk))
 
 
-@router.get("/people/{code}", response={200: PersonOut, 401: Error, 403: Error, 404: Error})
+class MergedOut(Schema):
+    detail: str
+    merged_into: UUID | None = Field(
+        None, description="The record kept, when you may see it; else null."
+    )
+
+
+@router.get(
+    "/people/{code}",
+    response={200: PersonOut, 401: Error, 403: Error, 404: Error, 410: MergedOut},
+)
 @api_role_required(*READERS)
-def get_person(request: HttpRequest, code: UUID) -> Person:
+def get_person(request: HttpRequest, code: UUID) -> Any:
+    """One person. A record merged into another answers 410 with the record kept
+    (``merged_into``), as the web page sends its reader there; null when that record
+    is outside your cities."""
     user = signed_in(request)
-    person = visible_or_404(Person, user, code)
+    try:
+        person = visible_or_404(Person, user, code)
+    except Http404 as missing:
+        gone = merged_in_scope(user, code)
+        if gone is None:
+            raise missing from None
+        survivor = merged_survivor(user, code)
+        record(Verb.VIEW, actor=user, request=request, obj=gone, fields=["merged_into"])
+        return Status(
+            410,
+            {
+                "detail": _("This record was merged into another record of the same person."),
+                "merged_into": survivor.code if survivor is not None else None,
+            },
+        )
     record(Verb.VIEW, actor=user, request=request, obj=person)
     return _people().get(pk=person.pk)
 

@@ -36,7 +36,8 @@ from qandas.people.forms import (
     name_formset,
     organisation_for,
 )
-from qandas.people.models import DatePrecision, Household, Person, edit_filter, scope_filter
+from qandas.people.merged import merged_in_scope, merged_survivor
+from qandas.people.models import DatePrecision, Household, Person, edit_filter
 from qandas.people.search import check_duplicates, duplicates_dismissed, find
 
 PAGE_SIZE = 25
@@ -143,10 +144,7 @@ def merged_elsewhere(request: HttpRequest, user: User, code: str, missing: Http4
     """A record of the user's cities merged into one they may not see (another city's):
     say so, when and by whom, rather than answer "not found" for a record they kept.
     Nothing of the other record is shown. Otherwise ``missing`` is raised again."""
-    scope = scope_filter(user, city_field="current_city", people=True)
-    person = Person.objects.filter(
-        scope, code=code, merged_into__isnull=False, redacted_at__isnull=True
-    ).first()
+    person = merged_in_scope(user, code)
     if person is None:
         raise missing
     merge = (
@@ -158,19 +156,6 @@ def merged_elsewhere(request: HttpRequest, user: User, code: str, missing: Http4
     )
     record(Verb.VIEW, actor=user, request=request, obj=person, fields=["merged_into"])
     return render(request, "people/person_merged.html", {"merge": merge}, status=410)
-
-
-def merged_survivor(user: User, code: str) -> Person | None:
-    """The record a merged one now lives on, when the user could see both."""
-    scope = scope_filter(user, city_field="current_city", people=True)
-    person = Person.objects.filter(scope, code=code, merged_into__isnull=False).first()
-    for _hop in range(10):  # a chain of merges, followed a few steps at most
-        if person is None or person.merged_into_id is None:
-            break
-        person = Person.objects.filter(pk=person.merged_into_id).first()
-    if person is None or person.merged_into_id is not None:
-        return None
-    return Person.objects.visible_to(user).filter(pk=person.pk).first()
 
 
 @role_required(*READERS)

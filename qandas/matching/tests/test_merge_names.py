@@ -308,6 +308,19 @@ def test_a_record_merged_into_another_citys_says_so_to_whoever_kept_it(
     assert client.get(f"/people/{theirs.code}/")["Location"] == f"/people/{kept.code}/"
     client.force_login(cast.coordinator)  # Karachi's: the Quetta record was never theirs
     assert client.get(f"/people/{theirs.code}/").status_code == 404
+
+    # The API says the same: the record kept when the caller may see it, else null.
+    def api_get(name: str) -> Any:
+        headers = {"Authorization": f"Bearer {cast.token(name)}"}
+        return client.get(f"/api/v1/people/{theirs.code}", headers=headers)
+
+    assert api_get("admin").status_code == 410
+    assert api_get("admin").json()["merged_into"] == str(kept.code)
+    assert api_get("quetta_coordinator").json() == {
+        "detail": "This record was merged into another record of the same person.",
+        "merged_into": None,
+    }
+    assert api_get("coordinator").status_code == 404
     duplicates.undo(Merge.objects.get(), by=cast.admin)
     client.force_login(cast.quetta_coordinator)
     assert client.get(f"/people/{theirs.code}/").status_code == 200

@@ -17,6 +17,7 @@ application keeps, or serves back, holds one.
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import csv
 import datetime
@@ -154,6 +155,15 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if best.encoding == "cp1251":
         return _cyrillic(data, text)
     return text, best.encoding
+
+
+def encoding_argument(name: str) -> str:
+    """A command's ``--encoding``: ``name``, if Python knows such an encoding."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding “{name}”") from None
+    return name
 
 
 def _wide(encoding: str) -> str | None:

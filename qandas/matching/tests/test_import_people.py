@@ -191,6 +191,21 @@ def test_legacy_encoding_and_unusual_scripts_are_kept(cast: Cast, tmp_path: Path
     assert people.filter(names__text="გიორგი ბერიძე", names__script="other").exists()
 
 
+def test_an_encoding_that_cannot_be_told_is_named_with_encoding(cast: Cast, tmp_path: Path) -> None:
+    """A short Windows Arabic file cannot be told from a Cyrillic one; the refusal says to
+    name its encoding, which --encoding does."""
+    path = write(tmp_path, "name,city\nعلي حسن,karachi\n", "cp1256")
+    with pytest.raises(CommandError, match="name its encoding"):
+        run(path)
+    out, _err = run(path, "--encoding", "cp1256")
+    assert "1 people created" in out
+    assert Person.objects.filter(
+        organisation=cast.organisation, names__text="علي حسن", names__script="arabic"
+    ).exists()
+    with pytest.raises(CommandError, match="unknown encoding “koi9”"):
+        run(path, "--encoding", "koi9")
+
+
 @pytest.mark.once
 def test_a_long_list_is_parsed_and_keyed_the_same_on_several_cores(
     cast: Cast, monkeypatch: pytest.MonkeyPatch

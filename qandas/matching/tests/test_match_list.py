@@ -94,6 +94,29 @@ def test_missing_name_column_and_organisation_are_refused(
         call_command("match_list", str(tmp_path / "list.csv"), "--org", "nowhere")
 
 
+def test_a_list_in_an_encoding_that_cannot_be_told_is_read_with_encoding(
+    cast: Cast, tmp_path: Path, people: dict[str, Person]
+) -> None:
+    """UTF-16 without a byte-order mark is refused unless named: --encoding names it."""
+    path = tmp_path / "list.csv"
+    path.write_bytes("name,birth_year\nДаурен Шарифи,1990\n".encode("utf-16-le"))
+    with pytest.raises(CommandError, match="neither a CSV"):
+        call_command("match_list", str(path), "--org", "test-network", stdout=StringIO())
+    out = StringIO()
+    call_command(
+        "match_list",
+        str(path),
+        "--org",
+        "test-network",
+        "--encoding",
+        "utf_16",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    line = json.loads(out.getvalue())
+    assert line["candidates"][0]["person"] == str(people["Dauren Sharifi"].code)
+
+
 def test_among_many_namesakes_the_one_born_that_year_is_a_candidate(
     cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,4 +1,5 @@
-"""``manage.py import_people PATH --org SLUG [--create-org] [--dry-run]`` (docs/import.md).
+"""``manage.py import_people PATH --org SLUG [--create-org] [--dry-run] [--encoding NAME]``
+(docs/import.md).
 
 A CSV or XLSX list with the columns ``external_id, name, other_names`` (``;``-separated),
 ``sex, birth_year, father_name, city, phone, document_number``; only ``name`` is
@@ -17,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qandas.accounts.models import Organisation
 from qandas.matching.importing import ImportRefused, import_table
-from qandas.matching.tables import TableError, read_path
+from qandas.matching.tables import TableError, encoding_argument, read_path
 
 
 class Command(BaseCommand):
@@ -38,6 +39,12 @@ class Command(BaseCommand):
             "--create-org", action="store_true", help="create the organisation if it is missing"
         )
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+        parser.add_argument(
+            "--encoding",
+            type=encoding_argument,
+            help="the CSV file's encoding when it cannot be told for sure "
+            "(cp1256, cp1251, kz1048, utf_16, ...); an XLSX file's is its own",
+        )
 
     def progress(self, message: str) -> None:
         self.stderr.write(message)
@@ -49,7 +56,7 @@ class Command(BaseCommand):
         if organisation is None and not options["create_org"]:
             raise CommandError(f"No organisation “{slug}”; add --create-org to create it.")
         try:
-            table = read_path(options["path"])
+            table = read_path(options["path"], encoding=options["encoding"])
             checked, written = import_table(
                 table,
                 organisation,

@@ -1,4 +1,5 @@
-"""``manage.py match_list PATH --org SLUG [--top K]``: candidates for each row of a list.
+"""``manage.py match_list PATH --org SLUG [--top K] [--encoding NAME]``: candidates for each
+row of a list.
 
 Prints one JSON line per data row, in order (docs/import.md)::
 
@@ -21,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from qandas.accounts.models import Organisation
 from qandas.matching.batch import Hints, match_rows
 from qandas.matching.importing import COLUMNS
-from qandas.matching.tables import TableError, read_path
+from qandas.matching.tables import TableError, encoding_argument, read_path
 
 PROGRESS_EVERY = 10_000
 
@@ -42,6 +43,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--top", type=int, default=5, help="candidates per row, best first (default 5)"
         )
+        parser.add_argument(
+            "--encoding",
+            type=encoding_argument,
+            help="the CSV file's encoding when it cannot be told for sure "
+            "(cp1256, cp1251, kz1048, utf_16, ...); an XLSX file's is its own",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = Organisation.objects.filter(slug=options["org"]).first()
@@ -50,7 +57,7 @@ class Command(BaseCommand):
         if options["top"] < 1:
             raise CommandError("--top must be at least 1.")
         try:
-            table = read_path(options["path"])
+            table = read_path(options["path"], encoding=options["encoding"])
         except TableError as exc:
             raise CommandError(f"{options['path']}: {exc}") from None
         if "name" not in table.columns:

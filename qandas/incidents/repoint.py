@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qandas.incidents.actions import derive_for, recompute
-from qandas.incidents.models import Alarm, Assignment, Episode, EventPerson
+from qandas.incidents.models import Acknowledgement, Alarm, Assignment, Episode, EventPerson
 from qandas.people.models import Person
 from qandas.people.repoint import Moved, RepointConflict
 
@@ -28,6 +28,10 @@ EPISODES = "incidents.Episode"
 ASSIGNMENTS = "incidents.Assignment"  # moved to the survivor's episode of the same arrest
 ENDED = "incidents.Assignment:ended"  # of those, the ones ended because the role was taken
 ALARMS = "incidents.Alarm"
+# Acknowledgements of the old record's alarms on an arrest both records were named on:
+# [id, the alarm's kind, the arrest's event], given to the survivor's alarm of that kind
+# (the old record's episode, and its alarms, are derived away) and back on undo.
+ACKNOWLEDGED = "incidents.Acknowledgement:moved"
 
 
 def repoint(old: Person, new: Person) -> Moved:
@@ -58,6 +62,7 @@ def repoint(old: Person, new: Person) -> Moved:
             .values_list("pk", flat=True)
         )
         Alarm.objects.filter(pk__in=alarms).update(person=new)
+        acknowledged = _move_acknowledgements_of_shared_episodes(old, new, taken)
 
         _refuse_to_lose_assignments(new)
         recompute(new)
@@ -69,7 +74,41 @@ def repoint(old: Person, new: Person) -> Moved:
         ASSIGNMENTS: assignments,
         ENDED: ended,
         ALARMS: alarms,
+        ACKNOWLEDGED: acknowledged,
     }
+
+
+def _acknowledged(alarm: Alarm, user_id: int) -> bool:
+    return Acknowledgement.objects.filter(alarm=alarm, user_id=user_id).exists()
+
+
+def _move_acknowledgements_of_shared_episodes(
+    old: Person, new: Person, taken: set[int]
+) -> list[list[int | str]]:
+    """Someone who acknowledged the old record's alarm on an arrest both records were
+    named on has acknowledged the survivor's alarm of that kind on it: their
+    acknowledgement moves there (the old record's episode and its alarms are derived
+    away with it), unless they acknowledged that one too. Undoing a merge then showed a
+    handled alarm as raised anew, "Nobody has acknowledged it"."""
+    moved: list[list[int | str]] = []
+    for ack in (
+        Acknowledgement.objects.filter(
+            alarm__person=old, alarm__episode__opening_event_id__in=taken
+        )
+        .select_related("alarm__episode")
+        .order_by("pk")
+    ):
+        alarm = ack.alarm
+        assert alarm.episode is not None  # filtered on its episode
+        opening = alarm.episode.opening_event_id
+        target = Alarm.objects.filter(
+            person=new, episode__opening_event_id=opening, kind=alarm.kind
+        ).first()
+        if target is None or _acknowledged(target, ack.user_id):
+            continue
+        Acknowledgement.objects.filter(pk=ack.pk).update(alarm=target)
+        moved.append([ack.pk, alarm.kind, opening])
+    return moved
 
 
 def _move_assignments_of_shared_episodes(old: Person, new: Person) -> tuple[list[int], list[int]]:
@@ -123,6 +162,13 @@ def restore(old: Person, new: Person, moved: Moved) -> None:
         Episode.objects.filter(pk__in=moved.get(EPISODES, []), person=new).update(person=old)
         Alarm.objects.filter(pk__in=moved.get(ALARMS, []), person=new).update(person=old)
         recompute(old)  # opens again the episodes ``old`` shared with ``new``
+        for pk, kind, opening in moved.get(ACKNOWLEDGED, []):
+            back_to = Alarm.objects.filter(
+                person=old, episode__opening_event_id=opening, kind=kind
+            ).first()
+            ack = Acknowledgement.objects.filter(pk=pk).first()
+            if back_to is not None and ack is not None and not _acknowledged(back_to, ack.user_id):
+                Acknowledgement.objects.filter(pk=pk).update(alarm=back_to)
         ended = set(moved.get(ENDED, []))
         for assignment in Assignment.objects.filter(
             pk__in=moved.get(ASSIGNMENTS, [])

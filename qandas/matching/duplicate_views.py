@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from qandas.accounts.models import Role, User
 from qandas.applications import repoint as applications_repoint
 from qandas.applications.models import Application
+from qandas.audit.models import Verb
+from qandas.audit.record import record
 from qandas.correspondence import repoint as correspondence_repoint
 from qandas.correspondence.models import Letter
 from qandas.documents import repoint as documents_repoint
@@ -30,6 +32,7 @@ from qandas.incidents import repoint as incidents_repoint
 from qandas.incidents.models import EventPerson
 from qandas.lib.access import editable_or_404, role_required, signed_in
 from qandas.people import repoint as people_repoint
+from qandas.people.merged import merged_survivor
 from qandas.people.models import Name, Person, edit_filter
 
 from .duplicate_forms import MergeForm, NotSameForm
@@ -142,7 +145,10 @@ def duplicate_pair(request: HttpRequest, first: str, second: str) -> HttpRespons
     user = signed_in(request)
     if (survivor := merged_already(request, user, first, second)) is not None:
         return redirect("people:detail", code=survivor.code)
-    return render_pair(request, pair_of(user, first, second))
+    pair = pair_of(user, first, second)
+    for person in pair:  # both records, side by side: a read of each (security R27)
+        record(Verb.VIEW, actor=user, request=request, obj=person, fields=["duplicates"])
+    return render_pair(request, pair)
 
 
 @role_required(*REVIEWERS)
@@ -287,6 +293,9 @@ def merge_list(request: HttpRequest) -> HttpResponse:
             if pk in texts or pk in written
         ]
         done.moved_words = moved_in_words(done.moved)
+        # A record kept, merged since into another (a chain): the record it is on now.
+        if done.survivor.merged_into_id is not None:
+            done.kept_now = merged_survivor(user, done.survivor.code)
         done.redacted = undo_refused_by_redaction(done)
     return render(request, "matching/duplicate_merges.html", {"merges": merges})
 

@@ -408,3 +408,20 @@ def test_the_pair_page_and_the_merges_page_say_what_details_a_merge_gives(
     client.post(f"/duplicates/{kept.code}/{twin.code}/merge/", {"survivor": str(kept.code)})
     merges = client.get("/duplicates/merges/").content.decode()
     assert "details it lacked: phone numbers, clan" in merges
+
+
+def test_the_merges_page_follows_a_chain_and_the_pair_page_is_a_read_of_both(
+    client: Client, cast: Cast
+) -> None:
+    a = person(cast, ["Aslan Nurgaliyev"], born=1970)
+    b = person(cast, ["Aslan Nurgaliev"], born=1970)
+    c = person(cast, ["Аслан Нургалиев"], born=1970)
+    client.force_login(cast.coordinator)
+    assert client.get(f"/duplicates/{a.code}/{b.code}/").status_code == 200
+    viewed = AuditEvent.objects.filter(verb=Verb.VIEW, fields=["duplicates"])
+    assert sorted(str(e.object_code) for e in viewed) == sorted([str(a.code), str(b.code)])
+    duplicates.merge(b, a, by=cast.coordinator)
+    duplicates.merge(c, b, by=cast.coordinator)
+    page = client.get("/duplicates/merges/").content.decode()
+    assert f'merged since into <a href="/people/{c.code}/" dir="auto">Аслан Нургалиев</a>' in page
+    assert "(no name)" not in page

@@ -217,7 +217,8 @@ def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
             row, person, by=user, create_event=request.POST.get("event") == "on"
         )
     except lists.DecisionError as exc:
-        messages.error(request, str(exc))
+        said = messages.info if isinstance(exc, lists.AlreadyDecided) else messages.error
+        said(request, str(exc))
         return _after_decision(request, row)
     _audit_decision(
         request, user, row, ["state", "person", "event"] if outcome else ["state", "person"]
@@ -254,7 +255,8 @@ def reject(request: HttpRequest, code: str) -> HttpResponseBase:
     try:
         lists.reject(row, by=user)
     except lists.DecisionError as exc:
-        messages.error(request, str(exc))
+        said = messages.info if isinstance(exc, lists.AlreadyDecided) else messages.error
+        said(request, str(exc))
         return _after_decision(request, row)
     _audit_decision(request, user, row, ["state"])
     messages.success(request, _("Line %(line)s: no match.") % {"line": row.line})
@@ -271,7 +273,8 @@ def undo(request: HttpRequest, code: str) -> HttpResponseBase:
     try:
         done = lists.undo(row, by=user)
     except lists.DecisionError as exc:
-        messages.error(request, str(exc))
+        said = messages.info if isinstance(exc, lists.AlreadyDecided) else messages.error
+        said(request, str(exc))
         return _after_decision(request, row)
     _audit_decision(request, user, row, [field for field, value in decided.items() if value])
     messages.success(request, _("Line %(line)s is back to review.") % {"line": row.line})

@@ -310,6 +310,13 @@ class DecisionError(Exception):
     """The row cannot be decided this way; the message says why."""
 
 
+class AlreadyDecided(DecisionError):
+    """The reviewer's own decision again (posted twice): it stands, nothing more is done."""
+
+    def __init__(self) -> None:
+        super().__init__(_("You had already decided this row so; nothing more was done."))
+
+
 def event_blocker(upload: ListUpload) -> str | None:
     """Why confirming a row of this list cannot record an event, or None if it can."""
     kind = EVENT_OF.get(ListKind(upload.kind))
@@ -347,6 +354,9 @@ def _claim(row: ListRow, *, by: User, state: str, person: Person | None, now: da
         state=state, person=person, decided_by=by, decided_at=now
     )
     if claimed != 1:
+        now_is = ListRow.objects.filter(pk=row.pk).values_list("state", "person", "decided_by")
+        if now_is.first() == (state, person.pk if person else None, by.pk):
+            raise AlreadyDecided  # the same decision posted twice (a double click)
         raise DecisionError(_("This row was already decided by someone else; reload the page."))
     row.state, row.person, row.decided_by, row.decided_at = state, person, by, now
 

@@ -240,3 +240,22 @@ def test_two_lines_naming_one_person_record_one_event_kept_until_both_are_undone
     client.post(f"/lists/rows/{second.code}/undo/")
     event.refresh_from_db()
     assert event.retracted_at is not None
+
+
+def test_a_decision_posted_twice_by_its_reviewer_is_not_someone_elses(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    sharifi = people["sharifi"]
+    row = upload_for(cast, cast.coordinator, station).rows.get(line=2)
+    client.force_login(cast.coordinator)
+    first = client.post(f"/lists/rows/{row.code}/confirm/", {"person": sharifi.code, "event": "on"})
+    again = client.post(f"/lists/rows/{row.code}/confirm/", {"person": sharifi.code, "event": "on"})
+    said = [(m.level_tag, str(m)) for m in again.wsgi_request._messages]  # type: ignore[attr-defined]
+    assert ("info", "You had already decided this row so; nothing more was done.") in said
+    assert first.status_code == again.status_code == 302
+    assert Event.objects.filter(involvements__person=sharifi).count() == 1
+    # Someone else's decision is still someone else's.
+    client.force_login(cast.lawyer)
+    other = client.post(f"/lists/rows/{row.code}/reject/")
+    said = [str(m) for m in other.wsgi_request._messages]  # type: ignore[attr-defined]
+    assert "This row was already decided by someone else; reload the page." in said

@@ -85,6 +85,21 @@ def test_one_line_per_row_in_order_best_first_across_scripts(
     assert lines[3]["candidates"] == [] or lines[3]["candidates"][0]["score"] < 0.6
 
 
+def test_candidates_scoring_under_the_floor_are_not_printed(
+    cast: Cast, tmp_path: Path, people: dict[str, Person]
+) -> None:
+    """As on the list page and in the search box: "Kamil Zzz" had Kamal Hakimi at 0.47,
+    while the page said nobody matched the same row. A score of the floor itself counts."""
+    from qandas.matching import search
+
+    lines = match(cast, tmp_path, "name\nKamil Zzz\nSharif Xq\nDauren Qwerty\n", "--top", "10")
+    assert lines[0]["candidates"] == [] and lines[1]["candidates"] == []
+    assert {c["name"] for c in lines[2]["candidates"]} == {"Dauren Sharifi", "Dauren Sharipov"}
+    assert all(search.reaches(c["score"], search.FLOOR) for c in lines[2]["candidates"])
+    visible = Person.objects.filter(organisation=cast.organisation)
+    assert not [m for m in search.find(visible, "Kamil Zzz") if search.reaches(m.score, 0.5)]
+
+
 def test_missing_name_column_and_organisation_are_refused(
     cast: Cast, tmp_path: Path, people: dict[str, Person]
 ) -> None:
@@ -341,7 +356,9 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
 ) -> None:
     """A row's document number agrees or disagrees with each candidate's documents as
     ``search`` compares them (letters and digits, case folded), and finds its holder
-    under another name however it is written (``Document.number_key``)."""
+    under another name however it is written (``Document.number_key``); but a holder
+    whose name is nothing like the row's scores under the floor (0.45), and is no
+    candidate, as on the list page."""
     imported(
         tmp_path,
         "external_id,name,city,document_number\n"
@@ -356,7 +373,10 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
     first = lines[0]["candidates"]
     assert first[0]["external_id"] == "D-1" and "same document number" in first[0]["why"]
     assert "other document" in next(c["why"] for c in first if c["external_id"] == "D-2")
-    assert lines[1]["candidates"][0]["external_id"] == "D-1"
+    assert lines[1]["candidates"] == []
+    near = match(cast, tmp_path, "name,document_number\nKamil Hakimzai,ab 123\n")
+    assert [c["external_id"] for c in near[0]["candidates"]][:1] == ["D-1"]
+    assert "same document number" in near[0]["candidates"][0]["why"]
 
 
 def test_the_cycle_collector_is_paused_while_rows_are_matched_and_resumed_after(

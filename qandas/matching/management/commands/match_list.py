@@ -7,7 +7,8 @@ Prints one JSON line per data row, in order (docs/import.md)::
                                "name": "…", "why": "…"}]}
 
 ``row`` counts data rows from 1. Candidates are the organisation's people (all of them:
-this is an operator's tool, run on the server), best first; the row's ``birth_year``,
+this is an operator's tool, run on the server), best first, scoring at least
+``search.FLOOR`` as the search box's and the list page's do; the row's ``birth_year``,
 ``father_name``, ``document_number`` and ``city`` help to rank them. Nothing is written.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qandas.accounts.models import Organisation
+from qandas.matching import search
 from qandas.matching.batch import Hints, match_rows
 from qandas.matching.importing import COLUMNS
 from qandas.matching.tables import TableError, encoding_argument, read_path
@@ -68,7 +70,9 @@ class Command(BaseCommand):
         total, started = len(table.rows), time.monotonic()
         rows = [Hints.from_row(value) for _line, value in table.rows]
         found = match_rows(organisation, rows, top=options["top"])
-        for number, candidates in enumerate(found, start=1):
+        for number, scored in enumerate(found, start=1):
+            # Here, not in batch.Matcher, whose choosing bench/tune_names.py runs as it is.
+            candidates = [c for c in scored if search.reaches(c["score"], search.FLOOR)]
             self.stdout.write(
                 json.dumps({"row": number, "candidates": candidates}, ensure_ascii=False)
             )

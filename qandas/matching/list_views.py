@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -114,15 +115,21 @@ def _review_context(
     columns = lists.columns_of(rows)
     candidates = lists.candidates_for(user, rows)
     # A confirmed row names its person only to those who may see them.
+    # Undoing a confirmation needs the right to change the person's custody record: not
+    # offered where it could only fail (a person redacted since, or of another city).
+    writable = custody_people(user, write=True).filter(pk=OuterRef("pk"))
     linked = {
         p.pk: p
         for p in custody_people(user)
         .filter(pk__in=[r.person_id for r in rows if r.person_id], redacted_at__isnull=True)
+        .annotate(changeable=Exists(writable))
         .prefetch_related("names")
     }
+    changeable = {pk for pk, p in linked.items() if p.changeable}  # type: ignore[attr-defined]
     labels = {c: lists.column_label(c) for c in columns}
     for row in rows:
         row.shown_person = linked.get(row.person_id or 0)  # type: ignore[attr-defined]
+        row.undoable = row.state != "confirmed" or row.person_id in changeable  # type: ignore[attr-defined]
         row.shown_cells = [(labels[c], row.cells.get(c, "")) for c in columns]  # type: ignore[attr-defined]
         row.shown_candidates = candidates[row.pk]  # type: ignore[attr-defined]
         row.unread_birth_year = lists.unread_birth_year(row.cells)  # type: ignore[attr-defined]

@@ -257,5 +257,19 @@ def test_a_decision_posted_twice_by_its_reviewer_is_not_someone_elses(
     # Someone else's decision is still someone else's.
     client.force_login(cast.lawyer)
     other = client.post(f"/lists/rows/{row.code}/reject/")
-    said = [str(m) for m in other.wsgi_request._messages]  # type: ignore[attr-defined]
-    assert "This row was already decided by someone else; reload the page." in said
+    told = [str(m) for m in other.wsgi_request._messages]  # type: ignore[attr-defined]
+    assert "This row was already decided by someone else; reload the page." in told
+
+
+def test_a_row_confirmed_to_someone_redacted_since_offers_no_undo_it_cannot_do(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    sharifi = people["sharifi"]
+    row = confirmed(cast, sharifi, station)
+    client.force_login(cast.coordinator)
+    page = client.get(f"/lists/{row.upload.code}/").content.decode()
+    assert f'action="/lists/rows/{row.code}/undo/"' in page
+    Person.objects.get(pk=sharifi.pk).redact(by=cast.admin)
+    page = client.get(f"/lists/{row.upload.code}/").content.decode()
+    assert f'action="/lists/rows/{row.code}/undo/"' not in page
+    assert "a record you may not see, or one redacted since" in page

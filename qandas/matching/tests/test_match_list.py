@@ -64,7 +64,8 @@ def test_one_line_per_row_in_order_best_first_across_scripts(
 ) -> None:
     lines = match(cast, tmp_path, LIST, "--top", "3")
     assert [line["row"] for line in lines] == [1, 2, 3, 4]
-    assert all(set(line) == {"row", "candidates"} for line in lines)
+    assert all(set(line) == {"row", "line", "candidates"} for line in lines)
+    assert [line["line"] for line in lines] == [2, 3, 4, 5]
     for line in lines[:3]:
         candidates = line["candidates"]
         assert 1 <= len(candidates) <= 3
@@ -83,6 +84,18 @@ def test_one_line_per_row_in_order_best_first_across_scripts(
     codes = {str(p.code) for p in people.values()}
     assert all(c["person"] in codes for line in lines for c in line["candidates"])
     assert lines[3]["candidates"] == [] or lines[3]["candidates"][0]["score"] < 0.6
+
+
+def test_each_row_says_its_line_in_the_file_for_joining(
+    cast: Cast, tmp_path: Path, people: dict[str, Person]
+) -> None:
+    """``row`` counts the rows matched, skipping empty ones, so a reader joining the
+    output to the file by position drifted at the first empty row; ``line`` is the line
+    the row starts on, as import_people's refusals and the list page say it."""
+    text = 'name,birth_year\n\nDauren Sharifi,1990\n,\n"Bilal\nQadiri",\nKamal Hakimi,\n'
+    lines = match(cast, tmp_path, text)
+    assert [(line["row"], line["line"]) for line in lines] == [(1, 3), (2, 5), (3, 7)]
+    assert lines[2]["candidates"][0]["external_id"] == "T-4"
 
 
 def test_candidates_scoring_under_the_floor_are_not_printed(

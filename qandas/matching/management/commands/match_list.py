@@ -3,13 +3,16 @@ row of a list.
 
 Prints one JSON line per data row, in order (docs/import.md)::
 
-    {"row": 1, "candidates": [{"person": CODE, "external_id": null, "score": 0.93,
-                               "name": "…", "why": "…"}]}
+    {"row": 1, "line": 2, "candidates": [{"person": CODE, "external_id": null,
+                                          "score": 0.93, "name": "…", "why": "…"}]}
 
-``row`` counts data rows from 1. Candidates are the organisation's people (all of them:
-this is an operator's tool, run on the server), best first, scoring at least
-``search.FLOOR`` as the search box's and the list page's do; the row's ``birth_year``,
-``father_name``, ``document_number`` and ``city`` help to rank them. Nothing is written.
+``row`` counts data rows from 1 (empty rows are skipped, and not counted); ``line`` is
+the row's line in the file (the line a CSV row starts on, an XLSX row's number), as
+import_people's refusals and the list page give it, to join the output to the file by.
+Candidates are the organisation's people (all of them: this is an operator's tool, run
+on the server), best first, scoring at least ``search.FLOOR`` as the search box's and
+the list page's do; the row's ``birth_year``, ``father_name``, ``document_number`` and
+``city`` help to rank them. Nothing is written.
 """
 
 from __future__ import annotations
@@ -70,11 +73,15 @@ class Command(BaseCommand):
         total, started = len(table.rows), time.monotonic()
         rows = [Hints.from_row(value) for _line, value in table.rows]
         found = match_rows(organisation, rows, top=options["top"])
-        for number, scored in enumerate(found, start=1):
+        for number, ((line, _value), scored) in enumerate(
+            zip(table.rows, found, strict=True), start=1
+        ):
             # Here, not in batch.Matcher, whose choosing bench/tune_names.py runs as it is.
             candidates = [c for c in scored if search.reaches(c["score"], search.FLOOR)]
             self.stdout.write(
-                json.dumps({"row": number, "candidates": candidates}, ensure_ascii=False)
+                json.dumps(
+                    {"row": number, "line": line, "candidates": candidates}, ensure_ascii=False
+                )
             )
             if number % PROGRESS_EVERY == 0 or (number == total and total >= PROGRESS_EVERY):
                 self.stderr.write(f"matched {number}/{total}")

@@ -12,7 +12,7 @@ from qandas.accounts.models import City, Membership, Role, User
 from qandas.incidents.models import Place
 from qandas.lib.files import CleanFile
 
-from .lists import clean_list_file
+from .lists import FIRST_LIST_YEAR, PLACE_KINDS, clean_list_file, wrong_place
 from .models import ListKind, RowState
 from .tables import Table, TableError
 
@@ -88,6 +88,15 @@ class ListUploadForm(forms.Form):
         kind, listed_on = data.get("kind"), data.get("listed_on")
         if listed_on and kind != ListKind.COURT and listed_on > timezone.localdate():
             self.add_error("listed_on", _("Only a court list may be dated in the future."))
+        if listed_on and listed_on.year < FIRST_LIST_YEAR:
+            self.add_error(
+                "listed_on",
+                _("A list dated before %(year)s must be a typing error: check the year.")
+                % {"year": FIRST_LIST_YEAR},
+            )
+        place = data.get("place")
+        if kind in PLACE_KINDS and place is not None and place.kind not in PLACE_KINDS[kind]:
+            self.add_error("place", wrong_place(ListKind(kind)))
         uploaded = data.get("file")
         if uploaded is not None:
             try:

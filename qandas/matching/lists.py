@@ -50,6 +50,16 @@ EVENT_OF = {
     ListKind.COURT: EventKind.COURT_HEARING,
     ListKind.DEPORTATION: EventKind.DEPORTATION,
 }
+# The places each kind of list records its event at: a police list's "held at this
+# station" at a border crossing, or a court hearing at a police station, cannot be.
+PLACE_KINDS = {
+    ListKind.POLICE: {PlaceKind.POLICE_STATION, PlaceKind.PRISON},
+    ListKind.COURT: {PlaceKind.COURT},
+    ListKind.DEPORTATION: {PlaceKind.BORDER_CROSSING},
+}
+# A list dated before this year is a typing error (0001-01-01 made someone detained since
+# the year 1, before their birth).
+FIRST_LIST_YEAR = 1970
 EVENT_NOTE = {
     ListKind.POLICE: gettext_lazy("Listed as held at this station on this date."),
     ListKind.COURT: gettext_lazy("Listed for a hearing at this court on this date."),
@@ -324,16 +334,20 @@ def event_blocker(upload: ListUpload) -> str | None:
         return _("Rows of this kind of list are linked to the person; no event is recorded.")
     if upload.place is None and kind != EventKind.DEPORTATION:
         return _("The list has no place, so no event can be recorded from it.")
-    if (
-        kind == EventKind.DEPORTATION
-        and upload.place is not None
-        and upload.place.kind != PlaceKind.BORDER_CROSSING
-    ):
-        return _(
-            "A deportation's place is the border crossing, and this list's place is not "
-            "one; confirming a row links the person only."
+    if upload.place is not None and upload.place.kind not in PLACE_KINDS[ListKind(upload.kind)]:
+        return (
+            wrong_place(ListKind(upload.kind)) + " " + _("Confirming a row links the person only.")
         )
     return None
+
+
+def wrong_place(kind: ListKind) -> str:
+    """Why a place of another kind cannot be a ``kind`` list's (``PLACE_KINDS``)."""
+    if kind == ListKind.DEPORTATION:
+        return str(_("A deportation's place is the border crossing, and this one is not."))
+    if kind == ListKind.COURT:
+        return str(_("A court list's place is a court, and this one is not."))
+    return str(_("A police list's place is a police station or a prison, and this one is not."))
 
 
 def listed_at(upload: ListUpload, *, now: datetime) -> datetime:

@@ -168,6 +168,10 @@ def _name_list(value: dict[str, str]) -> list[str]:
 def _check_name(text: str, column: str) -> None:
     if len(text) > NAME_MAX:
         raise ValueError(f"{column} is longer than {NAME_MAX} characters")
+    # As the API refuses them (people.api.check_name): a line break in a quoted cell
+    # made a name of two lines.
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(f"{column} holds a control character (a line break or a tab)")
     if not has_letter(text):
         raise ValueError(f"{column} has no letters")
 

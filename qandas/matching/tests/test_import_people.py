@@ -110,6 +110,27 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_named(cast: Cast, tmp_p
     assert not AuditEvent.objects.filter(organisation=cast.organisation).exists()
 
 
+def test_a_name_holding_a_control_character_is_refused(cast: Cast, tmp_path: Path) -> None:
+    """As the API refuses it: a quoted cell's line break made a name of two lines."""
+    bad = (
+        "name,other_names,father_name,city\n"
+        '"Aibek\nSerikov",,,karachi\n'  # lines 2 and 3
+        "Nurlan Tokhtarov,Nurlan\tTokhtar,,karachi\n"  # line 4
+        "Dauren Sharifi,,Bolat\x7f,karachi\n"  # line 5
+    )
+    err = StringIO()
+    with pytest.raises(CommandError, match="3 of 3 rows refused"):
+        call_command(
+            "import_people", str(write(tmp_path, bad)), "--org", "test-network", stderr=err
+        )
+    assert err.getvalue().splitlines() == [
+        "line 2: name holds a control character (a line break or a tab)",
+        "line 4: other_names holds a control character (a line break or a tab)",
+        "line 5: father_name holds a control character (a line break or a tab)",
+    ]
+    assert not Person.objects.filter(organisation=cast.organisation).exists()
+
+
 def test_a_known_external_id_updates_the_person_and_their_keys(cast: Cast, tmp_path: Path) -> None:
     run(write(tmp_path, HEADER + GOOD))
     person = Person.objects.get(organisation=cast.organisation, external_id="T-1")

@@ -23,6 +23,7 @@ import csv
 import datetime
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Generator
 from contextlib import closing
@@ -75,7 +76,13 @@ CONTROL_STARTS = ("\t", "\r")
 # so that no cell makes the pattern backtrack.
 NUMBER = re.compile(r"[+\-]?\s*\(?\d[\d\s().\-]*")
 NUMBER_LIST = re.compile(r"[;,]")
-COLUMN = re.compile(r"[^0-9a-z_]+")
+# A header is read in any script: its letters, digits and vowel signs are kept, and any
+# run of other characters is one underscore, but for apostrophes, which are dropped.
+APOSTROPHES = re.compile(r"['’ʼ`´]")
+# The labels the list page shows for its columns (lists.COLUMN_LABELS), as a header
+# reads them, when that is not their column already: a list saved from the page reads
+# back as it was.
+LABELS = {"fathers_name": "father_name"}
 
 
 class TableError(ValueError):
@@ -92,7 +99,15 @@ class Table:
 
 
 def column_name(header: str) -> str:
-    return COLUMN.sub("_", header.strip().casefold().replace(" ", "_")).strip("_")
+    """``header`` as a column name: ``Birth Year`` is ``birth_year``, ``Father's name``
+    ``father_name`` (``LABELS``), ``Паспорт`` ``паспорт``."""
+    text = APOSTROPHES.sub("", unicodedata.normalize("NFKC", header).casefold())
+    kept = "".join(
+        c if c.isalnum() or c == "_" or unicodedata.category(c) in ("Mn", "Mc") else " "
+        for c in text
+    )
+    name = "_".join(kept.replace("_", " ").split())
+    return LABELS.get(name, name)
 
 
 def looks_like_formula(value: str) -> bool:

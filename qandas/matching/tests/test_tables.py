@@ -334,3 +334,34 @@ def test_utf16_without_a_byte_order_mark_is_read_when_named(order: str) -> None:
         )
     with pytest.raises(TableError, match="neither a CSV nor an XLSX"):
         read(data, encoding="cp1251")
+
+
+def test_headers_in_any_script_are_kept_and_the_pages_labels_read_as_their_columns() -> None:
+    """``Column`` kept only a-z, digits and underscores: "Отец" and "Паспорт" were
+    dropped with their cells, and "Father's name" read as father_s_name."""
+    table = read("ФИО,Отец,Паспорт,اسم الأب\nАйбек Шарипов,Серик,N123,سریک\n".encode())
+    assert table.columns == ["фио", "отец", "паспорт", "اسم_الأب"]
+    assert table.rows[0][1] == {
+        "фио": "Айбек Шарипов",
+        "отец": "Серик",
+        "паспорт": "N123",
+        "اسم_الأب": "سریک",
+    }
+    from qandas.matching.lists import COLUMN_LABELS
+
+    header = "Name," + ",".join(str(label) for label in COLUMN_LABELS.values())
+    assert read(f"{header}\nAibek,,,,,,,\n".encode()).columns == ["name", *COLUMN_LABELS]
+    assert read(b"Name,Father\xe2\x80\x99s name\nAibek,Serik\n").columns == ["name", "father_name"]
+    assert read(b"\xef\xbb\xbfname\nAibek\n", encoding="utf-8").columns == ["name"]
+    with pytest.raises(TableError, match="twice: father_name"):
+        read(b"name,father_name,Father's name\nA,B,C\n")
+
+
+def test_the_list_page_names_the_columns_of_a_list_without_a_name_column() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qandas.matching.lists import clean_list_file
+
+    uploaded = SimpleUploadedFile("list.csv", "ФИО,Город\nАйбек Шарипов,Карачи\n".encode())
+    with pytest.raises(TableError, match="Its columns are: фио, город"):
+        clean_list_file(uploaded)

@@ -662,7 +662,8 @@ def why_missed(
             (search.name_match(tokens, keys.analyse(t))[0] for t in data.targets[query.group]),
             default=0.0,
         )
-        tenth = scored[9] if len(scored) >= 10 else 0.0
+        # Fewer than ten candidates: the others scored under the floor match_list keeps.
+        tenth = scored[9] if len(scored) >= 10 else search.FLOOR
         if abs(best - tenth) < 0.005:
             kinds.append(MISSED[1])
         else:

@@ -1,6 +1,8 @@
 """What the list upload form refuses before anything is read or stored: a date no list
 can have, and a place the kind of list cannot record its event at."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -50,3 +52,23 @@ def test_a_place_the_kind_of_list_cannot_record_at_is_refused(
     else:
         assert response.status_code == 302, response.context["form"].errors
         assert ListUpload.objects.count() == 1
+
+
+def test_an_upload_stops_reading_at_the_row_limit(
+    client: Client, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qandas.matching import lists
+
+    seen: list[Any] = []
+    real = lists.read
+
+    def spy(data: bytes, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("max_rows"))
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(lists, "read", spy)
+    client.force_login(cast.coordinator)
+    response = post_list(client, "name\n" + "a\n" * (lists.MAX_ROWS + 1))
+    assert seen == [lists.MAX_ROWS]
+    error = response.context["form"].errors["file"][0]
+    assert "more than 5000 rows; the limit here is 5000" in error

@@ -549,8 +549,8 @@ def score_many(tasks: Sequence[Task]) -> list[Named]:
         # nothing either way, as when the name has it and the query not. "Kanat Bolatuly
         # Baimukhanov" scored 0.63 against "Kanat Baimukhanov", which scored 0.95 against
         # it, and the duplicate guard let a second record of him through; "Kairat"
-        # written 25 times scored 0.83 against "Kairat Saparbekov" (now 0.43, as
-        # "Kairat Kairat" does).
+        # written 25 times scored 0.83 against "Kairat Saparbekov" (now 0.43, under
+        # the search's floor).
         out = ~taken[row] & (again[row] | aside[row])
         best[row] = np.where(out, 0.0, best[row])
         counting -= out

@@ -480,3 +480,19 @@ def test_of_many_born_near_the_one_spelt_most_alike_is_a_candidate(
     found = [c["external_id"] for c in row["candidates"]]
     assert len(found) == 6
     assert ("S-1" in found) is bool(spelt)
+
+
+def test_columns_that_rank_no_candidate_are_named_on_standard_error(
+    cast: Cast, tmp_path: Path, people: dict[str, Person]
+) -> None:
+    """import_people's other columns and unknown ones are read but rank nobody: said so."""
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "name,other_names,sex,phone,external_id,birth_year,station\n"
+        "Даурен Шарифи,Dauren,m,+92 300 0000000,X-1,1990,North\n",
+        encoding="utf-8",
+    )
+    err = StringIO()
+    call_command("match_list", str(path), "--org", "test-network", stdout=StringIO(), stderr=err)
+    said = err.getvalue().splitlines()[0]
+    assert said == "Columns not used for matching: other_names, sex, phone, external_id, station."

@@ -26,10 +26,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from qandas.accounts.models import Organisation
 from qandas.matching import search
 from qandas.matching.batch import Hints, match_rows
-from qandas.matching.importing import COLUMNS
 from qandas.matching.tables import TableError, encoding_argument, read_path
 
 PROGRESS_EVERY = 10_000
+USED = ("name", "birth_year", "father_name", "document_number", "city")  # what Hints reads
 
 
 class Command(BaseCommand):
@@ -67,7 +67,9 @@ class Command(BaseCommand):
             raise CommandError(f"{options['path']}: {exc}") from None
         if "name" not in table.columns:
             raise CommandError(f"{options['path']}: the list has no “name” column.")
-        ignored = [c for c in table.columns if c not in COLUMNS]
+        # import_people's other columns (other_names, sex, phone, external_id) are read
+        # there but rank no candidate here: named too, so that nobody takes them as used.
+        ignored = [c for c in table.columns if c not in USED]
         if ignored:
             self.stderr.write(f"Columns not used for matching: {', '.join(ignored)}.")
         total, started = len(table.rows), time.monotonic()

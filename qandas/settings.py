@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "qandas.accounts",
     "qandas.audit",
     "qandas.people",
@@ -296,3 +298,17 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # API tokens expire unless renewed.
 API_TOKEN_LIFETIME = timedelta(days=90)
+
+# Background work (django-tasks): an uploaded list is matched against the registry by
+# `manage.py db_worker`, which bin/run starts, from tasks stored in the database.
+# TASKS_IMMEDIATE=True runs each task at once, in the process that asks for it (the
+# test suite does; so may a setup that runs no worker, at the cost of slow uploads).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}

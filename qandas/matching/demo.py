@@ -15,9 +15,10 @@ With the demo community and the custody scenario loaded, right after ``manage.py
   review shows the pair to the Karachi coordinator.
 
 Lists go through the upload's own code path (``lists.clean_list_file`` and
-``lists.create_upload``), so their files are in the private store and their rows have
-candidates. Every name is invented. Loaded once: each part has a fixed code, and a
-part whose code exists is not added again.
+``lists.create_upload``), so their files are in the private store, and are matched
+at once (``lists.match_upload``), so their rows have candidates without the worker.
+Every name is invented. Loaded once: each part has a fixed code, and a part whose code
+exists is not added again.
 """
 
 from __future__ import annotations
@@ -121,6 +122,10 @@ def upload(
         place=place,
         city=city,
     )
+    # Matched now, not by the worker: the demo's lists are ready as soon as it is
+    # loaded, with or without one (the queued task then finds them done).
+    lists.match_upload(created.pk)
+    created.refresh_from_db()
     record(
         Verb.CREATE,
         actor=by,

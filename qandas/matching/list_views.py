@@ -96,11 +96,21 @@ def upload(request: HttpRequest) -> HttpResponse:
             city=data["city"],
         )
         record(Verb.CREATE, actor=user, request=request, obj=created, fields=UPLOAD_FIELDS)
-        messages.success(
-            request,
-            _("List uploaded: %(count)s rows matched against the registry.")
-            % {"count": len(form.table.rows)},
-        )
+        if created.matched:
+            messages.success(
+                request,
+                _("List uploaded: %(count)s rows matched against the registry.")
+                % {"count": len(form.table.rows)},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "List uploaded: its %(count)s rows are being matched against the "
+                    "registry. This page shows them as soon as they are."
+                )
+                % {"count": len(form.table.rows)},
+            )
         return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": created.code}))
     return render(request, "matching/list_form.html", {"form": form})
 
@@ -142,7 +152,19 @@ def _review_context(
         "event_kind": lists.EVENT_OF.get(ListKind(upload.kind)),
         "event_default": blocker is None
         and upload.kind in (ListKind.POLICE, ListKind.COURT, ListKind.DEPORTATION),
-        "can_decide": user.has_role(*CUSTODY_WRITERS),
+        "can_decide": user.has_role(*CUSTODY_WRITERS) and upload.matched,
+    }
+
+
+def _progress_context(request: HttpRequest, upload: ListUpload) -> dict[str, Any]:
+    """How far the matching of a list is, for its page and for the page's polling."""
+    total = upload.rows.count()
+    return {
+        "upload": upload,
+        "total_rows": total,
+        "percent_matched": 100 * upload.matched_rows // total if total else 100,
+        "stalled": lists.stalled(upload),
+        "can_restart": signed_in(request).has_role(*CUSTODY_WRITERS),
     }
 
 
@@ -172,7 +194,42 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "counts": lists.with_counts(ListUpload.objects.filter(pk=upload.pk)).get(),
         }
     )
+    if not upload.matched:
+        context.update(_progress_context(request, upload))
     return render(request, "matching/list_detail.html", context)
+
+
+@role_required(*CUSTODY_READERS)
+@require_GET
+def progress(request: HttpRequest, code: str) -> HttpResponse:
+    """How far the list's matching is: the list page asks every few seconds while it is
+    matched, and reloads itself once it is (``HX-Refresh``). Says no name: not audited."""
+    upload = _upload_or_404(request, code)
+    if upload.matched:
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "matching/list_detail.html#progress", _progress_context(request, upload))
+
+
+@role_required(*CUSTODY_WRITERS)
+@require_POST
+def match_again(request: HttpRequest, code: str) -> HttpResponseBase:
+    """Start a failed or stalled matching again, from the rows not yet matched."""
+    user = signed_in(request)
+    upload = _upload_or_404(request, code)
+    if lists.match_again(upload):
+        record(
+            Verb.UPDATE,
+            actor=user,
+            request=request,
+            obj=upload,
+            fields=["match_state"],
+        )
+        messages.success(request, _("The list's matching starts again where it stopped."))
+    else:
+        messages.info(request, _("The list's matching is not stuck: nothing to start again."))
+    return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
 
 
 def _after_decision(request: HttpRequest, row: ListRow) -> HttpResponseBase:

@@ -1,10 +1,12 @@
 """Lists in the application: upload a police, court, deportation or embassy list, match
 each row against the registry, and turn a reviewer's confirmation into a custody event.
 
-The file is read (``tables.read``) and every row matched before anything is written;
-then, in one transaction, the file goes to the private store and the rows are saved
-with their candidates. Candidates are only ever people the uploader may record custody
-events for, and they are filtered again by the viewer's scope when shown.
+The file is read (``tables.read``) and checked before anything is written; then, in
+one transaction, the file goes to the private store, its rows are saved, and a
+background task is queued that matches them against the registry (``match_upload``),
+a chunk at a time, while the list's page shows how far it is. Candidates are only ever
+people the uploader may record custody events for, and they are filtered again by the
+viewer's scope when shown. No row can be decided before the whole list is matched.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import io
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +39,7 @@ from qandas.lib.scripts import has_letter
 from qandas.people.models import Person, fold
 
 from . import importing, search
-from .models import ListKind, ListRow, ListUpload, RowState
+from .models import ListKind, ListRow, ListUpload, MatchState, RowState
 from .tables import Table, TableError, read
 
 MAX_ROWS = 5000  # matching a row takes a few milliseconds; bigger lists go to match_list
@@ -192,26 +194,108 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
 def create_upload(
     clean: CleanFile, table: Table, *, by: User, organisation_id: int, **fields: Any
 ) -> ListUpload:
-    """Match every row, then store the file and its rows in one transaction."""
-    people = custody_people(by, write=True).filter(organisation_id=organisation_id)
-    rows = [
-        ListRow(line=line, cells=cells, candidates=match_cells(people, cells))
-        for line, cells in table.rows
-    ]
+    """Store the file and its rows in one transaction, with the task that matches them
+    (``tasks.match_upload``): the worker matches them after the commit, or, where tasks
+    run at once (``TASKS_IMMEDIATE``), they are matched before this returns."""
+    from .tasks import match_upload
+
     upload: ListUpload | None = None
     try:
         with transaction.atomic():
             upload = ListUpload.store(
-                clean, by=by, organisation_id=organisation_id, encoding=table.encoding, **fields
+                clean,
+                by=by,
+                organisation_id=organisation_id,
+                encoding=table.encoding,
+                match_moved_at=timezone.now(),
+                **fields,
             )
-            for row in rows:
-                row.upload = upload
-            ListRow.objects.bulk_create(rows, batch_size=500)
+            ListRow.objects.bulk_create(
+                [ListRow(upload=upload, line=line, cells=cells) for line, cells in table.rows],
+                batch_size=500,
+            )
+            match_upload.enqueue(upload.pk)
     except BaseException:
         if upload is not None:
             files.delete_stored(upload.storage_name)
         raise
+    upload.refresh_from_db()
     return upload
+
+
+MATCH_CHUNK = 100  # rows matched, then saved with the progress, at a time
+STALLED = timedelta(minutes=10)  # matching that has not moved for this long may start again
+
+
+def match_upload(pk: int) -> None:
+    """Match an upload's rows against the registry, ``MATCH_CHUNK`` at a time, each chunk
+    saved with the count of rows done, in the order of their lines: a run started again
+    after a failure goes on from there. Candidates are only ever people the uploader may
+    record custody events for (the gate as it is now for them). Should another run have
+    moved the count meanwhile (one started again while this one seemed stalled), this
+    one stops. A failure leaves the upload ``failed``, and is raised again."""
+    upload = ListUpload.objects.select_related("uploaded_by").filter(pk=pk).first()
+    if upload is None or upload.match_state == MatchState.DONE:
+        return
+    done = upload.matched_rows
+    ListUpload.objects.filter(pk=pk).update(
+        match_state=MatchState.MATCHING, match_moved_at=timezone.now()
+    )
+    try:
+        by = upload.uploaded_by
+        people = (
+            custody_people(by, write=True).filter(organisation_id=upload.organisation_id)
+            if by is not None
+            else Person.objects.none()  # nobody to see people through: no candidate
+        )
+        rows = list(upload.rows.order_by("line").only("pk", "cells")[done:])
+        for start in range(0, len(rows), MATCH_CHUNK):
+            chunk = rows[start : start + MATCH_CHUNK]
+            for row in chunk:
+                row.candidates = match_cells(people, row.cells)
+            with transaction.atomic():
+                moved = ListUpload.objects.filter(
+                    pk=pk, matched_rows=done, match_state=MatchState.MATCHING
+                ).update(matched_rows=done + len(chunk), match_moved_at=timezone.now())
+                if not moved:
+                    return
+                ListRow.objects.bulk_update(chunk, ["candidates"])
+            done += len(chunk)
+        ListUpload.objects.filter(pk=pk, matched_rows=done, match_state=MatchState.MATCHING).update(
+            match_state=MatchState.DONE, match_moved_at=timezone.now()
+        )
+    except Exception:
+        ListUpload.objects.filter(pk=pk).update(
+            match_state=MatchState.FAILED, match_moved_at=timezone.now()
+        )
+        raise
+
+
+def stalled(upload: ListUpload, *, now: datetime | None = None) -> bool:
+    """Whether the upload's matching failed, or has not moved for ``STALLED`` (its worker
+    died, or none runs): it may then be started again (``match_again``)."""
+    if upload.match_state == MatchState.FAILED:
+        return True
+    if upload.match_state == MatchState.DONE or upload.match_moved_at is None:
+        return False
+    return upload.match_moved_at < (now or timezone.now()) - STALLED
+
+
+def match_again(upload: ListUpload) -> bool:
+    """Queue the matching of a failed or stalled upload again, from the rows not yet
+    matched; False when it is neither (matched, or moving)."""
+    from .tasks import match_upload
+
+    if not stalled(upload):
+        return False
+    with transaction.atomic():
+        queued = ListUpload.objects.filter(
+            pk=upload.pk, match_state=upload.match_state, match_moved_at=upload.match_moved_at
+        ).update(match_state=MatchState.QUEUED, match_moved_at=timezone.now())
+        if not queued:
+            return False  # someone else did, or it moved meanwhile
+        match_upload.enqueue(upload.pk)
+    return True
 
 
 # Showing rows ----------------------------------------------------------------------------------
@@ -364,6 +448,17 @@ def listed_at(upload: ListUpload, *, now: datetime) -> datetime:
     return min(end, now)
 
 
+def _matched(row: ListRow) -> None:
+    """Refuse a decision on a row of a list still being matched."""
+    if not ListUpload.objects.filter(pk=row.upload_id, match_state=MatchState.DONE).exists():
+        raise DecisionError(
+            _(
+                "This list is still being matched against the registry: its rows can be "
+                "decided once it is done."
+            )
+        )
+
+
 def _claim(row: ListRow, *, by: User, state: str, person: Person | None, now: datetime) -> None:
     claimed = ListRow.objects.filter(pk=row.pk, state=RowState.PENDING).update(
         state=state, person=person, decided_by=by, decided_at=now
@@ -387,6 +482,7 @@ def confirm(
     """
     now = now or timezone.now()
     upload = row.upload
+    _matched(row)
     if person.pk not in now_kept_as({c["person"] for c in row.candidates}).values():
         raise DecisionError(_("Choose one of the row's candidates."))
     if not custody_people(by, write=True).filter(pk=person.pk).exists():
@@ -459,6 +555,7 @@ def _event_key(row: ListRow) -> uuid.UUID:
 
 def reject(row: ListRow, *, by: User, now: datetime | None = None) -> None:
     """None of the candidates is the person on the list."""
+    _matched(row)
     with transaction.atomic():
         _claim(row, by=by, state=RowState.REJECTED, person=None, now=now or timezone.now())
 

@@ -2,7 +2,7 @@
 
 from .duplicates import DuplicateDecision, LikelyPair, Merge, PairsStale, Verdict
 from .index import NameKey
-from .lists import ListKind, ListRow, ListUpload, RowState
+from .lists import ListKind, ListRow, ListUpload, MatchState, RowState
 
 __all__ = [
     "DuplicateDecision",
@@ -10,6 +10,7 @@ __all__ = [
     "ListKind",
     "ListRow",
     "ListUpload",
+    "MatchState",
     "Merge",
     "NameKey",
     "PairsStale",

@@ -22,6 +22,16 @@ class ListKind(models.TextChoices):
     OTHER = "other", _("Other list")
 
 
+class MatchState(models.TextChoices):
+    """Where an uploaded list's matching against the registry stands (a background task,
+    ``matching.tasks.match_upload``)."""
+
+    QUEUED = "queued", _("Waiting to be matched")
+    MATCHING = "matching", _("Being matched")
+    DONE = "done", _("Matched")
+    FAILED = "failed", _("Matching failed")
+
+
 class ListUpload(StoredFile):
     """A list as uploaded: the file in the private store, and what it is a list of."""
 
@@ -41,9 +51,21 @@ class ListUpload(StoredFile):
     )
     listed_on = models.DateField(_("date of the list"), default=timezone.localdate)
     encoding = models.CharField(max_length=20, blank=True, editable=False)
+    match_state = models.CharField(
+        max_length=8, choices=MatchState.choices, default=MatchState.QUEUED, editable=False
+    )
+    # Rows matched so far, in the order of their lines: where a run picks up after a failure.
+    matched_rows = models.PositiveIntegerField(default=0, editable=False)
+    # When the matching last moved (started, matched some rows, ended): a run that has not
+    # moved for long died with its worker, and may be started again.
+    match_moved_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(StoredFile.Meta):
         ordering = ["-uploaded_at"]
+
+    @property
+    def matched(self) -> bool:
+        return self.match_state == MatchState.DONE
 
 
 class RowState(models.TextChoices):

@@ -9,7 +9,7 @@ from django.test import Client
 from qandas.documents.tests.helpers import RepeatableFile
 from qandas.incidents.models import Event, Place
 from qandas.matching import lists
-from qandas.matching.models import ListRow, ListUpload
+from qandas.matching.models import ListRow, ListUpload, MatchState
 from qandas.matching.tests.test_lists import LIST, register, upload_for
 from qandas.test import Case, Cast, run_case
 
@@ -35,11 +35,24 @@ def objects(cast: Cast) -> dict[str, Any]:
     # A second list whose first row is confirmed, with its event, for undo.
     decided = upload_for(cast, cast.coordinator, station).rows.get(line=2)
     lists.confirm(decided, person, by=cast.coordinator, create_event=True)
-    return {"person": person, "upload": upload, "row": upload.rows.get(line=2), "decided": decided}
+    # A third whose matching failed, to be started again.
+    failed = upload_for(cast, cast.coordinator, station)
+    ListUpload.objects.filter(pk=failed.pk).update(match_state=MatchState.FAILED, matched_rows=1)
+    return {
+        "person": person,
+        "upload": upload,
+        "row": upload.rows.get(line=2),
+        "decided": decided,
+        "failed": failed,
+    }
 
 
 def uploads(o: dict[str, Any]) -> Any:
     return sorted(ListUpload.objects.values_list("pk", "organisation_id"))
+
+
+def match_states(o: dict[str, Any]) -> Any:
+    return sorted(ListUpload.objects.values_list("pk", "match_state", "matched_rows"))
 
 
 def rows(o: dict[str, Any]) -> Any:
@@ -71,6 +84,21 @@ HTML_CASES = [
         lambda o: f"/lists/{o['upload'].code}/download/",
         READERS,
         overrides=UNSEEN,
+    ),
+    Case(
+        "lists:progress",
+        lambda o: f"/lists/{o['upload'].code}/progress/",
+        READERS,
+        overrides=UNSEEN,
+    ),
+    Case(
+        "lists:match_again",
+        lambda o: f"/lists/{o['failed'].code}/match-again/",
+        WRITERS,
+        method="post",
+        data={},
+        overrides=UNSEEN,
+        unchanged=match_states,
     ),
     Case(
         "lists:confirm",

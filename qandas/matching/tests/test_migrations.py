@@ -117,3 +117,28 @@ def test_the_keys_of_names_with_a_symbol_stuck_to_a_word_are_rebuilt_alone() -> 
     assert NameKey.objects.filter(person=plain, key="n:kairat😀").exists()
     assert Person.objects.get(pk=plain.pk).romanised == "stale"
     assert list(PairsStale.objects.values_list("person_id", flat=True)) == [marked.pk]
+
+
+def test_lists_uploaded_before_background_matching_count_as_matched() -> None:
+    """Migration matching.0018: a list uploaded before was matched as it was uploaded,
+    so it counts every row of it as matched (a list of none, none), moved when uploaded."""
+    from qandas.accounts.models import User
+    from qandas.matching.models import ListRow, ListUpload
+
+    count_rows = import_module(f"{migrations}.0018_list_matching_in_background").all_matched
+    organisation = Organisation.objects.create(slug="lists", name="Lists")
+    by = User.objects.create(username="uploader")
+    stored = {"content_type": "text/csv", "size": 1, "sha256": "0" * 64, "uploaded_by": by}
+    three = ListUpload.objects.create(
+        organisation=organisation, kind="police", storage_name="a.csv", **stored
+    )
+    empty = ListUpload.objects.create(
+        organisation=organisation, kind="police", storage_name="b.csv", **stored
+    )
+    ListRow.objects.bulk_create(ListRow(upload=three, line=n) for n in (2, 3, 4))
+    with transaction.atomic():
+        count_rows(apps, None)
+    three.refresh_from_db()
+    empty.refresh_from_db()
+    assert (three.matched_rows, three.match_moved_at) == (3, three.uploaded_at)
+    assert (empty.matched_rows, empty.match_moved_at) == (0, empty.uploaded_at)

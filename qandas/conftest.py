@@ -41,6 +41,14 @@ def session_private_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(autouse=True)
+def common_keys_forgotten() -> None:
+    """No test sees which keys another found common (``search.postings`` keeps them)."""
+    from qandas.matching import search
+
+    search.forget_common()
+
+
+@pytest.fixture(autouse=True)
 def private_files(settings: Any, tmp_path: Path) -> Path:
     """Every test stores uploaded files in its own temporary directory."""
     settings.PRIVATE_FILES_DIR = tmp_path / "private"

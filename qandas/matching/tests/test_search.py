@@ -606,6 +606,33 @@ def test_postings_count_every_key_and_read_only_the_rare_keys_holders(
     assert set(held) == {"r:sharifi", "r:tokhtarov", "r:nurlan"}
 
 
+def test_a_key_found_common_is_not_counted_again_for_a_while(
+    registry: dict[str, Person],
+    cast: Cast,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Any,
+) -> None:
+    """A key held by more than ``common`` people is taken as common, without counting it
+    again, for ``COMMON_KEPT`` seconds; a rare key is counted every time."""
+    from qandas.matching import search
+
+    orgs = [cast.organisation.pk]
+    counts, _held = search.postings(["r:sharifi", "r:nurlan"], orgs, common=1)
+    assert counts == {"r:sharifi": 2, "r:nurlan": 1}
+    NameKey.objects.filter(key__in=["r:sharifi", "r:nurlan"]).delete()
+    with django_assert_num_queries(0):
+        counts, held = search.postings(["r:sharifi"], orgs, common=1)
+    assert (counts, held) == ({"r:sharifi": 2}, {})
+    counts, _held = search.postings(["r:sharifi", "r:nurlan"], orgs, common=1)
+    assert counts == {"r:sharifi": 2}  # the rare key counted again: held by none now
+    # Only for the organisations and the limit it was found common for.
+    assert search.postings(["r:sharifi"], orgs, common=5)[0] == {}
+    # Past its time, counted again.
+    later = search._clock() + search.COMMON_KEPT + 1
+    monkeypatch.setattr(search, "_clock", lambda: later)
+    assert search.postings(["r:sharifi"], orgs, common=1)[0] == {}
+
+
 def test_a_page_of_results_comes_with_city_household_and_names_in_two_statements(
     registry: dict[str, Person],
     cast: Cast,

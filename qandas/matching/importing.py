@@ -159,7 +159,9 @@ def default_city(organisation: Organisation | None) -> City | None:
     return City.objects.get(pk=used.pop()) if len(used) == 1 else None
 
 
-def _name_list(value: dict[str, str]) -> list[str]:
+def name_list(value: dict[str, str]) -> list[str]:
+    """A row's names: ``name``, then each of ``other_names`` (``;``-separated), as read
+    (invisible characters dropped, spaces trimmed), the empty ones left out."""
     names = [visible(value.get("name", "")).strip()]
     names += [visible(n).strip() for n in value.get("other_names", "").split(";")]
     return [n for n in names if n]
@@ -180,7 +182,7 @@ def parse_row(line: int, value: dict[str, str], cities: dict[str, City]) -> Pers
     """One row checked; ``ValueError`` says what is wrong with it."""
     if not visible(value.get("name", "")).strip():
         raise ValueError("name is empty")
-    names = _name_list(value)
+    names = name_list(value)
     for i, text in enumerate(names):
         _check_name(text, "name" if i == 0 else "other_names")
     row = PersonRow(line=line, external_id=value.get("external_id", ""), names=names)

@@ -167,28 +167,33 @@ def unread_birth_year(cells: dict[str, str]) -> str:
 
 
 def nameless(cells: dict[str, str]) -> bool:
-    """Whether the row gives no name to match: none, or one without a letter (``😀``)."""
-    return not has_letter(cells.get("name", ""))
+    """Whether the row gives no name to match: none, or only ones without a letter
+    (``😀``), among its name and other names."""
+    return not any(has_letter(name) for name in importing.name_list(cells))
 
 
 def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = TOP) -> list[dict]:
-    """The candidates for one row, best first, as ``ListRow.candidates`` keeps them."""
-    name = cells.get("name", "").strip()
-    if not name:
-        return []
-    matches = search.find(
-        people,
-        name,
-        birth_year=birth_year(cells.get("birth_year", "")),
-        father_name=cells.get("father_name", ""),
-        document_number=cells.get("document_number", ""),
-        limit=top,
-    )
-    return [
-        {"person": m.person.pk, "score": m.score, "name": m.name, "why": m.why}
-        for m in matches
-        if search.reaches(m.score, search.FLOOR)
-    ]
+    """The candidates for one row, best first, as ``ListRow.candidates`` keeps them: those
+    of its name and of each of its other names (``other_names``, ``;``-separated), each
+    person once at their best (``search.best_of``)."""
+    found = []
+    for name in dict.fromkeys(importing.name_list(cells)):
+        matches = search.find(
+            people,
+            name,
+            birth_year=birth_year(cells.get("birth_year", "")),
+            father_name=cells.get("father_name", ""),
+            document_number=cells.get("document_number", ""),
+            limit=top,
+        )
+        found.append(
+            [
+                {"person": m.person.pk, "score": m.score, "name": m.name, "why": m.why}
+                for m in matches
+                if search.reaches(m.score, search.FLOOR)
+            ]
+        )
+    return search.best_of(found, top)
 
 
 def create_upload(

@@ -1404,6 +1404,19 @@ class Hints:
         )
 
 
+def best_of(found: Iterable[list[dict[str, Any]]], top: int) -> list[dict[str, Any]]:
+    """The candidates found for each of a list row's names (its name, then its other
+    names), merged: each person once, with what their best score found (the first of
+    equals: the name's before an other name's), best first, the ``top`` best."""
+    best: dict[Any, dict[str, Any]] = {}
+    for candidates in found:
+        for one in candidates:
+            kept = best.get(one["person"])
+            if kept is None or one["score"] > kept["score"]:
+                best[one["person"]] = one
+    return sorted(best.values(), key=lambda one: -one["score"])[:top]
+
+
 def _with_tokens(texts: list[str]) -> tuple[tuple[str, tuple[keys.Token, ...]], ...]:
     return tuple((text, found) for text in texts if (found := keys.tokens_of(text)))
 

@@ -306,3 +306,20 @@ def test_lists_and_candidates_stay_inside_the_viewers_scope(
         assert str(upload.code) not in client.get("/lists/").content.decode()
     row.refresh_from_db()
     assert row.state == "pending"
+
+
+def test_a_rows_other_names_are_matched_too(cast: Cast, people: dict[str, Person]) -> None:
+    """An uploaded list's ``other_names`` column (an alias, another script's spelling)
+    finds its person; each person is offered once, at their best score."""
+    visible = Person.objects.visible_to(cast.coordinator)
+    offered = lists.match_cells(
+        visible, {"name": "Zzyzx Qwertyuiop", "other_names": "Нурлан Тохтаров; Aibek Sharifi"}
+    )
+    assert {c["person"] for c in offered} >= {people["tokhtarov"].pk, people["sharifi"].pk}
+    assert len({c["person"] for c in offered}) == len(offered)
+    assert offered[0]["score"] == max(c["score"] for c in offered)
+    twice = lists.match_cells(visible, {"name": "Aibek Sharifi", "other_names": "Айбек Шарифи"})
+    assert [c["person"] for c in twice].count(people["sharifi"].pk) == 1
+    assert twice[0]["score"] == 1.0  # the name's own match, not the other spelling's
+    assert not lists.nameless({"name": "", "other_names": "Nurlan"})
+    assert lists.nameless({"name": "😀", "other_names": "?; 123"})

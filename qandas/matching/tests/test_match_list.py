@@ -485,7 +485,7 @@ def test_of_many_born_near_the_one_spelt_most_alike_is_a_candidate(
 def test_columns_that_rank_no_candidate_are_named_on_standard_error(
     cast: Cast, tmp_path: Path, people: dict[str, Person]
 ) -> None:
-    """import_people's other columns and unknown ones are read but rank nobody: said so."""
+    """import_people's other columns but other_names, and unknown ones, rank nobody: said so."""
     path = tmp_path / "list.csv"
     path.write_text(
         "name,other_names,sex,phone,external_id,birth_year,station\n"
@@ -495,4 +495,32 @@ def test_columns_that_rank_no_candidate_are_named_on_standard_error(
     err = StringIO()
     call_command("match_list", str(path), "--org", "test-network", stdout=StringIO(), stderr=err)
     said = err.getvalue().splitlines()[0]
-    assert said == "Columns not used for matching: other_names, sex, phone, external_id, station."
+    assert said == "Columns not used for matching: sex, phone, external_id, station."
+
+
+def test_a_rows_other_names_find_their_people_too_each_once_at_their_best(
+    cast: Cast, tmp_path: Path, people: dict[str, Person]
+) -> None:
+    """An alias the police wrote down finds its person as the name does; a person both
+    find is listed once, with the better score; the row's facts rank both."""
+    lines = match(
+        cast,
+        tmp_path,
+        "name,other_names,birth_year\n"
+        "Xyzzyq Vwvwvw,Даурен Шарифи; Билал Кадири,1990\n"
+        "Dauren Sharifi,Дауренн Шарифи;;Dauren Sharifi,\n"
+        "Xyzzyq Vwvwvw,,\n",
+        "--top",
+        "10",
+    )
+    assert [line["row"] for line in lines] == [1, 2, 3]
+    first = [c["person"] for c in lines[0]["candidates"]]
+    assert first[0] == str(people["Dauren Sharifi"].code)  # born 1990, as the row says
+    assert str(people["Bilal Qadiri"].code) in first
+    second = lines[1]["candidates"]
+    codes = [c["person"] for c in second]
+    assert len(codes) == len(set(codes))
+    assert second[0]["person"] == str(people["Dauren Sharifi"].code)
+    assert second[0]["score"] == 1.0  # the name's own, not the misspelt alias's
+    assert [c["score"] for c in second] == sorted((c["score"] for c in second), reverse=True)
+    assert lines[2]["candidates"] == []

@@ -11,25 +11,30 @@ the row's line in the file (the line a CSV row starts on, an XLSX row's number),
 import_people's refusals and the list page give it, to join the output to the file by.
 Candidates are the organisation's people (all of them: this is an operator's tool, run
 on the server), best first, scoring at least ``search.FLOOR`` as the search box's and
-the list page's do; the row's ``birth_year``, ``father_name``, ``document_number`` and
-``city`` help to rank them. Nothing is written.
+the list page's do: those of the row's name and of each of its ``other_names``, each
+person once at their best. The row's ``birth_year``, ``father_name``,
+``document_number`` and ``city`` help to rank them. Nothing is written.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qandas.accounts.models import Organisation
-from qandas.matching import search
+from qandas.matching import importing, search
 from qandas.matching.batch import Hints, match_rows
 from qandas.matching.tables import TableError, encoding_argument, read_path
 
 PROGRESS_EVERY = 10_000
-USED = ("name", "birth_year", "father_name", "document_number", "city")  # what Hints reads
+# What ranks the candidates: the names, and the facts Hints reads.
+USED = ("name", "other_names", "birth_year", "father_name", "document_number", "city")
 
 
 class Command(BaseCommand):
@@ -55,6 +60,16 @@ class Command(BaseCommand):
             "(cp1256, cp1251, kz1048, utf_16, ...); an XLSX file's is its own",
         )
 
+    def _write(self, line: int, number: int, found: list[list[dict[str, Any]]], top: int) -> None:
+        """One row's line of output: the candidates of its names, merged."""
+        # Here, not in batch.Matcher, whose choosing bench/tune_names.py runs as it is.
+        candidates = [
+            c for c in search.best_of(found, top) if search.reaches(c["score"], search.FLOOR)
+        ]
+        self.stdout.write(
+            json.dumps({"row": number, "line": line, "candidates": candidates}, ensure_ascii=False)
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:
@@ -67,24 +82,27 @@ class Command(BaseCommand):
             raise CommandError(f"{options['path']}: {exc}") from None
         if "name" not in table.columns:
             raise CommandError(f"{options['path']}: the list has no “name” column.")
-        # import_people's other columns (other_names, sex, phone, external_id) are read
-        # there but rank no candidate here: named too, so that nobody takes them as used.
+        # import_people's other columns (sex, phone, external_id) are read there but
+        # rank no candidate here: named too, so that nobody takes them as used.
         ignored = [c for c in table.columns if c not in USED]
         if ignored:
             self.stderr.write(f"Columns not used for matching: {', '.join(ignored)}.")
         total, started = len(table.rows), time.monotonic()
-        rows = [Hints.from_row(value) for _line, value in table.rows]
-        found = match_rows(organisation, rows, top=options["top"])
-        for number, ((line, _value), scored) in enumerate(
-            zip(table.rows, found, strict=True), start=1
-        ):
-            # Here, not in batch.Matcher, whose choosing bench/tune_names.py runs as it is.
-            candidates = [c for c in scored if search.reaches(c["score"], search.FLOOR)]
-            self.stdout.write(
-                json.dumps(
-                    {"row": number, "line": line, "candidates": candidates}, ensure_ascii=False
-                )
-            )
+        # Each of a row's names (its name, then its other names) is matched as a row of
+        # its own, with the row's facts; the row's candidates are all theirs, each
+        # person once at their best (``search.best_of``).
+        asked: list[Hints] = []
+        owner: list[int] = []
+        for at, (_line, value) in enumerate(table.rows):
+            row = Hints.from_row(value)
+            others = importing.name_list({"other_names": value.get("other_names", "")})
+            for name in dict.fromkeys([row.name, *others]):
+                asked.append(replace(row, name=name))
+                owner.append(at)
+        found = match_rows(organisation, asked, top=options["top"])
+        for at, of_row in groupby(zip(owner, found, strict=True), key=itemgetter(0)):
+            line, number = table.rows[at][0], at + 1
+            self._write(line, number, [scored for _at, scored in of_row], options["top"])
             if number % PROGRESS_EVERY == 0 or (number == total and total >= PROGRESS_EVERY):
                 self.stderr.write(f"matched {number}/{total}")
         seconds = max(time.monotonic() - started, 1e-6)

@@ -23,6 +23,7 @@ __all__ = ["people", "station"]  # fixtures, used by name
 
 pytestmark = pytest.mark.django_db
 QUEUED_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+AT_ONCE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def queued_upload(client: Client, settings: Any, station: Place) -> ListUpload:
@@ -145,7 +146,7 @@ def test_a_failed_matching_is_started_again_where_it_stopped(
     client.force_login(cast.coordinator)
     monkeypatch.setattr(lists, "match_cells", real)
     matched.clear()
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = AT_ONCE
     response = client.post(f"/lists/{upload.code}/match-again/", follow=True)
     assert "starts again where it stopped" in response.content.decode()
     upload.refresh_from_db()
@@ -176,7 +177,7 @@ def test_a_matching_that_has_not_moved_for_ten_minutes_may_start_again(
     )
     page = client.get(f"/lists/{upload.code}/").content.decode()
     assert "has not moved for ten minutes" in page and "manage.py db_worker" in page
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = AT_ONCE
     client.post(f"/lists/{upload.code}/match-again/")
     upload.refresh_from_db()
     assert (upload.match_state, upload.matched_rows) == (MatchState.DONE, 3)

@@ -178,7 +178,8 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
     person once at their best (``search.best_of``)."""
     found = []
     for name in dict.fromkeys(importing.name_list(cells)):
-        matches = search.find(
+        # Scored on plain values: the page loads the people it shows, when it shows them.
+        matches = search.scored_people(
             people,
             name,
             birth_year=birth_year(cells.get("birth_year", "")),
@@ -188,7 +189,7 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
         )
         found.append(
             [
-                {"person": m.person.pk, "score": m.score, "name": m.name, "why": m.why}
+                {"person": m.facts.pk, "score": m.score, "name": m.name, "why": m.why}
                 for m in matches
                 if search.reaches(m.score, search.FLOOR)
             ]

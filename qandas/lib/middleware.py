@@ -2,10 +2,12 @@
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 # Paths that authenticate themselves (bearer tokens) or are public by nature.
@@ -28,6 +30,25 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         if request.path_info.startswith(SELF_AUTHENTICATING_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def handle_no_permission(self, request: HttpRequest, view_func: Callable[..., Any]) -> Any:
+        """A request htmx sent (a list page polling its progress, a row's decision)
+        whose session has ended sends the whole page to sign in, and back to the page
+        after (``HX-Redirect``): redirected as usual, htmx would put the sign-in page
+        inside the page, and signing in there would land on the bare fragment."""
+        response = super().handle_no_permission(request, view_func)
+        if request.headers.get("HX-Request") != "true":
+            return response
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        # A path on this site only ("//host" would be another's; the login view checks too).
+        page = current.path if current.path.startswith("/") and current.path[1:2] != "/" else "/"
+        if current.query:
+            page += "?" + current.query
+        login = resolve_url(self.get_login_url(view_func))
+        redirected = HttpResponse()
+        field = self.get_redirect_field_name(view_func)
+        redirected["HX-Redirect"] = f"{login}?{urlencode({field: page})}"
+        return redirected
 
 
 class NoStoreMiddleware:

@@ -159,12 +159,33 @@ def default_city(organisation: Organisation | None) -> City | None:
     return City.objects.get(pk=used.pop()) if len(used) == 1 else None
 
 
+# What parts other_names: the semicolon, and the Arabic and the fullwidth one, which a
+# keyboard in Urdu, Persian or Chinese types in its place.
+NAME_SEPARATORS = str.maketrans({"؛": ";", "；": ";"})
+
+
 def name_list(value: dict[str, str]) -> list[str]:
-    """A row's names: ``name``, then each of ``other_names`` (``;``-separated), as read
-    (invisible characters dropped, spaces trimmed), the empty ones left out."""
+    """A row's names: ``name``, then each of ``other_names`` (``;``-separated, or ``؛``
+    or ``；``), as read (invisible characters dropped, spaces trimmed), the empty ones
+    left out."""
     names = [visible(value.get("name", "")).strip()]
-    names += [visible(n).strip() for n in value.get("other_names", "").split(";")]
+    others = value.get("other_names", "").translate(NAME_SEPARATORS)
+    names += [visible(n).strip() for n in others.split(";")]
     return [n for n in names if n]
+
+
+# A list row's other names matched besides its name (``match_list``, an uploaded list):
+# each is a search of its own, and a cell may hold hundreds.
+OTHER_NAMES_MATCHED = 5
+
+
+def names_to_match(value: dict[str, str]) -> list[str]:
+    """The names of a list row to match: its name and its first ``OTHER_NAMES_MATCHED``
+    other names, each once."""
+    names = name_list(value)
+    if not value.get("name", "").strip():
+        return list(dict.fromkeys(names))[:OTHER_NAMES_MATCHED]
+    return list(dict.fromkeys(names))[: OTHER_NAMES_MATCHED + 1]
 
 
 def _check_name(text: str, column: str) -> None:

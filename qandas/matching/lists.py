@@ -177,7 +177,7 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
     of its name and of each of its other names (``other_names``, ``;``-separated), each
     person once at their best (``search.best_of``)."""
     found = []
-    for name in dict.fromkeys(importing.name_list(cells)):
+    for name in importing.names_to_match(cells):
         # Scored on plain values: the page loads the people it shows, when it shows them.
         matches = search.scored_people(
             people,
@@ -284,7 +284,16 @@ def stalled(upload: ListUpload, *, now: datetime | None = None) -> bool:
         return True
     if upload.match_state == MatchState.DONE or upload.match_moved_at is None:
         return False
-    return upload.match_moved_at < (now or timezone.now()) - STALLED
+    since = (now or timezone.now()) - STALLED
+    if upload.match_moved_at >= since:
+        return False
+    if upload.match_state == MatchState.QUEUED:
+        # Waiting behind other lists: the worker is alive if it moved any of them since.
+        moving = ListUpload.objects.filter(match_moved_at__gte=since).exclude(
+            match_state=MatchState.QUEUED
+        )
+        return not moving.exists()
+    return True
 
 
 def match_again(upload: ListUpload) -> bool:

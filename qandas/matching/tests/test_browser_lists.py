@@ -57,7 +57,7 @@ def test_a_police_list_in_two_scripts_becomes_an_event_on_the_timeline_until_und
     page.wait_for_url("**/lists/*/")
     assert "2 rows are being matched" in page.locator(".messages").inner_text()
     assert "Waiting for the background worker" in page.locator("#matching").inner_text()
-    assert page.locator("text=Not matched yet.").count() == 2
+    assert page.locator("text=Waiting for the whole list to be matched.").count() == 2
 
     # The worker matches it; the page, asking every few seconds, reloads itself.
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)

@@ -49,7 +49,7 @@ def test_a_list_is_decided_only_once_the_background_matching_is_done(
 
     page = client.get(f"/lists/{upload.code}/").content.decode()
     assert "Waiting for the background worker" in page
-    assert page.count("Not matched yet.") == 3
+    assert page.count("Waiting for the whole list to be matched.") == 3
     assert "Confirm</button>" not in page and "No match</button>" not in page
     assert f'hx-get="/lists/{upload.code}/progress/"' in page
     assert "Waiting to be matched" in client.get("/lists/").content.decode()
@@ -84,7 +84,7 @@ def test_a_list_is_decided_only_once_the_background_matching_is_done(
     progress = client.get(f"/lists/{upload.code}/progress/", headers={"HX-Request": "true"})
     assert progress["HX-Refresh"] == "true"
     page = client.get(f"/lists/{upload.code}/").content.decode()
-    assert "Not matched yet." not in page and 'id="matching"' not in page
+    assert "Waiting for the whole list to be matched." not in page and 'id="matching"' not in page
     response = client.post(
         f"/lists/rows/{rows[1].code}/confirm/", {"person": str(people["tokhtarov"].code)}
     )
@@ -209,3 +209,54 @@ def test_a_run_overtaken_by_another_stops(
     assert (upload.match_state, upload.matched_rows) == (MatchState.MATCHING, 2)
     first, second, _third = upload.rows.all()
     assert first.candidates and second.candidates == []  # the other run's to save
+
+
+def test_a_list_queued_behind_others_is_not_stalled_while_the_worker_moves_them(
+    client: Client, settings: Any, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    client.force_login(cast.coordinator)
+    waiting = queued_upload(client, settings, station)
+    long_ago = timezone.now() - lists.STALLED - timedelta(minutes=1)
+    ListUpload.objects.filter(pk=waiting.pk).update(match_moved_at=long_ago)
+    response = post_list(client, LIST, place=str(station.code))
+    assert response.status_code == 302
+    other = ListUpload.objects.exclude(pk=waiting.pk).get()
+    ListUpload.objects.filter(pk=other.pk).update(
+        match_state=MatchState.MATCHING, match_moved_at=timezone.now()
+    )
+    waiting.refresh_from_db()
+    assert not lists.stalled(waiting)  # the worker is busy with the other list
+    page = client.get(f"/lists/{waiting.code}/").content.decode()
+    assert "Waiting for the background worker" in page and "Match again" not in page
+    ListUpload.objects.filter(pk=other.pk).update(match_moved_at=long_ago)
+    assert lists.stalled(waiting)  # nothing has moved for ten minutes
+    page = client.get(f"/lists/{waiting.code}/").content.decode()
+    assert "Match again" in page
+    assert f'hx-get="/lists/{waiting.code}/progress/"' in page  # still asks: it may move
+
+
+def test_a_poll_after_the_session_ended_sends_the_whole_page_to_sign_in(
+    client: Client, settings: Any, cast: Cast, station: Place
+) -> None:
+    client.force_login(cast.coordinator)
+    upload = queued_upload(client, settings, station)
+    client.logout()
+    page = f"/lists/{upload.code}/"
+    response = client.get(
+        f"{page}progress/",
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}?state=pending"},
+    )
+    assert response.status_code == 200 and response.content == b""
+    assert (
+        response["HX-Redirect"]
+        == "/accounts/login/?next=%2Flists%2F" + str(upload.code) + "%2F%3Fstate%3Dpending"
+    )
+    # Only a path of this site is sent back to.
+    response = client.get(
+        f"{page}progress/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver//evil.example/x"},
+    )
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2F"
+    # Without htmx, the usual redirect.
+    response = client.get(f"{page}progress/")
+    assert response.status_code == 302 and "HX-Redirect" not in response

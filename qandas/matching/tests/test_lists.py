@@ -16,7 +16,7 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from qandas.audit.models import AuditEvent, Verb
 from qandas.incidents.actions import state_of
 from qandas.incidents.models import Event, Place
-from qandas.matching import lists, search
+from qandas.matching import importing, lists, search
 from qandas.matching.models import ListRow, ListUpload
 from qandas.people.models import Person
 from qandas.test import Cast
@@ -323,3 +323,20 @@ def test_a_rows_other_names_are_matched_too(cast: Cast, people: dict[str, Person
     assert twice[0]["score"] == 1.0  # the name's own match, not the other spelling's
     assert not lists.nameless({"name": "", "other_names": "Nurlan"})
     assert lists.nameless({"name": "😀", "other_names": "?; 123"})
+
+
+def test_only_the_first_other_names_are_matched_and_any_semicolon_parts_them(
+    cast: Cast, people: dict[str, Person]
+) -> None:
+    """A cell may hold hundreds of aliases, each a search of its own: the first five
+    are matched. The Arabic and fullwidth semicolons part them as ``;`` does."""
+    many = "; ".join(["Zzyzx Qwertyuiop"] + [f"Xq{n} Vw" for n in range(5)] + ["Aibek Sharifi"])
+    assert len(importing.names_to_match({"name": "A", "other_names": many})) == 6
+    visible = Person.objects.visible_to(cast.coordinator)
+    offered = lists.match_cells(visible, {"name": "Zzyzx", "other_names": many})
+    assert people["sharifi"].pk not in {c["person"] for c in offered}  # the seventh name
+    assert importing.name_list({"name": "", "other_names": "نورلان؛Aibek；Dana"}) == [
+        "نورلان",
+        "Aibek",
+        "Dana",
+    ]

@@ -95,8 +95,8 @@ class Command(BaseCommand):
         owner: list[int] = []
         for at, (_line, value) in enumerate(table.rows):
             row = Hints.from_row(value)
-            others = importing.name_list({"other_names": value.get("other_names", "")})
-            for name in dict.fromkeys([row.name, *others]):
+            # At least one, empty if need be: every row has its line of output.
+            for name in importing.names_to_match(value) or [row.name]:
                 asked.append(replace(row, name=name))
                 owner.append(at)
         found = match_rows(organisation, asked, top=options["top"])

@@ -185,6 +185,7 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
             birth_year=birth_year(cells.get("birth_year", "")),
             father_name=cells.get("father_name", ""),
             document_number=cells.get("document_number", ""),
+            city=cells.get("city", ""),
             limit=top,
         )
         found.append(

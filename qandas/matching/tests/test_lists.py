@@ -340,3 +340,18 @@ def test_only_the_first_other_names_are_matched_and_any_semicolon_parts_them(
         "Aibek",
         "Dana",
     ]
+
+
+def test_a_rows_city_ranks_its_candidates_as_match_list_does(
+    cast: Cast, people: dict[str, Person]
+) -> None:
+    """The city column weighs in on the list page as in ``match_list``: the same row
+    scores its Karachi candidate higher given Karachi."""
+    visible = Person.objects.visible_to(cast.coordinator)
+
+    def score(cells: dict[str, str]) -> float:
+        found = lists.match_cells(visible, cells)
+        return next(c["score"] for c in found if c["person"] == people["tokhtarov"].pk)
+
+    alike = "Нурлан Тахтарев"  # not quite his spelling: the city can still count
+    assert score({"name": alike, "city": "Karachi"}) > score({"name": alike})

@@ -10,6 +10,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
+from qandas.lib.views import is_htmx
+
 # Paths that authenticate themselves (bearer tokens) or are public by nature.
 SELF_AUTHENTICATING_PREFIXES = ("/api/",)
 
@@ -36,9 +38,8 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         whose session has ended sends the whole page to sign in, and back to the page
         after (``HX-Redirect``): redirected as usual, htmx would put the sign-in page
         inside the page, and signing in there would land on the bare fragment."""
-        response = super().handle_no_permission(request, view_func)
-        if request.headers.get("HX-Request") != "true":
-            return response
+        if not is_htmx(request):
+            return super().handle_no_permission(request, view_func)
         current = urlsplit(request.headers.get("HX-Current-URL", ""))
         # A path on this site only ("//host" would be another's; the login view checks too).
         page = current.path if current.path.startswith("/") and current.path[1:2] != "/" else "/"

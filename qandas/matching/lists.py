@@ -36,6 +36,7 @@ from qandas.lib import files
 from qandas.lib.files import CleanFile
 from qandas.lib.numbers import birth_year
 from qandas.lib.scripts import has_letter
+from qandas.people.merged import now_kept_as
 from qandas.people.models import Person, fold
 
 from . import importing, search
@@ -364,27 +365,6 @@ def _still_named(person: Person, matched: str) -> str:
     """The person's name that is ``matched`` (case folded alike), or "" if none is now."""
     wanted = fold(matched)
     return next((n.text for n in person.names.all() if fold(n.text) == wanted), "")
-
-
-def now_kept_as(ids: set[int]) -> dict[int, int]:
-    """Each person id's record now: itself, or the one it was merged into (through a
-    chain of merges). A list's rows keep the candidates they were matched with; a
-    candidate merged since is offered as the record that was kept, and comes back when
-    the merge is undone."""
-    current = {pk: pk for pk in ids}
-    asked = set(ids)
-    for _hop in range(10):
-        into = dict(
-            Person.objects.filter(pk__in=asked, merged_into__isnull=False).values_list(
-                "pk", "merged_into_id"
-            )
-        )
-        if not into:
-            break
-        for pk, at in current.items():
-            current[pk] = into.get(at, at)
-        asked = set(into.values())
-    return current
 
 
 def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]]:

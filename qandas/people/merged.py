@@ -25,10 +25,29 @@ def merged_survivor(user: User, code: UUID | str) -> Person | None:
     """The record a merged one now lives on, when the user could see both."""
     scope = scope_filter(user, city_field="current_city", people=True)
     person = Person.objects.filter(scope, code=code, merged_into__isnull=False).first()
-    for _hop in range(10):  # a chain of merges, followed a few steps at most
-        if person is None or person.merged_into_id is None:
-            break
-        person = Person.objects.filter(pk=person.merged_into_id).first()
-    if person is None or person.merged_into_id is not None:
+    if person is None:
         return None
-    return Person.objects.visible_to(user).filter(pk=person.pk).first()
+    kept = now_kept_as({person.pk})[person.pk]
+    # Not at the end of its chain (one longer than ``now_kept_as`` follows): none.
+    return Person.objects.visible_to(user).filter(pk=kept, merged_into__isnull=True).first()
+
+
+def now_kept_as(ids: set[int]) -> dict[int, int]:
+    """Each person id's record now: itself, or the one it was merged into (through a
+    chain of merges, a few steps at most), one read per step for all the ids. A list's
+    rows keep the candidates they were matched with; a candidate merged since is offered
+    as the record that was kept, and comes back when the merge is undone."""
+    current = {pk: pk for pk in ids}
+    asked = set(ids)
+    for _hop in range(10):
+        into = dict(
+            Person.objects.filter(pk__in=asked, merged_into__isnull=False).values_list(
+                "pk", "merged_into_id"
+            )
+        )
+        if not into:
+            break
+        for pk, at in current.items():
+            current[pk] = into.get(at, at)
+        asked = set(into.values())
+    return current

@@ -134,6 +134,12 @@ def visible(text: str) -> str:
     return INVISIBLE.sub("", text)
 
 
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control code (a line break, a tab, DEL): never part of a
+    name, whether typed into the API or read from a file's cell."""
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
 def normalise(text: str) -> str:
     """NFKC, case folded, Arabic-script letter variants unified (``ARABIC_UNIFY``) and
     vowel marks dropped: a name as search keys it (``matching.keys``)."""

@@ -36,7 +36,7 @@ from qandas.documents.models import Document, DocumentKind
 from qandas.lib.bulk import insert_rows
 from qandas.lib.fields import normalise_phone
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
-from qandas.lib.scripts import LATIN, detect_script, has_letter, visible
+from qandas.lib.scripts import LATIN, detect_script, has_control, has_letter, visible
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
 
 from . import duplicates, index, variants
@@ -182,10 +182,8 @@ OTHER_NAMES_MATCHED = 5
 def names_to_match(value: dict[str, str]) -> list[str]:
     """The names of a list row to match: its name and its first ``OTHER_NAMES_MATCHED``
     other names, each once."""
-    names = name_list(value)
-    if not value.get("name", "").strip():
-        return list(dict.fromkeys(names))[:OTHER_NAMES_MATCHED]
-    return list(dict.fromkeys(names))[: OTHER_NAMES_MATCHED + 1]
+    named = bool(visible(value.get("name", "")).strip())  # the name, if any, comes first
+    return list(dict.fromkeys(name_list(value)))[: OTHER_NAMES_MATCHED + named]
 
 
 def _check_name(text: str, column: str) -> None:
@@ -193,7 +191,7 @@ def _check_name(text: str, column: str) -> None:
         raise ValueError(f"{column} is longer than {NAME_MAX} characters")
     # As the API refuses them (people.api.check_name): a line break in a quoted cell
     # made a name of two lines.
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if has_control(text):
         raise ValueError(f"{column} holds a control character (a line break or a tab)")
     if not has_letter(text):
         raise ValueError(f"{column} has no letters")

@@ -26,7 +26,7 @@ from qandas.lib.api import Body, Error, Page, Router, api_role_required
 from qandas.lib.fields import mask_phone, mask_text, normalise_phone
 from qandas.lib.files import clean_upload
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
-from qandas.lib.scripts import has_letter, visible
+from qandas.lib.scripts import has_control, has_letter, visible
 from qandas.people.forms import (
     NEED_NAME,
     NO_HOUSEHOLD,
@@ -62,7 +62,7 @@ def check_name(text: str) -> str:
     text = visible(text)
     if not text.strip():
         raise ValueError(_("A name cannot be empty or only spaces."))
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if has_control(text):
         raise ValueError(_("A name cannot contain control characters."))
     if not has_letter(text):
         raise ValueError(str(NO_LETTER))

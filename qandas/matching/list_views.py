@@ -64,6 +64,9 @@ def upload_list(request: HttpRequest) -> HttpResponse:
         lists.visible_uploads(user).select_related("place", "city", "uploaded_by")
     )
     page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("page"))
+    for one in page:
+        # Failed, or not moved for long: the list's page offers to match it again.
+        one.stalled = lists.stalled(one)  # type: ignore[attr-defined]
     return render(
         request,
         "matching/list_list.html",

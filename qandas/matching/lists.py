@@ -35,7 +35,7 @@ from qandas.incidents.models.places import CUSTODY_READERS
 from qandas.lib import files
 from qandas.lib.files import CleanFile
 from qandas.lib.numbers import birth_year
-from qandas.lib.scripts import has_letter
+from qandas.lib.scripts import has_letter, visible
 from qandas.people.merged import now_kept_as
 from qandas.people.models import Person, fold
 
@@ -178,6 +178,7 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
     of its name and of each of its other names (``other_names``, ``;``-separated), each
     person once at their best (``search.best_of``)."""
     found = []
+    own = visible(cells.get("name", "")).strip()
     for name in importing.names_to_match(cells):
         # Scored on plain values: the page loads the people it shows, when it shows them.
         matches = search.scored_people(
@@ -192,6 +193,8 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
         found.append(
             [
                 {"person": m.facts.pk, "score": m.score, "name": m.name, "why": m.why}
+                # Found by one of the row's other names: the page says which.
+                | ({"by": name} if name != own else {})
                 for m in matches
                 if search.reaches(m.score, search.FLOOR)
             ]
@@ -359,6 +362,7 @@ class Candidate:
     percent: int
     name: str
     why: str
+    by: str = ""  # the row's other name that found this person; "": its name did
 
 
 def _still_named(person: Person, matched: str) -> str:
@@ -390,7 +394,9 @@ def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]
             offered.add(person.pk)
             name = _still_named(person, c["name"])
             why = c["why"] if name else ""
-            shown[row.pk].append(Candidate(person, c["score"], round(c["score"] * 100), name, why))
+            shown[row.pk].append(
+                Candidate(person, c["score"], round(c["score"] * 100), name, why, c.get("by", ""))
+            )
     return shown
 
 

@@ -53,6 +53,8 @@ def test_a_list_is_decided_only_once_the_background_matching_is_done(
     assert "Confirm</button>" not in page and "No match</button>" not in page
     assert f'hx-get="/lists/{upload.code}/progress/"' in page
     assert "Waiting to be matched" in client.get("/lists/").content.decode()
+    # No row is "to review" yet.
+    assert "3 rows, to review once matched" in page and "to review," not in page
 
     # Nothing can be decided yet, even by a form kept from elsewhere.
     first = upload.rows.get(line=2)
@@ -138,6 +140,7 @@ def test_a_failed_matching_is_started_again_where_it_stopped(
     page = client.get(f"/lists/{upload.code}/").content.decode()
     assert "Matching this list against the registry failed." in page
     assert "2 of 3 rows were matched." in page and "Match again" in page
+    assert "<strong>Matching failed</strong>" in client.get("/lists/").content.decode()
     assert "hx-get" not in page.split('id="matching"')[1].split(">")[0]  # no polling
 
     # An analyst sees no list, and may start none again.
@@ -171,12 +174,16 @@ def test_a_matching_that_has_not_moved_for_ten_minutes_may_start_again(
     assert ListUpload.objects.get(pk=upload.pk).match_state == MatchState.QUEUED
     assert "Match again" not in client.get(f"/lists/{upload.code}/").content.decode()
 
-    long_ago = timezone.now() - lists.STALLED - timedelta(seconds=1)
     ListUpload.objects.filter(pk=upload.pk).update(
-        match_state=MatchState.MATCHING, matched_rows=1, match_moved_at=long_ago
+        match_state=MatchState.MATCHING, matched_rows=1, match_moved_at=timezone.now()
     )
+    assert "Being matched" in client.get("/lists/").content.decode()  # moved just now
+    long_ago = timezone.now() - lists.STALLED - timedelta(seconds=1)
+    ListUpload.objects.filter(pk=upload.pk).update(match_moved_at=long_ago)
     page = client.get(f"/lists/{upload.code}/").content.decode()
     assert "has not moved for ten minutes" in page and "manage.py db_worker" in page
+    index = client.get("/lists/").content.decode()
+    assert "<strong>Matching has stopped</strong>" in index and "Being matched" not in index
     settings.TASKS = AT_ONCE
     client.post(f"/lists/{upload.code}/match-again/")
     upload.refresh_from_db()

@@ -321,8 +321,28 @@ def test_a_rows_other_names_are_matched_too(cast: Cast, people: dict[str, Person
     twice = lists.match_cells(visible, {"name": "Aibek Sharifi", "other_names": "Айбек Шарифи"})
     assert [c["person"] for c in twice].count(people["sharifi"].pk) == 1
     assert twice[0]["score"] == 1.0  # the name's own match, not the other spelling's
+    # Which of the row's names found each: none said for the name's own.
+    by = {c["person"]: c.get("by") for c in offered}
+    assert by[people["tokhtarov"].pk] == "Нурлан Тохтаров"
+    assert by[people["sharifi"].pk] == "Aibek Sharifi"
+    assert "by" not in twice[0]
     assert not lists.nameless({"name": "", "other_names": "Nurlan"})
     assert lists.nameless({"name": "😀", "other_names": "?; 123"})
+
+
+def test_the_page_says_which_other_name_found_a_candidate(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """A one-word alias scores high against anyone so named: the reviewer is told that
+    the alias, not the row's name, found the candidate."""
+    client.force_login(cast.coordinator)
+    listed = "name,other_names\nZzyzx Qwertyuiop,Айбек Шарифи\nAibek Sharifi,Shareefi\n"
+    assert post_list(client, listed, place=str(station.code)).status_code == 302
+    upload = ListUpload.objects.get()
+    page = client.get(f"/lists/{upload.code}/").content.decode()
+    said = "found by the list's other name <bdi>Айбек Шарифи</bdi>"
+    assert page.count("found by the list's other name") == 1
+    assert said in page.split(f'id="row-{upload.rows.get(line=2).code}"')[1].split("</tbody>")[0]
 
 
 def test_only_the_first_other_names_are_matched_and_any_semicolon_parts_them(

@@ -522,5 +522,10 @@ def test_a_rows_other_names_find_their_people_too_each_once_at_their_best(
     assert len(codes) == len(set(codes))
     assert second[0]["person"] == str(people["Dauren Sharifi"].code)
     assert second[0]["score"] == 1.0  # the name's own, not the misspelt alias's
+    # Which other name found a candidate is said; the name's own finds say nothing.
+    assert lines[0]["candidates"][0]["by"] == "Даурен Шарифи"
+    by = {c["person"]: c.get("by") for c in lines[0]["candidates"]}
+    assert by[str(people["Bilal Qadiri"].code)] == "Билал Кадири"
+    assert "by" not in second[0]
     assert [c["score"] for c in second] == sorted((c["score"] for c in second), reverse=True)
     assert lines[2]["candidates"] == []

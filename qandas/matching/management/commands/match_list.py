@@ -12,8 +12,9 @@ import_people's refusals and the list page give it, to join the output to the fi
 Candidates are the organisation's people (all of them: this is an operator's tool, run
 on the server), best first, scoring at least ``search.FLOOR`` as the search box's and
 the list page's do: those of the row's name and of each of its ``other_names``, each
-person once at their best. The row's ``birth_year``, ``father_name``,
-``document_number`` and ``city`` help to rank them. Nothing is written.
+person once at their best; one found by an other name says which (``"by"``). The
+row's ``birth_year``, ``father_name``, ``document_number`` and ``city`` help to rank
+them. Nothing is written.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ import json
 import time
 from dataclasses import replace
 from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qandas.accounts.models import Organisation
+from qandas.lib.scripts import visible
 from qandas.matching import importing, search
 from qandas.matching.batch import Hints, match_rows
 from qandas.matching.tables import TableError, encoding_argument, read_path
@@ -60,11 +61,20 @@ class Command(BaseCommand):
             "(cp1256, cp1251, kz1048, utf_16, ...); an XLSX file's is its own",
         )
 
-    def _write(self, line: int, number: int, found: list[list[dict[str, Any]]], top: int) -> None:
-        """One row's line of output: the candidates of its names, merged."""
+    def _write(
+        self, line: int, number: int, found: list[tuple[str, list[dict[str, Any]]]], top: int
+    ) -> None:
+        """One row's line of output: the candidates of its names, merged; ``found``: each
+        name's, with the other name that found them ("" for the row's name)."""
+        for by, candidates in found:
+            if by:  # found by one of the row's other names: says which
+                for one in candidates:
+                    one["by"] = by
         # Here, not in batch.Matcher, whose choosing bench/tune_names.py runs as it is.
         candidates = [
-            c for c in search.best_of(found, top) if search.reaches(c["score"], search.FLOOR)
+            c
+            for c in search.best_of([one for _by, one in found], top)
+            if search.reaches(c["score"], search.FLOOR)
         ]
         self.stdout.write(
             json.dumps({"row": number, "line": line, "candidates": candidates}, ensure_ascii=False)
@@ -92,17 +102,19 @@ class Command(BaseCommand):
         # its own, with the row's facts; the row's candidates are all theirs, each
         # person once at their best (``search.best_of``).
         asked: list[Hints] = []
-        owner: list[int] = []
+        owner: list[tuple[int, str]] = []  # each name's row, and the other name it is
         for at, (_line, value) in enumerate(table.rows):
             row = Hints.from_row(value)
+            own = visible(value.get("name", "")).strip()
             # At least one, empty if need be: every row has its line of output.
             for name in importing.names_to_match(value) or [row.name]:
                 asked.append(replace(row, name=name))
-                owner.append(at)
+                owner.append((at, name if name != own else ""))
         found = match_rows(organisation, asked, top=options["top"])
-        for at, of_row in groupby(zip(owner, found, strict=True), key=itemgetter(0)):
+        for at, of_row in groupby(zip(owner, found, strict=True), key=lambda one: one[0][0]):
             line, number = table.rows[at][0], at + 1
-            self._write(line, number, [scored for _at, scored in of_row], options["top"])
+            named = [(by, scored) for (_at, by), scored in of_row]
+            self._write(line, number, named, options["top"])
             if number % PROGRESS_EVERY == 0 or (number == total and total >= PROGRESS_EVERY):
                 self.stderr.write(f"matched {number}/{total}")
         seconds = max(time.monotonic() - started, 1e-6)

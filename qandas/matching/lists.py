@@ -318,6 +318,19 @@ def match_again(upload: ListUpload) -> bool:
     return True
 
 
+def resume_dead(*, now: datetime | None = None) -> list[ListUpload]:
+    """Queue again every upload whose matching started and has not moved for
+    ``STALLED``: its worker died in the middle of it (killed, the machine restarted), and
+    the task it had taken is never run again. Run with the clocks (``run_clocks``), so
+    such a list goes on once a worker runs, without anyone asking. A list still queued
+    is left alone (its task waits in the queue for a worker), and so is a failed one (it
+    may fail the same way again: a person starts it again, ``match_again``). Returns the
+    uploads queued."""
+    since = (now or timezone.now()) - STALLED
+    dead = ListUpload.objects.filter(match_state=MatchState.MATCHING, match_moved_at__lt=since)
+    return [upload for upload in dead.order_by("pk") if match_again(upload)]
+
+
 # Showing rows ----------------------------------------------------------------------------------
 
 

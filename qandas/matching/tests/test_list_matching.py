@@ -267,3 +267,37 @@ def test_a_poll_after_the_session_ended_sends_the_whole_page_to_sign_in(
     # Without htmx, the usual redirect.
     response = client.get(f"{page}progress/")
     assert response.status_code == 302 and "HX-Redirect" not in response
+
+
+def test_the_clocks_queue_again_a_list_whose_worker_died(
+    client: Client, settings: Any, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """A list left half-matched by a worker that died goes on by itself once the clocks
+    run (``run_clocks``, every minute); one still moving, one queued (its task waits for
+    a worker) and one failed (a person starts it again) are left alone."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client.force_login(cast.coordinator)
+    upload = queued_upload(client, settings, station)
+    long_ago = timezone.now() - lists.STALLED - timedelta(seconds=1)
+    for state in (MatchState.QUEUED, MatchState.FAILED):
+        ListUpload.objects.filter(pk=upload.pk).update(match_state=state, match_moved_at=long_ago)
+        call_command("run_clocks", stdout=StringIO())
+        assert ListUpload.objects.get(pk=upload.pk).match_state == state
+    ListUpload.objects.filter(pk=upload.pk).update(
+        match_state=MatchState.MATCHING, matched_rows=1, match_moved_at=timezone.now()
+    )
+    call_command("run_clocks", stdout=StringIO())
+    assert ListUpload.objects.get(pk=upload.pk).matched_rows == 1  # moving: left alone
+
+    ListUpload.objects.filter(pk=upload.pk).update(match_moved_at=long_ago)
+    settings.TASKS = AT_ONCE
+    said = StringIO()
+    call_command("run_clocks", stdout=said)
+    upload.refresh_from_db()
+    assert (upload.match_state, upload.matched_rows) == (MatchState.DONE, 3)
+    assert f"list {upload.code}: its worker stopped; queued again" in said.getvalue()
+    assert "Saddar" not in said.getvalue()  # the list's code, never its title
+    assert lists.resume_dead() == []  # done: nothing more

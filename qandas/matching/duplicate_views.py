@@ -246,7 +246,7 @@ def moved_in_words(moved: dict[str, list[Any]]) -> list[str]:
     carried = [
         str(getattr(Person._meta.get_field(field), "verbose_name", field))
         for field, *_values in moved.get(people_repoint.CARRIED, [])
-        if field not in ("birth_date_precision", "relationship")
+        if field not in ("birth_date_precision", "relationship", "photo_content_type")
     ]
     if carried:
         said.append(_("details it lacked: %(fields)s") % {"fields": ", ".join(carried)})

@@ -349,7 +349,7 @@ class Person(models.Model):
             raise
         self.photo, self.photo_content_type = storage_name, clean.content_type
         if old:
-            transaction.on_commit(lambda: files.delete_stored(old))
+            drop_photo(old)
 
     def redact(self, *, by: User) -> list[str]:
         """Blank every identifying field; keep the record and its non-identifying history.
@@ -373,8 +373,7 @@ class Person(models.Model):
             self.phones = []
             self.notes = ""
             if self.photo:
-                old_photo = self.photo
-                transaction.on_commit(lambda: files.delete_stored(old_photo))
+                drop_photo(self.photo)
                 self.photo = self.photo_content_type = ""
                 blanked.append("photo")
             self.birth_date = None
@@ -384,6 +383,18 @@ class Person(models.Model):
             for _receiver, extra in person_redacted.send(sender=Person, person=self, by=by):
                 blanked.extend(extra or [])
         return blanked
+
+
+def drop_photo(storage_name: str) -> None:
+    """Delete a stored photo a person no longer holds, once the transaction commits, if
+    no other record holds it then: a merge gives the record kept the photo it lacked,
+    the same file, and the merged record keeps it too (``people.repoint.CARRIED``)."""
+
+    def dropped() -> None:
+        if not Person.objects.filter(photo=storage_name).exists():
+            files.delete_stored(storage_name)
+
+    transaction.on_commit(dropped)
 
 
 # What ``Person.save`` writes of a person already saved: every field but ``romanised``.

@@ -35,7 +35,8 @@ WRITTEN = "people.Name:written"
 CARRIED = "people.Person:carried"
 # A merge gives the record kept each of these it lacks (a field it has is its own): phone
 # numbers and languages are joined, the others taken when empty, by group (a birth date
-# with its precision, a household with the relationship to its head).
+# with its precision, a household with the relationship to its head, a photo with its
+# type).
 CARRIED_FIELDS: tuple[tuple[str, ...], ...] = (
     ("phones",),
     ("languages",),
@@ -46,6 +47,9 @@ CARRIED_FIELDS: tuple[tuple[str, ...], ...] = (
     ("place_of_origin",),
     ("household", "relationship"),
     ("notes",),
+    # The same stored file, held by both records (``people.models.drop_photo`` deletes it only
+    # once neither holds it): a copy would outlive a merge rolled back.
+    ("photo", "photo_content_type"),
 )
 
 Moved = dict[str, list[Any]]

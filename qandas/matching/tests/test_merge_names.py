@@ -397,6 +397,48 @@ def test_a_merge_gives_the_record_kept_the_details_it_lacks_and_undo_takes_them_
     assert twin.phones == ["+923009876543", "+923001234567"] and twin.household == home
 
 
+def test_a_merge_gives_the_record_kept_the_photo_it_lacks_one_file_for_both(
+    client: Client, cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The merged record's photo was hidden with it. The record kept shows the same
+    stored file; it is deleted only once no record holds it (a new photo for one, then
+    the redaction of both)."""
+    from qandas.lib import files
+    from qandas.people.tests.test_photo import png_upload
+
+    kept = person(cast, ["Askar Zhumabekov"], born=1981)
+    twin = person(cast, ["Аскар Жумабеков"], born=1981)
+    twin.set_photo(files.clean_upload(png_upload()), by=cast.coordinator)
+    shared = twin.photo
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    kept.refresh_from_db()
+    assert (kept.photo, kept.photo_content_type) == (shared, "image/png")
+    assert "photo" in fields_audited(Verb.MERGE, kept)
+    client.force_login(cast.coordinator)
+    assert client.get(f"/people/{kept.code}/photo/").status_code == 200
+    assert "details it lacked: photo" in client.get("/duplicates/merges/").content.decode()
+
+    # Undone: the record kept goes back to none; the file is the other's still.
+    duplicates.undo(done, by=cast.coordinator)
+    kept.refresh_from_db()
+    twin.refresh_from_db()
+    assert kept.photo == "" and twin.photo == shared and files.path_of(shared).exists()
+
+    # Merged again, the kept record given a photo of its own: the other keeps the file.
+    duplicates.merge(kept, twin, by=cast.coordinator)
+    kept.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.set_photo(files.clean_upload(png_upload("new.png")), by=cast.coordinator)
+    assert files.path_of(shared).exists() and files.path_of(kept.photo).exists()
+    # Redacting the record kept redacts the merged one: no photo of either is left.
+    from qandas.people.views import redact_with_merged
+
+    own = kept.photo
+    with django_capture_on_commit_callbacks(execute=True):
+        redact_with_merged(kept, by=cast.admin, request=None)  # type: ignore[arg-type]
+    assert not files.path_of(shared).exists() and not files.path_of(own).exists()
+
+
 def test_the_pair_page_and_the_merges_page_say_what_details_a_merge_gives(
     client: Client, cast: Cast
 ) -> None:

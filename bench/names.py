@@ -28,7 +28,10 @@ nearest neighbours over ICU-romanised names (a throwaway cluster; skipped with -
 or without PostgreSQL's server binaries). Prints one table with ratios to baseline (b),
 and for each method recall@10 again without the queries that a name alone cannot single
 out (``namesakes``: Wikidata has several groups of some names, so the pool holds ten or
-more other people spelt exactly as the query, or as each of its targets).
+more other people spelt exactly as the query, or as each of its targets). For Qandas, a
+table of why a query's group is missed (``why_missed``), with the share missed although
+the first ten hold a spelling that another Wikidata group gives the query's very text
+(``other_groups_spelling``).
 
 ``--latency 100000,1000000`` (with ``--no-recall`` for it alone) imports that many
 people with a name and birth year into SQLite and PostgreSQL and prints p50 and p95 of
@@ -88,6 +91,9 @@ class Data:
     others: list[str] = field(default_factory=list)
     fillers: list[str] = field(default_factory=list)
     excluded: set[tuple[str, str]] = field(default_factory=set)  # (group, spelling)
+    # Each query's text (case folded): every spelling of every Wikidata group that has
+    # that text, held out or not (``same_text``).
+    same_text: dict[str, set[str]] = field(default_factory=dict)
 
 
 def rigour_names(cache: Path) -> str:
@@ -112,6 +118,9 @@ def load(names_dir: Path, cache: Path, per_test: int, seed: int) -> Data:
 
     rnd = random.Random(seed)
     candidates: dict[str, list[tuple[str, str, list[str]]]] = defaultdict(list)
+    # For ``same_text``: every group's aliases (case folded), and the groups of each alias.
+    members: list[set[str]] = []
+    groups_with: dict[str, list[int]] = defaultdict(list)
     latin_of: dict[str, list[str]] = {}
     others: list[str] = []
     fillers: list[str] = []
@@ -121,6 +130,9 @@ def load(names_dir: Path, cache: Path, per_test: int, seed: int) -> Data:
             continue
         group = match.group(2)
         aliases = [a.strip() for a in match.group(1).split(",") if a.strip()]
+        members.append({a.casefold() for a in aliases})
+        for alias in members[-1]:
+            groups_with[alias].append(len(members) - 1)
         latin = [a for a in aliases if detect_script(a) == "latin"]
         if not variants.held_out(group, match.group(1).casefold()):
             others.extend(latin)
@@ -177,6 +189,8 @@ def load(names_dir: Path, cache: Path, per_test: int, seed: int) -> Data:
                 # The query's own spelling must not be in the pool.
                 data.excluded.add((group, text))
     for query in data.queries:
+        text = query.text.casefold()
+        data.same_text[text] = set().union(*(members[at] for at in groups_with.get(text, [])))
         spellings = latin_of[query.group]
         data.targets[query.group] = [
             s
@@ -636,6 +650,16 @@ def namesakes(pool: list[tuple[str, str, str]], queries: list[Query], data: Data
 MISSED = ("found", "tie at the cut", "not a candidate", "outscored")
 
 
+def other_groups_spelling(query: Query, first_ten: list[str], data: Data) -> bool:
+    """Whether Qandas's first ten hold a spelling that some Wikidata group gives the very
+    text of the query (``Data.same_text``): ``Константин`` is ``Konstantin`` in another
+    group than the one whose ``Constantin`` the query is counted against. Shown beside
+    "why missed" (the *same text* column: of each test's queries, those missed so), not
+    counted as found."""
+    spellings = data.same_text.get(query.text.casefold(), set())
+    return any(name.casefold() in spellings for name in first_ten)
+
+
 def why_missed(
     queries: list[Query], data: Data, found_at: list[int | None], scores: list[list[float]]
 ) -> list[str]:
@@ -773,14 +797,28 @@ def main() -> None:
                 for answer, q in zip(ours["candidates"], data.queries, strict=True)
             ]
             kinds = why_missed(data.queries, data, ours_found, ours["scores"])
+            name_of = {e: n for e, n, _g in pool}
+            texts = [
+                other_groups_spelling(q, [name_of[e] for e in answer[:10]], data)
+                for answer, q in zip(ours["candidates"], data.queries, strict=True)
+            ]
             missed_lines.append(
-                f"{'pool':>7} {'test':8} " + " ".join(f"{kind:>16}" for kind in MISSED)
+                f"{'pool':>7} {'test':8} "
+                + " ".join(f"{kind:>16}" for kind in MISSED)
+                + f" {'same text':>10}"
             )
             for test in TESTS:
-                mine = [k for k, q in zip(kinds, data.queries, strict=True) if q.test == test]
+                mine = [
+                    (k, same)
+                    for k, same, q in zip(kinds, texts, data.queries, strict=True)
+                    if q.test == test
+                ]
+                shares = [sum(k == kind for k, _s in mine) / max(1, len(mine)) for kind in MISSED]
+                same = sum(k != MISSED[0] and s for k, s in mine) / max(1, len(mine))
                 missed_lines.append(
                     f"{len(pool):>7} {test:8} "
-                    + " ".join(f"{mine.count(kind) / max(1, len(mine)):16.3f}" for kind in MISSED)
+                    + " ".join(f"{share:16.3f}" for share in shares)
+                    + f" {same:10.3f}"
                 )
             for test in TESTS:
                 picked = [i for i, q in enumerate(data.queries) if q.test == test]
@@ -809,7 +847,8 @@ def main() -> None:
         print(table(rows))
         print(
             "\nWhy Qandas's first ten hold the group or not (share of each test's queries;"
-            " ``why_missed``):"
+            " ``why_missed``; *same text*: missed, but the first ten hold a spelling another"
+            " Wikidata group gives the query's very text, ``other_groups_spelling``):"
         )
         print("\n".join(missed_lines))
     if latency_lines:

@@ -9,10 +9,11 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from qandas.people.models import Person, names_changed
+from qandas.people.models import REDACTED, Person, names_changed, person_redacted
 from qandas.people.search import duplicates_dismissed, duplicates_requested, search_requested
 
 from . import duplicates, index, search
+from .redaction import forget_redacted
 
 
 @receiver(names_changed, sender=Person, dispatch_uid="matching.reindex")
@@ -102,3 +103,10 @@ def remember_dismissed(
             )
         except duplicates.MergeRefused:
             continue  # not the user's to decide (another city): the queue will ask someone
+
+
+@receiver(person_redacted, sender=Person, dispatch_uid="matching.redaction")
+def blank_matching_of_redacted_person(
+    sender: type, *, person: Person, by: Any, **kwargs: Any
+) -> list[str]:
+    return forget_redacted(person, REDACTED)

@@ -30,7 +30,7 @@ from qandas.matching.models import (
     PairsStale,
     Verdict,
 )
-from qandas.people.models import Person
+from qandas.people.models import Name, Person
 from qandas.test import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engines]
@@ -457,6 +457,49 @@ def test_redacting_the_survivor_redacts_the_records_merged_into_it(
         duplicates.undo(merge, by=cast.coordinator)
     twin.refresh_from_db()
     assert twin.merged_into == kept and twin.is_redacted
+
+
+def test_a_redaction_blanks_what_matching_holds_of_the_person(
+    client: Client, cast: Cast, world: World
+) -> None:
+    """The merge's record of the names it moved and the details it carried, the list
+    rows' candidates (the name each matched, and why) and the notes of decisions about
+    the person's pairs: none of it may tie the redacted record to its details."""
+    from qandas.matching.models import DuplicateDecision, ListRow, ListUpload
+    from qandas.people import repoint
+
+    kept, twin, other = world.kept, world.twin, world.other
+    Person.objects.filter(pk=twin.pk).update(phones=["+923001234567"], notes="Near the mosque")
+    twin.refresh_from_db()
+    duplicates.not_same(kept, other, by=cast.coordinator, note="Berik's cousin, not Berik")
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    # The survivor's names edited since: the merges page shows the moved ones as written.
+    Name.objects.filter(person=kept, text="Berik Dzhanuzakov").delete()
+    client.force_login(cast.coordinator)
+    assert "Berik Dzhanuzakov" in client.get("/duplicates/merges/").content.decode()
+    upload = ListUpload.objects.create(
+        organisation=cast.organisation, kind="police", uploaded_by=cast.coordinator, size=1
+    )
+    seen = {"person": kept.pk, "score": 0.9, "name": "Berik Zhanuzakov", "why": "berik ≈ berik"}
+    elses = {"person": other.pk, "score": 0.6, "name": "Dilnoza Ergasheva", "why": "ergasheva"}
+    row = ListRow.objects.create(upload=upload, line=2, candidates=[seen, elses])
+
+    assert client.post(f"/people/{kept.code}/redact/").status_code == 302
+    done.refresh_from_db()
+    written = done.moved[repoint.WRITTEN]
+    assert written and all(text == "[redacted]" for text, _source in written)
+    carried = done.moved[repoint.CARRIED]
+    assert {field for field, *_v in carried} >= {"phones", "notes"}
+    assert all(values == [None, None] for _field, *values in carried)
+    page = client.get("/duplicates/merges/").content.decode()
+    assert "Dzhanuzakov" not in page and "Жанузаков" not in page and "+92300" not in page
+    assert "details it lacked: phone numbers" in page  # which, never what
+    row.refresh_from_db()
+    assert row.candidates == [{**seen, "name": "", "why": ""}, elses]  # only theirs
+    decision = DuplicateDecision.objects.get(first=kept, second=other)
+    assert decision.note == "" and decision.verdict == "not_same"
+    fields = AuditEvent.objects.get(verb=Verb.REDACT, object_code=kept.code).fields
+    assert {"merges.names", "lists.candidates", "duplicates.notes"} <= set(fields)
 
 
 @pytest.mark.parametrize("which", ["kept", "twin"])

@@ -139,13 +139,20 @@ def _carry(old: Person, new: Person) -> list[list[Any]]:
 
 
 def _uncarry(new: Person, carried: list[list[Any]]) -> None:
-    """Give back ``new`` what it held before ``_carry``, each field it has not changed
-    since (one edited after the merge keeps its edit)."""
+    """Give back ``new`` what it held before ``_carry``, each group of fields
+    (``CARRIED_FIELDS``) it has not changed since, as a whole: one edited after the merge
+    keeps its edit, and its group goes with it (a new photo keeps its type, a birth date
+    set since its precision)."""
     current = Person.objects.get(pk=new.pk)
+    group_of = {field: group for group in CARRIED_FIELDS for field in group}
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    for one in carried:
+        groups.setdefault(group_of.get(one[0], (one[0],)), []).append(one)
     values: dict[str, Any] = {}
-    for field, before, given in carried:
-        if _value(current, field) == given:
-            values.update(_stored(field, before))
+    for fields in groups.values():
+        if all(_value(current, field) == given for field, _before, given in fields):
+            for field, before, _given in fields:
+                values.update(_stored(field, before))
     if values:
         Person.objects.filter(pk=new.pk).update(**values)
 

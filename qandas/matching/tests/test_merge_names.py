@@ -439,6 +439,37 @@ def test_a_merge_gives_the_record_kept_the_photo_it_lacks_one_file_for_both(
     assert not files.path_of(shared).exists() and not files.path_of(own).exists()
 
 
+def test_undo_gives_back_a_group_of_details_whole_or_not_at_all(
+    client: Client, cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A photo and its type, a birth date and its precision go back together: a new
+    photo given since kept its file but lost its type (served with no content type), and
+    a year given since became an exact day."""
+    import datetime
+
+    from qandas.lib import files
+    from qandas.people.tests.test_photo import png_upload
+
+    kept = person(cast, ["Lumira Qazbekova"])
+    Person.objects.filter(pk=kept.pk).update(birth_date=None, birth_date_precision="day")
+    kept.refresh_from_db()
+    twin = person(cast, ["Люмира Казбекова"], born=1990)
+    twin.set_photo(files.clean_upload(png_upload()), by=cast.coordinator)
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    kept.refresh_from_db()
+    assert (kept.birth_date, kept.birth_date_precision) == (datetime.date(1990, 1, 1), "year")
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.set_photo(files.clean_upload(png_upload("new.png")), by=cast.coordinator)
+    Person.objects.filter(pk=kept.pk).update(birth_date=datetime.date(1985, 1, 1))
+    duplicates.undo(done, by=cast.coordinator)
+    kept.refresh_from_db()
+    assert kept.photo and kept.photo != twin.photo and kept.photo_content_type == "image/png"
+    assert (kept.birth_date, kept.birth_date_precision) == (datetime.date(1985, 1, 1), "year")
+    client.force_login(cast.coordinator)
+    assert client.get(f"/people/{kept.code}/photo/")["Content-Type"] == "image/png"
+    files.delete_stored(kept.photo)
+
+
 def test_the_pair_page_and_the_merges_page_say_what_details_a_merge_gives(
     client: Client, cast: Cast
 ) -> None:

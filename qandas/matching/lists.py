@@ -176,7 +176,8 @@ def nameless(cells: dict[str, str]) -> bool:
 def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = TOP) -> list[dict]:
     """The candidates for one row, best first, as ``ListRow.candidates`` keeps them: those
     of its name and of each of its other names (``other_names``, ``;``-separated), each
-    person once at their best (``search.best_of``)."""
+    person once at their best (``search.best_of``: one found only by an other name says
+    which, ``"by"``)."""
     found = []
     own = visible(cells.get("name", "")).strip()
     for name in importing.names_to_match(cells):
@@ -190,15 +191,12 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
             city=cells.get("city", ""),
             limit=top,
         )
-        found.append(
-            [
-                {"person": m.facts.pk, "score": m.score, "name": m.name, "why": m.why}
-                # Found by one of the row's other names: the page says which.
-                | ({"by": name} if name != own else {})
-                for m in matches
-                if search.reaches(m.score, search.FLOOR)
-            ]
-        )
+        candidates = [
+            {"person": m.facts.pk, "score": m.score, "name": m.name, "why": m.why}
+            for m in matches
+            if search.reaches(m.score, search.FLOOR)
+        ]
+        found.append(("" if name == own else name, candidates))
     return search.best_of(found, top)
 
 

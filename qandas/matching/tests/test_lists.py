@@ -326,6 +326,14 @@ def test_a_rows_other_names_are_matched_too(cast: Cast, people: dict[str, Person
     assert by[people["tokhtarov"].pk] == "Нурлан Тохтаров"
     assert by[people["sharifi"].pk] == "Aibek Sharifi"
     assert "by" not in twice[0]
+    # Spelt a little closer by an other name: the row's name found them all the same.
+    closer = lists.match_cells(visible, {"name": "Aybek Sharifi", "other_names": "Aibek Sharifi"})
+    assert closer[0]["person"] == people["sharifi"].pk and closer[0]["score"] == 1.0
+    assert "by" not in closer[0]
+    # The row's name alike only in part: the alias carries the match, and is named.
+    alias = lists.match_cells(visible, {"name": "Zzyzx Sharifi", "other_names": "Aibek"})
+    found = next(c for c in alias if c["person"] == people["sharifi"].pk)
+    assert found["by"] == "Aibek"
     assert not lists.nameless({"name": "", "other_names": "Nurlan"})
     assert lists.nameless({"name": "😀", "other_names": "?; 123"})
 

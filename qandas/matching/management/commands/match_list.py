@@ -64,18 +64,13 @@ class Command(BaseCommand):
     def _write(
         self, line: int, number: int, found: list[tuple[str, list[dict[str, Any]]]], top: int
     ) -> None:
-        """One row's line of output: the candidates of its names, merged; ``found``: each
-        name's, with the other name that found them ("" for the row's name)."""
-        for by, candidates in found:
-            if by:  # found by one of the row's other names: says which
-                for one in candidates:
-                    one["by"] = by
+        """One row's line of output: the candidates of its names, merged (``best_of``);
+        ``found``: each name's, with the other name it is ("" for the row's name)."""
         # Here, not in batch.Matcher, whose choosing bench/tune_names.py runs as it is.
-        candidates = [
-            c
-            for c in search.best_of([one for _by, one in found], top)
-            if search.reaches(c["score"], search.FLOOR)
+        kept = [
+            (by, [c for c in cs if search.reaches(c["score"], search.FLOOR)]) for by, cs in found
         ]
+        candidates = search.best_of(kept, top)
         self.stdout.write(
             json.dumps({"row": number, "line": line, "candidates": candidates}, ensure_ascii=False)
         )

@@ -141,6 +141,8 @@ def test_a_failed_matching_is_started_again_where_it_stopped(
     assert "Matching this list against the registry failed." in page
     assert "2 of 3 rows were matched." in page and "Match again" in page
     assert "<strong>Matching failed</strong>" in client.get("/lists/").content.decode()
+    assert page.count("Not matched: the matching of this list has stopped") == 3
+    assert "Waiting for the whole list" not in page
     assert "hx-get" not in page.split('id="matching"')[1].split(">")[0]  # no polling
 
     # An analyst sees no list, and may start none again.
@@ -173,12 +175,17 @@ def test_a_matching_that_has_not_moved_for_ten_minutes_may_start_again(
     client.post(f"/lists/{upload.code}/match-again/")
     assert ListUpload.objects.get(pk=upload.pk).match_state == MatchState.QUEUED
     assert "Match again" not in client.get(f"/lists/{upload.code}/").content.decode()
+    # Queued for ten minutes while no list moved: no worker has taken it.
+    long_ago = timezone.now() - lists.STALLED - timedelta(seconds=1)
+    ListUpload.objects.filter(pk=upload.pk).update(match_moved_at=long_ago)
+    page = client.get(f"/lists/{upload.code}/").content.decode()
+    assert "has waited ten minutes to be matched" in page and "Match again" in page
+    assert "<strong>Not started: no worker</strong>" in client.get("/lists/").content.decode()
 
     ListUpload.objects.filter(pk=upload.pk).update(
         match_state=MatchState.MATCHING, matched_rows=1, match_moved_at=timezone.now()
     )
     assert "Being matched" in client.get("/lists/").content.decode()  # moved just now
-    long_ago = timezone.now() - lists.STALLED - timedelta(seconds=1)
     ListUpload.objects.filter(pk=upload.pk).update(match_moved_at=long_ago)
     page = client.get(f"/lists/{upload.code}/").content.decode()
     assert "has not moved for ten minutes" in page and "manage.py db_worker" in page

@@ -498,3 +498,9 @@ def test_the_merges_page_follows_a_chain_and_the_pair_page_is_a_read_of_both(
     page = client.get("/duplicates/merges/").content.decode()
     assert f'merged since into <a href="/people/{c.code}/" dir="auto">Аслан Нургалиев</a>' in page
     assert "(no name)" not in page
+    # The inner merge cannot be undone first: the page says so instead of offering it.
+    inner = Merge.objects.get(survivor=b, merged=a)
+    assert f"/duplicates/merges/{inner.code}/undo/" not in page
+    assert "The kept record was merged again since: undo that merge first." in page
+    outer = Merge.objects.get(survivor=c, merged=b)
+    assert f"/duplicates/merges/{outer.code}/undo/" in page

@@ -534,20 +534,27 @@ def get_person(request: HttpRequest, code: UUID) -> Any:
     try:
         person = visible_or_404(Person, user, code)
     except Http404 as missing:
-        gone = merged_in_scope(user, code)
-        if gone is None:
-            raise missing from None
-        survivor = merged_survivor(user, code)
-        record(Verb.VIEW, actor=user, request=request, obj=gone, fields=["merged_into"])
-        return Status(
-            410,
-            {
-                "detail": _("This record was merged into another record of the same person."),
-                "merged_into": survivor.code if survivor is not None else None,
-            },
-        )
+        return _merged(request, user, code, missing)
     record(Verb.VIEW, actor=user, request=request, obj=person)
     return _people().get(pk=person.pk)
+
+
+def _merged(request: HttpRequest, user: User, code: UUID, missing: Http404) -> Status:
+    """410 with the record kept (``merged_into``; null when it is outside the user's
+    cities) for a record of the user's merged into another, audited; else ``missing``
+    is raised again."""
+    gone = merged_in_scope(user, code)
+    if gone is None:
+        raise missing
+    survivor = merged_survivor(user, code)
+    record(Verb.VIEW, actor=user, request=request, obj=gone, fields=["merged_into"])
+    return Status(
+        410,
+        {
+            "detail": _("This record was merged into another record of the same person."),
+            "merged_into": survivor.code if survivor is not None else None,
+        },
+    )
 
 
 @router.patch(
@@ -819,13 +826,17 @@ def upload_photo(
 
 @router.get(
     "/people/{code}/photo",
-    response={200: None, 401: Error, 403: Error, 404: Error},
+    response={200: None, 401: Error, 403: Error, 404: Error, 410: MergedOut},
 )
 @api_role_required(*READERS)
 def download_photo(request: HttpRequest, code: UUID) -> Any:
-    """The person's photo as a file. Audited."""
+    """The person's photo as a file. Audited. A record merged into another answers 410
+    as ``GET /people/{code}`` does: the record kept has the photo now, if it had none."""
     user = signed_in(request)
-    person = visible_or_404(Person, user, code)
+    try:
+        person = visible_or_404(Person, user, code)
+    except Http404 as missing:
+        return _merged(request, user, code, missing)
     path = files.path_of(person.photo) if person.photo else None
     if path is None or not path.exists():
         return Status(404, {"detail": _("This person has no photo.")})

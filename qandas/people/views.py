@@ -502,9 +502,16 @@ def household_edit(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(*READERS)
 @require_GET
 def person_photo(request: HttpRequest, code: str) -> HttpResponseBase:
-    """The person's photo, for the person page. Permission-checked and audited."""
+    """The person's photo, for the person page. Permission-checked and audited. A record
+    merged into another is sent to the record kept's, as its page is."""
     user = signed_in(request)
-    person = visible_or_404(Person, user, code)
+    try:
+        person = visible_or_404(Person, user, code)
+    except Http404:
+        survivor = merged_survivor(user, code)
+        if survivor is None:
+            raise
+        return redirect("people:photo", code=survivor.code)
     if not person.photo:
         raise Http404
     path = files.path_of(person.photo)

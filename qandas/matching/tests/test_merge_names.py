@@ -417,6 +417,13 @@ def test_a_merge_gives_the_record_kept_the_photo_it_lacks_one_file_for_both(
     client.force_login(cast.coordinator)
     assert client.get(f"/people/{kept.code}/photo/").status_code == 200
     assert "details it lacked: photo" in client.get("/duplicates/merges/").content.decode()
+    # The merged record's photo is the kept record's, as its page is; the API says 410.
+    assert client.get(f"/people/{twin.code}/photo/")["Location"] == f"/people/{kept.code}/photo/"
+    headers = {"Authorization": f"Bearer {cast.token('coordinator')}"}
+    answer = client.get(f"/api/v1/people/{twin.code}/photo", headers=headers)
+    assert answer.status_code == 410 and answer.json()["merged_into"] == str(kept.code)
+    headers = {"Authorization": f"Bearer {cast.token('outsider')}"}
+    assert client.get(f"/api/v1/people/{twin.code}/photo", headers=headers).status_code == 404
 
     # Undone: the record kept goes back to none; the file is the other's still.
     duplicates.undo(done, by=cast.coordinator)

@@ -68,6 +68,20 @@ NAME_WEIGHT = 0.6  # of the score, when other facts are given
 # 0.918 to 0.917, R@10 stayed 0.925; searched one at a time with the year, from 0.228 to
 # 0.157, R@10 0.996 both.
 FACTS_FULL = 0.8
+# What a row's city weighs beside a birth year or a father's name (1): a third of the
+# registry may live in one city. Given alone, it counted as much as they do (40% of the
+# score), and a city other than the record's agreed not at all: an exact full name
+# registered in another city scored 0.60, under people of the row's city whose given
+# name differed (exploratory testing, round 5). Now a city alone is 20% of the score and
+# another city agrees as one the record cannot confirm (``UNKNOWN``): the exact name
+# scores 0.90, the same city's namesake sharing only the family name (0.70) 0.735. On
+# match_list's development list (6,000 rows, 300,000 people, bench/linkage.py's generator
+# on the development groups) with the people in three cities and each row given a city,
+# their own for half the rows of registered people and any for the others: R@1 rose from
+# 0.963 to 0.986, R@10 0.994 to 0.993, and the rows of nobody registered whose first
+# candidate scored above 0.8 fell from 0.084 to 0.076 (with the change to names run
+# together, ``score_many``).
+CITY = 0.5
 # Weights of spelling, skeleton and coarse skeleton in a token's score, chosen on a
 # development slice of the Wikidata groups and ar2en-eval, never on the benchmark's split:
 # Arabic script writes no short vowels, so its spelling says less than its consonants.
@@ -563,10 +577,24 @@ def score_many(tasks: Sequence[Task]) -> list[Named]:
     scores = total / counting * (0.85 + 0.15 * coverage)
     # Run together, a name scores at most ``TOGETHER``: one already scoring that much
     # token by token is not run together.
+    # Nor is a name of as many tokens one of which matches already (``WEAK`` or more),
+    # unless another of its tokens holds one of the query's whole (``_contained``:
+    # "Rahim Karimov" for "Abdulrahim Karimov"): it is not split elsewhere, and run
+    # together a long family name hid a given name that differs ("Asel Kenzhebayeva"
+    # scored 0.90 against "Saule Kenzhebayeva", another woman; now 0.71). On match_list's
+    # development list (6,000 rows, 300,000 people, bench/linkage.py's generator on the
+    # development groups), the rows of nobody registered whose first candidate scored
+    # above 0.8 fell from 0.110 to 0.092; R@1 0.991 to 0.990, R@10 0.994 both (no name
+    # of as many tokens run together: 0.083, but "Rahim Karimov" scored as "Karim
+    # Karimov" for "Abdulrahim Karimov"); tune_names' development slice: the same recall.
+    every_name = [name for _query, names in tasks for name in names]
     apart = ((asked > 1) | (sizes > 1)) & (scores < TOGETHER)
+    if len(best):
+        alike = apart & (asked == sizes) & (best.max(axis=0) >= WEAK)
+        for n in np.flatnonzero(alike).tolist():
+            apart[n] = _contained(tasks[task[n]][0], every_name[n])
     together = np.zeros(len(at), bool)
     if apart.any():
-        every_name = [name for _query, names in tasks for name in names]
         runs = [run_together(query) for query, _names in tasks]
         some = np.flatnonzero(apart)
         run = TOGETHER * counted(
@@ -596,6 +624,14 @@ def score_many(tasks: Sequence[Task]) -> list[Named]:
         )
         begin = end
     return named
+
+
+def _contained(query: tuple[keys.Token, ...], name: tuple[keys.Token, ...]) -> bool:
+    """Whether a token of one holds another token of the other whole (three letters or
+    more): "abdulrahim" and "rahim", one name written in full and one shortened."""
+    ours = {t.rom for t in query if len(t.rom) >= 3}
+    theirs = {t.rom for t in name if len(t.rom) >= 3}
+    return any(a != b and (a in b or b in a) for a in ours for b in theirs)
 
 
 def _repeated(
@@ -1561,9 +1597,11 @@ def _scored(
             weights += 1.0
             agreed += agree
         if city:  # a city of the registry's (``known_cities``): another counts not at all
+            # Another city than the record's agrees as one it cannot confirm: a list says
+            # where someone is held or seen, often away from home (``CITY``).
             same = city == facts.city[0]
-            weights += 0.5
-            agreed += 0.5 * (1.0 if same else 0.0)
+            weights += CITY
+            agreed += CITY * (1.0 if same else UNKNOWN)
             notes.append(("city", same))
         if number and documents is not None:
             agree = UNKNOWN
@@ -1578,7 +1616,9 @@ def _scored(
             # Facts that many people share lift a name fully only from ``FACTS_FULL``; a
             # document number, always.
             agreed *= min(1.0, best / FACTS_FULL)
-            score = NAME_WEIGHT * best + (1 - NAME_WEIGHT) * ((agreed + proof) / weights)
+            # Facts weighing less than one (a city alone) weigh in for as much less.
+            share = (1 - NAME_WEIGHT) * min(1.0, weights)
+            score = (1 - share) * best + share * ((agreed + proof) / weights)
         if score > 0:
             ranked.append((-round(min(score, 1.0), 4), at, best, best_name, chosen, notes))
     # Best first; of equals, the first candidate (those sharing most keys come first).

@@ -200,15 +200,18 @@ def collect_cases(name: str) -> list[Case]:
     return cases
 
 
-def forks_of(monkeypatch: Any, module: Any) -> list[str]:
-    """The start methods ``module`` asks ``multiprocessing`` for, as it asks (its pools
-    still start): a test of a parallel path checks that it was taken."""
+def forks_of(monkeypatch: Any) -> list[str]:
+    """The start methods asked of ``multiprocessing`` for the processes work is shared
+    out to (``lib.forked``), as it is asked (they still start): a test of a parallel path
+    checks that it was taken."""
+    from qandas.lib import forked
+
     asked: list[str] = []
-    real = module.multiprocessing.get_context
+    real = forked.multiprocessing.get_context
 
     def spy(method: str) -> object:
         asked.append(method)
         return real(method)
 
-    monkeypatch.setattr(module.multiprocessing, "get_context", spy)
+    monkeypatch.setattr(forked.multiprocessing, "get_context", spy)
     return asked

@@ -16,7 +16,6 @@ token. A row with only common keys is looked up on its rarest few.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from django.db import connection, connections
 
 from qandas.accounts.models import Organisation
 from qandas.documents.models import Document
+from qandas.lib.forked import Forked
 from qandas.lib.numbers import number_key
 from qandas.people.models import Person
 
@@ -477,7 +477,7 @@ def _matched(
     _worker_matcher = matcher
     chunks = [rows[start : start + CHUNK] for start in range(0, len(rows), CHUNK)]
     connections.close_all()  # a forked worker must not share the parent's connection
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for result in pool.imap(_match_chunk, chunks):
+    with Forked(jobs) as pool:
+        for result in pool.map(_match_chunk, chunks):
             yield from result
     _worker_matcher = None

@@ -17,7 +17,6 @@ moved is kept on the ``Merge`` row, so that an undo moves exactly that back.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from qandas.correspondence import repoint as correspondence_repoint
 from qandas.documents import repoint as documents_repoint
 from qandas.incidents import repoint as incidents_repoint
 from qandas.lib.bulk import insert_rows
+from qandas.lib.forked import Forked
 from qandas.people import repoint as people_repoint
 from qandas.people.models import Person, edit_filter
 from qandas.people.repoint import Moved, RepointConflict
@@ -46,8 +46,6 @@ from .batch import Matcher, cores, cycles_uncollected
 from .models import DuplicateDecision, LikelyPair, ListRow, Merge, PairsStale, Verdict
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import Pool
-
     from django.http import HttpRequest
 
     from qandas.accounts.models import User
@@ -251,7 +249,7 @@ def refresh_stale(*, progress: Callable[[str], None] | None = None) -> int:
     if parallel:
         matchers = _worker_matchers = _stale_matchers()
         connections.close_all()  # a forked worker must not share the parent's connection
-        pool = multiprocessing.get_context("fork").Pool(jobs)
+        pool = Forked(jobs)
     try:
         with cycles_uncollected():  # as for a long list (``batch.cycles_uncollected``)
             return _refresh_batches(total, pool, jobs, matchers, progress)
@@ -259,7 +257,6 @@ def refresh_stale(*, progress: Callable[[str], None] | None = None) -> int:
         _worker_matchers = {}
         if pool is not None:
             pool.close()
-            pool.join()
 
 
 def _stale_matchers() -> Matchers:
@@ -276,7 +273,7 @@ def _stale_matchers() -> Matchers:
 
 def _refresh_batches(
     total: int,
-    pool: Pool | None,
+    pool: Forked | None,
     jobs: int,
     matchers: Matchers | None,
     progress: Callable[[str], None] | None,
@@ -291,7 +288,7 @@ def _refresh_batches(
             # Found in the workers, stored here: a person whose names change meanwhile
             # is refreshed again by the change itself, and the queue scores every pair
             # again as the records are when it shows them.
-            for chunk, found in zip(chunks, pool.imap(_scored_in_worker, chunks), strict=True):
+            for chunk, found in zip(chunks, pool.map(_scored_in_worker, chunks), strict=True):
                 _store_pairs(chunk, found)
         # Only the rows read: a person listed again meanwhile is refreshed next time.
         PairsStale.objects.filter(pk__in=rows).delete()

@@ -35,6 +35,7 @@ from qandas.audit.record import record
 from qandas.documents.models import Document, DocumentKind
 from qandas.lib.bulk import insert_rows
 from qandas.lib.fields import normalise_phone
+from qandas.lib.forked import Forked
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
 from qandas.lib.scripts import LATIN, detect_script, has_control, has_letter, visible
 from qandas.people.models import DatePrecision, Name, NameSource, Person, Sex, fold
@@ -322,8 +323,8 @@ def parsed_chunks(
         yield from map(parse_chunk, chunks)
         return
     variants.table()  # read once here, shared with the forked workers
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(parse_chunk, chunks)
+    with Forked(workers) as pool:
+        yield from pool.map(parse_chunk, chunks)
 
 
 def _new_person(row: PersonRow, organisation: Organisation, fallback: City | None) -> dict:

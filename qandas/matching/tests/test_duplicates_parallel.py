@@ -42,7 +42,7 @@ def test_a_long_stale_list_is_compared_on_several_cores(
     monkeypatch.setattr(duplicates, "PARALLEL_FROM", 2)
     monkeypatch.setattr(duplicates, "REFRESH_CHUNK", 2)
     monkeypatch.setattr(duplicates, "cores", lambda: 2)
-    forked = forks_of(monkeypatch, duplicates)
+    forked = forks_of(monkeypatch)
     assert duplicates.refresh_stale() == 7
     assert forked == ["fork"]
     assert set(LikelyPair.objects.values_list("first", "second", "score")) == alone

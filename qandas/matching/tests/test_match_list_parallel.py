@@ -71,7 +71,7 @@ def test_a_long_list_is_matched_on_several_cores_as_one_process_matches_it(
     monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
     monkeypatch.setattr(batch, "CHUNK", 2)
     monkeypatch.setattr(batch, "cores", lambda: 2)
-    forked = forks_of(monkeypatch, batch)
+    forked = forks_of(monkeypatch)
     read: list[int] = []
     romanised = batch.Matcher.romanised
 

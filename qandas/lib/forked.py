@@ -22,14 +22,22 @@ Out = TypeVar("Out")
 AHEAD = 2  # tasks sent to each process ahead of the result taken
 
 
+def _nothing() -> None:
+    return None
+
+
 class Forked:
-    """``jobs`` processes forked from this one when the first task is sent: what it has
-    read by then, they have. Its database connections must be closed first (a forked
-    process must not share them)."""
+    """``jobs`` processes forked from this one now, as ``multiprocessing.Pool`` forks
+    them: what it has read by now, they have. Its database connections must be closed
+    first (a forked process must not share one), and they are forked before this one
+    opens another: left to fork at the first task, as the executor does, they forked
+    after ``refresh_stale`` had read the first batch, and a worker's query went down the
+    connection it shared with this process, which then waited for ever."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        self.executor.submit(_nothing).result()  # with "fork", every process starts now
 
     def map(self, work: Callable[[In], Out], items: Iterable[In]) -> Iterator[Out]:
         """``work`` of each item, in the items' order; a few sent ahead, not all at once

@@ -35,3 +35,14 @@ def test_results_come_in_order_with_what_the_parent_read() -> None:
 def test_a_process_that_dies_is_an_error_not_a_wait() -> None:
     with Forked(2) as pool, pytest.raises(BrokenProcessPool):
         list(pool.map(_dies_at_three, range(10)))
+
+
+def test_the_processes_are_forked_when_made_not_at_the_first_task() -> None:
+    """What the parent reads (or opens: a database connection) after making the pool, its
+    processes do not have."""
+    with Forked(2) as pool:
+        READ_BEFORE["table"] = 7
+        try:
+            assert list(pool.map(_squared_plus_read, [1, 2])) == [1, 4]
+        finally:
+            READ_BEFORE["table"] = 0

@@ -180,11 +180,13 @@ def name_list(value: dict[str, str]) -> list[str]:
 OTHER_NAMES_MATCHED = 5
 
 
-def names_to_match(value: dict[str, str]) -> list[str]:
+def names_to_match(value: dict[str, str]) -> list[tuple[str, str]]:
     """The names of a list row to match: its name and its first ``OTHER_NAMES_MATCHED``
-    other names, each once."""
-    named = bool(visible(value.get("name", "")).strip())  # the name, if any, comes first
-    return list(dict.fromkeys(name_list(value)))[: OTHER_NAMES_MATCHED + named]
+    other names, each once, with the other name each is ("" for the row's name: what
+    ``search.best_of`` takes)."""
+    own = visible(value.get("name", "")).strip()  # the name, if any, comes first
+    names = list(dict.fromkeys(name_list(value)))[: OTHER_NAMES_MATCHED + bool(own)]
+    return [(name, "" if name == own else name) for name in names]
 
 
 def _check_name(text: str, column: str) -> None:

@@ -35,7 +35,7 @@ from qandas.incidents.models.places import CUSTODY_READERS
 from qandas.lib import files
 from qandas.lib.files import CleanFile
 from qandas.lib.numbers import birth_year
-from qandas.lib.scripts import has_letter, visible
+from qandas.lib.scripts import has_letter
 from qandas.people.merged import now_kept_as
 from qandas.people.models import Person, fold
 
@@ -179,8 +179,7 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
     person once at their best (``search.best_of``: one found only by an other name says
     which, ``"by"``)."""
     found = []
-    own = visible(cells.get("name", "")).strip()
-    for name in importing.names_to_match(cells):
+    for name, by in importing.names_to_match(cells):
         # Scored on plain values: the page loads the people it shows, when it shows them.
         matches = search.scored_people(
             people,
@@ -192,11 +191,9 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
             limit=top,
         )
         candidates = [
-            {"person": m.facts.pk, "score": m.score, "name": m.name, "why": m.why}
-            for m in matches
-            if search.reaches(m.score, search.FLOOR)
+            {"person": m.facts.pk, "score": m.score, "name": m.name, "why": m.why} for m in matches
         ]
-        found.append(("" if name == own else name, candidates))
+        found.append((by, candidates))
     return search.best_of(found, top)
 
 

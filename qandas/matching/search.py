@@ -1442,25 +1442,28 @@ class Hints:
 
 def best_of(found: Iterable[tuple[str, list[dict[str, Any]]]], top: int) -> list[dict[str, Any]]:
     """The candidates found for each of a list row's names (its name, then its other
-    names), merged: each person once, with what their best score found (the first of
-    equals: the name's before an other name's), best first, the ``top`` best. ``found``:
-    each name's candidates, with the other name it is ("" for the row's name). A person
-    found by an other name says which (``"by"``, the best one's): a one-word alias scores
-    high against anyone so named. Not when the row's name scored them ``FACTS_FULL`` (the
-    duplicate guard's threshold) or more as well, though an other name's spelling scored
-    higher still: the row's name found them anyway."""
-    best: dict[Any, dict[str, Any]] = {}
+    names; ``importing.names_to_match``) that reach ``FLOOR``, merged: each person once,
+    with what their best score found (the first of equals: the name's before an other
+    name's), best first, the ``top`` best. ``found``: each name's candidates, with the
+    other name it is ("" for the row's name). A person found by an other name says which
+    (``"by"``, the best one's): a one-word alias scores high against anyone so named. Not
+    when the row's name scored them ``FACTS_FULL`` (the duplicate guard's threshold) or
+    more as well, though an other name's spelling scored higher still: the row's name
+    found them anyway."""
+    best: dict[Any, tuple[dict[str, Any], str]] = {}
     by_name: set[Any] = set()
     for by, candidates in found:
         for one in candidates:
+            if not reaches(one["score"], FLOOR):
+                continue
             if not by and reaches(one["score"], FACTS_FULL):
                 by_name.add(one["person"])
             kept = best.get(one["person"])
-            if kept is None or one["score"] > kept["score"]:
-                best[one["person"]] = {**one, "by": by} if by else one
+            if kept is None or one["score"] > kept[0]["score"]:
+                best[one["person"]] = (one, by)
     merged = [
-        {k: v for k, v in one.items() if k != "by"} if one["person"] in by_name else one
-        for one in best.values()
+        {**one, "by": by} if by and person not in by_name else one
+        for person, (one, by) in best.items()
     ]
     return sorted(merged, key=lambda one: -one["score"])[:top]
 

@@ -28,7 +28,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qandas.accounts.models import Organisation
-from qandas.lib.scripts import visible
 from qandas.matching import importing, search
 from qandas.matching.batch import Hints, match_rows
 from qandas.matching.tables import TableError, encoding_argument, read_path
@@ -64,13 +63,11 @@ class Command(BaseCommand):
     def _write(
         self, line: int, number: int, found: list[tuple[str, list[dict[str, Any]]]], top: int
     ) -> None:
-        """One row's line of output: the candidates of its names, merged (``best_of``);
-        ``found``: each name's, with the other name it is ("" for the row's name)."""
+        """One row's line of output: the candidates of its names reaching the floor,
+        merged (``best_of``); ``found``: each name's, with the other name it is ("" for
+        the row's name)."""
         # Here, not in batch.Matcher, whose choosing bench/tune_names.py runs as it is.
-        kept = [
-            (by, [c for c in cs if search.reaches(c["score"], search.FLOOR)]) for by, cs in found
-        ]
-        candidates = search.best_of(kept, top)
+        candidates = search.best_of(found, top)
         self.stdout.write(
             json.dumps({"row": number, "line": line, "candidates": candidates}, ensure_ascii=False)
         )
@@ -100,11 +97,10 @@ class Command(BaseCommand):
         owner: list[tuple[int, str]] = []  # each name's row, and the other name it is
         for at, (_line, value) in enumerate(table.rows):
             row = Hints.from_row(value)
-            own = visible(value.get("name", "")).strip()
             # At least one, empty if need be: every row has its line of output.
-            for name in importing.names_to_match(value) or [row.name]:
+            for name, by in importing.names_to_match(value) or [(row.name, "")]:
                 asked.append(replace(row, name=name))
-                owner.append((at, name if name != own else ""))
+                owner.append((at, by))
         found = match_rows(organisation, asked, top=options["top"])
         for at, of_row in groupby(zip(owner, found, strict=True), key=lambda one: one[0][0]):
             line, number = table.rows[at][0], at + 1

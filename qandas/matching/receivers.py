@@ -9,7 +9,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from qandas.people.models import REDACTED, Person, names_changed, person_redacted
+from qandas.people.models import Person, names_changed, person_redacted
 from qandas.people.search import duplicates_dismissed, duplicates_requested, search_requested
 
 from . import duplicates, index, search
@@ -109,4 +109,4 @@ def remember_dismissed(
 def blank_matching_of_redacted_person(
     sender: type, *, person: Person, by: Any, **kwargs: Any
 ) -> list[str]:
-    return forget_redacted(person, REDACTED)
+    return forget_redacted(person)

@@ -17,16 +17,16 @@ from django.db import connection
 from django.db.models import Q
 
 from qandas.people import repoint
-from qandas.people.models import Person
+from qandas.people.models import REDACTED, Person
 
 from .models import DuplicateDecision, ListRow, Merge
 
 
-def forget_redacted(person: Person, redacted: str) -> list[str]:
+def forget_redacted(person: Person) -> list[str]:
     """Blank what matching holds of ``person`` (runs inside the redaction's transaction);
     returns what was blanked, for the audit trail (field names, never values)."""
     blanked = []
-    if _forget_merges(person, redacted):
+    if _forget_merges(person):
         blanked.append("merges.names")
     if _forget_candidates(person):
         blanked.append("lists.candidates")
@@ -36,14 +36,14 @@ def forget_redacted(person: Person, redacted: str) -> list[str]:
     return blanked
 
 
-def _forget_merges(person: Person, redacted: str) -> bool:
+def _forget_merges(person: Person) -> bool:
     """The names a merge moved as it wrote them (``repoint.WRITTEN``), shown once a name
     is gone, and the values of the details it carried (``repoint.CARRIED``): their
     fields stay, for the merges page to say which."""
     changed = False
     for done in Merge.objects.filter(Q(merged=person) | Q(survivor=person)):
         moved: dict[str, Any] = dict(done.moved)
-        written = [[redacted, source] for _text, source in moved.get(repoint.WRITTEN, [])]
+        written = [[REDACTED, source] for _text, source in moved.get(repoint.WRITTEN, [])]
         carried = [[field, None, None] for field, *_values in moved.get(repoint.CARRIED, [])]
         if written == moved.get(repoint.WRITTEN, []) and carried == moved.get(repoint.CARRIED, []):
             continue

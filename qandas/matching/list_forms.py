@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from qandas.accounts.models import City, Membership, Role, User
 from qandas.incidents.models import Place
 from qandas.lib.files import CleanFile
+from qandas.lib.scripts import has_letter
+from qandas.people.forms import NO_LETTER
 
 from .lists import FIRST_LIST_YEAR, PLACE_KINDS, clean_list_file, wrong_place
 from .models import ListKind, RowState
@@ -125,3 +127,15 @@ class RowFilterForm(forms.Form):
         choices=[("", _("All rows")), *RowState.choices],
         required=False,
     )
+
+
+class RowSearchForm(forms.Form):
+    """A reviewer's own search for the person on a row: a name, ranked with the row's facts."""
+
+    q = forms.CharField(label=_("Search the registry"), max_length=200, strip=True)
+
+    def clean_q(self) -> str:
+        query: str = self.cleaned_data["q"]
+        if not has_letter(query):
+            raise forms.ValidationError(NO_LETTER, code="no_letter")
+        return query

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:code>/progress/", views.progress, name="progress"),
     path("<uuid:code>/match-again/", views.match_again, name="match_again"),
     path("rows/<uuid:code>/confirm/", views.confirm, name="confirm"),
+    path("rows/<uuid:code>/search/", views.row_search, name="row_search"),
     path("rows/<uuid:code>/reject/", views.reject, name="reject"),
     path("rows/<uuid:code>/undo/", views.undo, name="undo"),
 ]

@@ -27,8 +27,8 @@ from qandas.lib.views import is_htmx
 from qandas.people.models import Person
 
 from . import lists
-from .list_forms import ListUploadForm, RowFilterForm
-from .models import ListKind, ListRow, ListUpload
+from .list_forms import ListUploadForm, RowFilterForm, RowSearchForm
+from .models import ListKind, ListRow, ListUpload, RowState
 
 PAGE_SIZE = 50
 UPLOAD_FIELDS = ["kind", "title", "listed_on", "place", "city", "display_name", "size"]
@@ -144,7 +144,10 @@ def _review_context(
         row.shown_person = linked.get(row.person_id or 0)  # type: ignore[attr-defined]
         row.undoable = row.state != "confirmed" or row.person_id in changeable  # type: ignore[attr-defined]
         row.shown_cells = [(labels[c], row.cells.get(c, "")) for c in columns]  # type: ignore[attr-defined]
-        row.shown_candidates = candidates[row.pk]  # type: ignore[attr-defined]
+        # The first ``TOP`` this user may see; those the cut left out who scored as
+        # high are counted, and found by a search of the row (``row_search``).
+        row.shown_candidates = candidates[row.pk][: lists.TOP]  # type: ignore[attr-defined]
+        row.tied_past = lists.tied_past(candidates[row.pk])  # type: ignore[attr-defined]
         row.unread_birth_year = lists.unread_birth_year(row.cells)  # type: ignore[attr-defined]
         row.nameless = lists.nameless(row.cells)  # type: ignore[attr-defined]
     return {
@@ -311,6 +314,35 @@ def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
         _("Line %(line)s is %(name)s.") % {"line": row.line, "name": person.primary_name},
     )
     return _after_decision(request, row)
+
+
+@role_required(*CUSTODY_WRITERS)
+@require_POST
+def row_search(request: HttpRequest, code: str) -> HttpResponse:
+    """A reviewer's own search for the person on a row, when its candidates do not hold
+    them (the cut left out their namesakes, or the list spelt them past recognition):
+    the people found are offered to confirm beside the candidates. POSTed, so that names
+    stay out of URLs (R13); not audited, as the people list's search is not (opening a
+    record is)."""
+    user = signed_in(request)
+    row = _row_or_404(request, code)
+    form = RowSearchForm(request.POST)
+    context = _review_context(request, row.upload, [row])
+    if form.is_valid() and context["can_decide"] and row.state == RowState.PENDING:
+        shown = {c.person.pk for c in row.shown_candidates}  # type: ignore[attr-defined]
+        found = lists.search_for_row(user, row, form.cleaned_data["q"])
+        row.searched = [c for c in found if c.person.pk not in shown]  # type: ignore[attr-defined]
+    row.search_form = form  # type: ignore[attr-defined]
+    context.update(
+        {
+            "row": row,
+            "back_state": request.POST.get("state", ""),
+            "back_page": request.POST.get("page", ""),
+        }
+    )
+    if is_htmx(request):
+        return render(request, "matching/list_detail.html#row", context)
+    return render(request, "matching/list_row_search.html", context)
 
 
 @role_required(*CUSTODY_WRITERS)

@@ -45,6 +45,11 @@ from .tables import Table, TableError, read
 
 MAX_ROWS = 5000  # matching a row takes a few milliseconds; bigger lists go to match_list
 TOP = 5
+# Past the ``TOP`` a row shows, up to this many more people who scored as high as the last
+# are kept with its candidates: the page says how many of them its viewer may see (a
+# common name's namesakes, never shown by the cut), and to search for them.
+TIED_KEPT = 20
+SEARCHED = 10  # people a reviewer's own search for a row offers
 # The import columns (DESIGN section 5), shown first and in this order; others follow.
 KNOWN_COLUMNS = tuple(c for c in importing.COLUMNS if c != "external_id")
 # What a confirmed row of each kind of list says happened, and where.
@@ -181,20 +186,27 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
     found = []
     for name, by in importing.names_to_match(cells):
         # Scored on plain values: the page loads the people it shows, when it shows them.
-        matches = search.scored_people(
-            people,
-            name,
-            birth_year=birth_year(cells.get("birth_year", "")),
-            father_name=cells.get("father_name", ""),
-            document_number=cells.get("document_number", ""),
-            city=cells.get("city", ""),
-            limit=top,
-        )
+        matches = _scored(people, name, cells, limit=top + TIED_KEPT)
         candidates = [
             {"person": m.facts.pk, "score": m.score, "name": m.name, "why": m.why} for m in matches
         ]
         found.append((by, candidates))
-    return search.best_of(found, top)
+    return search.best_of(found, top, tied=TIED_KEPT)
+
+
+def _scored(
+    people: QuerySet[Person], name: str, cells: dict[str, str], *, limit: int
+) -> list[search.Scored]:
+    """The people best matching ``name`` with the facts a row's cells give."""
+    return search.scored_people(
+        people,
+        name,
+        birth_year=birth_year(cells.get("birth_year", "")),
+        father_name=cells.get("father_name", ""),
+        document_number=cells.get("document_number", ""),
+        city=cells.get("city", ""),
+        limit=limit,
+    )
 
 
 def create_upload(
@@ -408,6 +420,34 @@ def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]
     return shown
 
 
+def tied_past(candidates: list[Candidate], top: int = TOP) -> int:
+    """How many of ``candidates`` (best first) past the ``top`` shown scored as high as
+    the last of those: people the cut left out who are as likely."""
+    if len(candidates) <= top:
+        return 0
+    last = candidates[top - 1].score
+    return sum(1 for c in candidates[top:] if c.score >= last)
+
+
+def search_for_row(user: User, row: ListRow, query: str) -> list[Candidate]:
+    """The ``SEARCHED`` people best matching ``query`` with the facts of the row's cells,
+    among those ``user`` may record custody events for: a reviewer's own
+    search, when the row's candidates do not hold the person on the list."""
+    people = custody_people(user, write=True).filter(organisation_id=row.upload.organisation_id)
+    matches = _scored(people, query, row.cells, limit=SEARCHED)
+    loaded = (
+        Person.objects.filter(pk__in=[m.facts.pk for m in matches])
+        .select_related("current_city")
+        .prefetch_related("names")
+        .in_bulk()
+    )
+    return [
+        Candidate(loaded[m.facts.pk], m.score, round(m.score * 100), m.name, m.why)
+        for m in matches
+        if m.facts.pk in loaded
+    ]
+
+
 # Decisions ---------------------------------------------------------------------------------------
 
 
@@ -484,18 +524,18 @@ def _claim(row: ListRow, *, by: User, state: str, person: Person | None, now: da
 def confirm(
     row: ListRow, person: Person, *, by: User, create_event: bool, now: datetime | None = None
 ) -> actions.Outcome | None:
-    """Link the row to one of its candidates and, if asked, record what the list says.
+    """Link the row to a person and, if asked, record what the list says.
 
-    The person must be a candidate the reviewer may record custody events for. Both
-    happen or neither does; a second post of the same confirmation finds the row decided
-    and records nothing.
+    The person is one of the row's candidates or one the reviewer searched for
+    (``search_for_row``): either way, one of the list's organisation whom the reviewer may
+    record custody events for. Both happen or neither does; a second post of the same
+    confirmation finds the row decided and records nothing.
     """
     now = now or timezone.now()
     upload = row.upload
     _matched(row)
-    if person.pk not in now_kept_as({c["person"] for c in row.candidates}).values():
-        raise DecisionError(_("Choose one of the row's candidates."))
-    if not custody_people(by, write=True).filter(pk=person.pk).exists():
+    allowed = custody_people(by, write=True).filter(organisation_id=upload.organisation_id)
+    if not allowed.filter(pk=person.pk).exists():
         raise DecisionError(_("Choose one of the row's candidates."))
     blocker = event_blocker(upload) if create_event else None
     if blocker:

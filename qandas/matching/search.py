@@ -1440,7 +1440,9 @@ class Hints:
         )
 
 
-def best_of(found: Iterable[tuple[str, list[dict[str, Any]]]], top: int) -> list[dict[str, Any]]:
+def best_of(
+    found: Iterable[tuple[str, list[dict[str, Any]]]], top: int, *, tied: int = 0
+) -> list[dict[str, Any]]:
     """The candidates found for each of a list row's names (its name, then its other
     names; ``importing.names_to_match``) that reach ``FLOOR``, merged: each person once,
     with what their best score found (the first of equals: the name's before an other
@@ -1449,7 +1451,9 @@ def best_of(found: Iterable[tuple[str, list[dict[str, Any]]]], top: int) -> list
     (``"by"``, the best one's): a one-word alias scores high against anyone so named. Not
     when the row's name scored them ``FACTS_FULL`` (the duplicate guard's threshold) or
     more as well, though an other name's spelling scored higher still: the row's name
-    found them anyway."""
+    found them anyway. With ``tied``, up to that many more who scored as high as the
+    last of the ``top`` follow them, when that is ``FACTS_FULL`` or more: namesakes the
+    cut left out (a different given name scoring half is no likelier for a tie)."""
     best: dict[Any, tuple[dict[str, Any], str]] = {}
     by_name: set[Any] = set()
     for by, candidates in found:
@@ -1465,7 +1469,12 @@ def best_of(found: Iterable[tuple[str, list[dict[str, Any]]]], top: int) -> list
         {**one, "by": by} if by and person not in by_name else one
         for person, (one, by) in best.items()
     ]
-    return sorted(merged, key=lambda one: -one["score"])[:top]
+    ranked = sorted(merged, key=lambda one: -one["score"])
+    shown = ranked[:top]
+    if tied and shown and reaches(shown[-1]["score"], FACTS_FULL):
+        last = shown[-1]["score"]
+        shown += [one for one in ranked[top : top + tied] if one["score"] >= last]
+    return shown
 
 
 def _with_tokens(texts: list[str]) -> tuple[tuple[str, tuple[keys.Token, ...]], ...]:

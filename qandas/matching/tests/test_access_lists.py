@@ -110,6 +110,15 @@ HTML_CASES = [
         unchanged=rows,
     ),
     Case(
+        "lists:row_search",
+        lambda o: f"/lists/rows/{o['row'].code}/search/",
+        WRITERS,
+        method="post",
+        data={"q": "Aibek Sharifi"},
+        overrides=UNSEEN,
+        unchanged=rows,
+    ),
+    Case(
         "lists:reject",
         lambda o: f"/lists/rows/{o['row'].code}/reject/",
         WRITERS,

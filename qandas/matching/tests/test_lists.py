@@ -215,10 +215,8 @@ def test_confirm_records_the_event_on_the_timeline_and_reject_says_no_match(
     sharifi = people["sharifi"]
     client.force_login(cast.lawyer)
 
-    # Someone not among the candidates cannot be confirmed.
-    response = client.post(
-        f"/lists/rows/{first.code}/confirm/", {"person": str(people["tokhtarov"].code)}
-    )
+    # Nobody chosen: nothing is decided.
+    response = client.post(f"/lists/rows/{first.code}/confirm/", {"person": ""})
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.state == "pending" and not Event.objects.exists()
@@ -383,3 +381,94 @@ def test_a_rows_city_ranks_its_candidates_as_match_list_does(
 
     alike = "Нурлан Тахтарев"  # not quite his spelling: the city can still count
     assert score({"name": alike, "city": "Karachi"}) > score({"name": alike})
+
+
+def list_of(cast: Cast, content: str, by: Any) -> ListUpload:
+    clean, table = lists.clean_list_file(SimpleUploadedFile("l.csv", content.encode()))
+    return lists.create_upload(
+        clean,
+        table,
+        by=by,
+        organisation_id=cast.organisation.pk,
+        kind="embassy",
+        title="",
+        listed_on=timezone.localdate(),
+        place=None,
+        city=cast.karachi,
+    )
+
+
+def row_html(page: str, row: ListRow) -> str:
+    return page.split(f'id="row-{row.code}"')[1].split("</tbody>")[0]
+
+
+def test_the_page_counts_namesakes_past_the_cut_that_its_viewer_may_see(
+    client: Client, cast: Cast
+) -> None:
+    """Eight people share a name: a row shows five, and says how many more scored as
+    high, counting only those its viewer may see (the uploader, an admin, saw all)."""
+    namesakes = [register(cast, "Dariga Sultanova") for _ in range(6)]
+    namesakes += [register(cast, "Dariga Sultanova", city="quetta") for _ in range(2)]
+    upload = list_of(cast, "name\nDariga Sultanova\nZhanna Sultanova\n", cast.admin)
+    row, other = upload.rows.order_by("line")
+    assert {c["person"] for c in row.candidates} == {p.pk for p in namesakes}
+    assert len({c["score"] for c in row.candidates}) == 1
+    # Another given name ties them all at a low score: no likelier for that, not kept.
+    assert len(other.candidates) == 5 and max(c["score"] for c in other.candidates) < 0.8
+
+    client.force_login(cast.admin)
+    shown = row_html(client.get(f"/lists/{upload.code}/").content.decode(), row)
+    assert shown.count('type="radio"') == 5
+    assert "3 more people scored as high as the last one here" in shown
+    client.force_login(cast.coordinator)  # Karachi: six of the eight
+    shown = row_html(client.get(f"/lists/{upload.code}/").content.decode(), row)
+    assert shown.count('type="radio"') == 5
+    assert "1 more person scored as high as the last one here" in shown
+    page = client.get(f"/lists/{upload.code}/").content.decode()
+    assert "scored as high" not in row_html(page, other)
+    # match_list still prints the top it is asked for: the ties are the page's alone.
+    assert len(search.best_of([("", row.candidates)], 5)) == 5
+
+
+def test_a_reviewer_searches_for_someone_the_candidates_miss_and_confirms_them(
+    client: Client, cast: Cast, people: dict[str, Person]
+) -> None:
+    """The person on the list is not among the row's candidates (spelt past
+    recognition): the reviewer's own search offers them, ranked with the row's facts,
+    and the row is confirmed to them. Nobody the reviewer may not record is found."""
+    kept = register(cast, "Bolat Zhaksylykov", year=1984)
+    elsewhere = register(cast, "Bolat Zhaksylykov", city="quetta", year=1984)
+    upload = list_of(cast, "name,birth_year\nQqqqq Wwwww,1984\n", cast.coordinator)
+    row = upload.rows.get()
+    assert row.candidates == []
+    client.force_login(cast.coordinator)
+    page = row_html(client.get(f"/lists/{upload.code}/").content.decode(), row)
+    assert "Nobody in the registry matches." in page and 'class="row-search"' in page
+
+    url = f"/lists/rows/{row.code}/search/"
+    response = client.post(url, {"q": "Болат Жаксылыков"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and html.startswith(f'<tbody id="row-{row.code}"')
+    assert "Found by your search for <bdi>Болат Жаксылыков</bdi>" in html
+    assert f'value="{kept.code}"' in html and str(elsewhere.code) not in html
+    assert "Bolat Zhaksylykov" in html and "Karachi" in html
+    # Without htmx, a page of its own with the row.
+    plain = client.post(url, {"q": "Bolat"}).content.decode()
+    assert f'value="{kept.code}"' in plain and "Back to the list" in plain
+    # A search that cannot find anyone says so, and keeps what was typed.
+    html = client.post(url, {"q": "😀"}, headers={"HX-Request": "true"}).content.decode()
+    assert "A name needs at least one letter" in html and 'value="😀"' in html
+    html = client.post(url, {"q": "Xqzvw"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Nobody else you may record this for matches <bdi>Xqzvw</bdi>." in html
+    assert AuditEvent.objects.filter(object_code=row.code).count() == 0  # a search changes nothing
+
+    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(elsewhere.code)})
+    row.refresh_from_db()
+    assert row.state == "pending"  # not someone this coordinator may record
+    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(kept.code)})
+    row.refresh_from_db()
+    assert (row.state, row.person, row.decided_by) == ("confirmed", kept, cast.coordinator)
+    assert AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=row.code).exists()
+    # A decided row is searched no more: the row comes back as it is.
+    html = client.post(url, {"q": "Bolat"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Found by your search" not in html and "Confirmed" in html

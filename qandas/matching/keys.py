@@ -110,6 +110,11 @@ KINSHIP |= frozenset({"da", "dos", "das", "ter", "ten", "zu", "y"})
 PATRONYMIC: tuple[str, ...] = ("uly", "ulu", "kyzy", "qyzy", "ovich", "evich", "ovna", "evna")
 PATRONYMIC += ("ovych", "ivna", "ogly", "oglu")
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr"})
+# A patronymic's ending written apart from the father's name (``Marat uly``, ``Марат ұлы``,
+# ``Marat-ovich``): joined to the word before, it is the one word ``Maratuly`` is, set
+# aside alike (``aside``), instead of leaving the father's name over as a word the
+# person's other records do not have.
+PATRONYMIC_WORDS = frozenset(PATRONYMIC)
 
 
 def aside(rom: str) -> bool:
@@ -255,7 +260,9 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     # Split as written (``folded``), each piece romanised as search reads it: a match is
     # explained in the letters typed (``عایگول``), not as unified (``اایگول``).
     words = map(bare, SPLIT.split(folded(text)))
-    raw = [(p, romanise(p) or unified) for p in words if has_letter(unified := unify(p))]
+    raw = _patronymics_joined(
+        [(p, romanise(p) or unified) for p in words if has_letter(unified := unify(p))]
+    )
     # Particles are not keyed, unless the name is nothing else (``Van``, ``Da``).
     pieces = [(piece, rom) for piece, rom in raw if rom not in KINSHIP] or raw
     joined: list[tuple[str, str]] = []
@@ -277,6 +284,27 @@ def _pieces(text: str) -> list[tuple[str, str]]:
         else:
             joined.append((piece, rom))
         i += 1
+    return joined
+
+
+def _patronymics_joined(raw: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``raw`` with each patronymic ending written apart (``PATRONYMIC_WORDS``) joined to
+    the name before it, when that is a name of three letters or more (not a particle)."""
+    if PATRONYMIC_WORDS.isdisjoint(rom for _piece, rom in raw):
+        return raw
+    joined: list[tuple[str, str]] = []
+    for piece, rom in raw:
+        before = joined[-1] if joined else None
+        if (
+            rom in PATRONYMIC_WORDS
+            and before is not None
+            and len(before[1]) >= 3
+            and before[1] not in PARTICLES
+            and not before[1].endswith(PATRONYMIC)
+        ):
+            joined[-1] = (before[0] + piece, before[1] + rom)
+        else:
+            joined.append((piece, rom))
     return joined
 
 
@@ -513,7 +541,7 @@ def analyse(text: str) -> tuple[Token, ...]:
 
 
 # Words that ``_pieces`` drops or joins to another.
-PARTICLES = KINSHIP | JOIN_NEXT | JOIN_BOTH | frozenset(SUFFIXES)
+PARTICLES = KINSHIP | JOIN_NEXT | JOIN_BOTH | frozenset(SUFFIXES) | PATRONYMIC_WORDS
 
 
 @lru_cache(maxsize=100_000)

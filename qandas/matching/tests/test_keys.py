@@ -87,8 +87,15 @@ def test_patronymics_are_keyed_by_their_stem_too() -> None:
     assert "r:nurlan" in name_keys("Nurlanuly")
     assert "r:ivan" in name_keys("Ivanovich")
     assert "r:petr" in name_keys("Петров")
-    # "uly" written apart is a kinship word, not a name.
-    assert [t.rom for t in analyse("Aibek Nurlan uly")] == ["aibek", "nurlan"]
+    # A patronymic's ending written apart, or after a hyphen, is joined to the father's
+    # name before it: the one word written together, set aside alike.
+    for apart in ("Aibek Nurlan uly", "Aibek Nurlan-uly", "Айбек Нұрлан ұлы"):
+        assert [t.rom for t in analyse(apart)] == ["aibek", "nurlanuly"], apart
+    assert [t.rom for t in analyse("Ivan Petr-ovich")] == ["ivan", "petrovich"]
+    assert [t.rom for t in analyse("Aigerim Bolat kyzy")] == ["aigerim", "bolatkyzy"]
+    # Alone, or after a particle, it stays a kinship word.
+    assert [t.rom for t in analyse("Uly")] == ["uly"]
+    assert [t.rom for t in analyse("Aibek bin uly")] == ["aibek"]
 
 
 def test_token_order_does_not_change_the_token_keys() -> None:

@@ -119,6 +119,36 @@ def test_the_keys_of_names_with_a_symbol_stuck_to_a_word_are_rebuilt_alone() -> 
     assert list(PairsStale.objects.values_list("person_id", flat=True)) == [marked.pk]
 
 
+def test_the_keys_of_names_with_a_patronymic_written_apart_are_rebuilt_alone() -> None:
+    """Migration 0019 keys again the people one of whose names writes a patronymic's
+    ending apart (``Марат ұлы``, ``Marat-ovich``), and lists them for the duplicate
+    review; nobody else's key rows or romanised names are touched."""
+    rekey = import_module(f"{migrations}.0019_rekey_patronymics_apart").rekey_patronymics
+    organisation = Organisation.objects.create(slug="apart", name="Apart")
+    city, _created = City.objects.get_or_create(slug="karachi", defaults={"name": "Karachi"})
+    apart = Person.objects.create(organisation=organisation, current_city=city)
+    apart.set_names([{"text": "Жандос Марат ұлы Қошқарбаев"}])
+    hyphen = Person.objects.create(organisation=organisation, current_city=city)
+    hyphen.set_names([{"text": "Ivan Petr-ovich Sidorov"}])
+    plain = Person.objects.create(organisation=organisation, current_city=city)
+    plain.set_names([{"text": "Zhandos Maratuly Qoshqarbayev"}, {"text": "Жандос Маратұлы"}])
+    for person in (apart, hyphen, plain):  # what the code before keyed, and would keep
+        NameKey.objects.create(organisation=organisation, person=person, key="n:marat")
+    Person.objects.update(romanised="stale")
+    PairsStale.objects.all().delete()
+    with transaction.atomic():
+        rekey(apps, None)
+    assert not NameKey.objects.filter(person__in=[apart, hyphen], key="n:marat").exists()
+    assert set(NameKey.objects.filter(person=apart).values_list("key", flat=True)) == set(
+        person_keys(["Жандос Марат ұлы Қошқарбаев"])
+    )
+    apart.refresh_from_db()
+    assert "maratuly" in apart.romanised.split("\n")[0]
+    assert NameKey.objects.filter(person=plain, key="n:marat").exists()
+    assert Person.objects.get(pk=plain.pk).romanised == "stale"
+    assert sorted(PairsStale.objects.values_list("person_id", flat=True)) == [apart.pk, hyphen.pk]
+
+
 def test_lists_uploaded_before_background_matching_count_as_matched() -> None:
     """Migration matching.0018: a list uploaded before was matched as it was uploaded,
     so it counts every row of it as matched (a list of none, none), moved when uploaded."""

@@ -206,6 +206,9 @@ def test_a_repeat_or_a_patronymic_left_over_counts_for_nothing_either_way() -> N
         "Kanat Bolatuly Baimukhanov",
         "Қанат Болатұлы Баймұханов",
         "Mr Kanat Baimukhanov",
+        "Kanat Bolat uly Baimukhanov",  # written apart: as written together
+        "Қанат Болат-ұлы Баймұханов",
+        "Baimukhanov Kanat Bolat-ovich",
     ):
         forth = search.name_match(analyse(longer), kanat)[0]
         back = search.name_match(kanat, analyse(longer))[0]

@@ -43,12 +43,13 @@ from .duplicates import (
     likely_duplicates,
     merge,
     not_same,
+    ordered,
     score_pair,
     undo,
     undo_refused_by_redaction,
     waiting,
 )
-from .models import Merge
+from .models import DuplicateDecision, Merge, Verdict
 
 REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
 QUEUE_SIZE = 50
@@ -98,8 +99,16 @@ def render_pair(
     status: int = 200,
 ) -> HttpResponse:
     score, why = score_pair(*pair)
+    first, second = ordered(*pair)
+    # Someone said they are two people: a merge overrules it, so the page says so first.
+    decided = (
+        DuplicateDecision.objects.filter(first=first, second=second, verdict=Verdict.NOT_SAME)
+        .select_related("decided_by")
+        .first()
+    )
     context = {
         "pair": pair,
+        "decided": decided,
         "cards": [card(person) for person in pair],
         "score": score,
         "why": why,

@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
@@ -43,7 +44,15 @@ from qandas.people.repoint import Moved, RepointConflict
 
 from . import keys, search
 from .batch import Matcher, cores, cycles_uncollected
-from .models import DuplicateDecision, LikelyPair, ListRow, Merge, PairsStale, Verdict
+from .models import (
+    OVERRULED,
+    DuplicateDecision,
+    LikelyPair,
+    ListRow,
+    Merge,
+    PairsStale,
+    Verdict,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -534,6 +543,10 @@ def merge(
         rows = list(ListRow.objects.filter(person=merged).values_list("pk", flat=True))
         ListRow.objects.filter(pk__in=rows).update(person=survivor)
         moved[LIST_ROWS] = rows
+        first, second = ordered(survivor, merged)
+        overruled = overruled_decision(first, second)
+        if overruled is not None:
+            moved[OVERRULED] = overruled
         done = Merge.objects.create(
             organisation_id=survivor.organisation_id,
             survivor=survivor,
@@ -541,7 +554,6 @@ def merge(
             moved=moved,
             merged_by=by,
         )
-        first, second = ordered(survivor, merged)
         DuplicateDecision.objects.update_or_create(
             first=first,
             second=second,
@@ -560,9 +572,31 @@ def merge(
     return done
 
 
+def overruled_decision(first: Person, second: Person) -> list[Any] | None:
+    """The pair's decision a merge of them overrules ("not the same person"), as
+    ``Merge.moved`` keeps it (``OVERRULED``: [field, value] pairs) for an undo to put
+    back; None if undecided."""
+    decision = (
+        DuplicateDecision.objects.filter(first=first, second=second)
+        .exclude(verdict=Verdict.MERGED)
+        .first()
+    )
+    if decision is None:
+        return None
+    return [
+        ["verdict", decision.verdict],
+        ["note", decision.note],
+        ["score", decision.score],
+        ["decided_by_id", decision.decided_by_id],
+        ["decided_at", decision.decided_at.isoformat()],
+    ]
+
+
 # Keys of ``Merge.moved`` that say something of rows a merge did not change: the names
-# it left on the merged record (the survivor had them), and where the names it moved were.
+# it left on the merged record (the survivor had them), and where the names it moved were;
+# and the decision it overruled.
 UNCHANGED = {
+    OVERRULED,
     people_repoint.PRIMARY,
     people_repoint.POSITIONS,
     people_repoint.KEPT,
@@ -609,12 +643,19 @@ def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
         Person.objects.filter(pk=merged.pk).update(merged_into=None)
         merged.merged_into = None
         first, second = ordered(survivor, merged)
-        # Undecided again before the names move back: the names_changed refresh then
-        # finds the pair for the queue.
-        DuplicateDecision.objects.filter(
-            first=first, second=second, verdict=Verdict.MERGED
-        ).delete()
         moved = done.moved
+        # Undecided again before the names move back, so that the names_changed refresh
+        # finds the pair for the queue; or decided as before the merge ("not the same
+        # person", which the merge overruled), and kept out of it.
+        decision = DuplicateDecision.objects.filter(
+            first=first, second=second, verdict=Verdict.MERGED
+        )
+        if moved.get(OVERRULED):
+            before = dict(moved[OVERRULED])
+            before["decided_at"] = datetime.fromisoformat(before["decided_at"])
+            decision.update(**before)
+        else:
+            decision.delete()
         ListRow.objects.filter(pk__in=moved.get(LIST_ROWS, []), person=survivor).update(
             person=merged
         )

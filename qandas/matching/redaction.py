@@ -19,7 +19,7 @@ from django.db.models import Q
 from qandas.people import repoint
 from qandas.people.models import REDACTED, Person
 
-from .models import DuplicateDecision, ListRow, Merge
+from .models import OVERRULED, DuplicateDecision, ListRow, Merge
 
 
 def forget_redacted(person: Person) -> list[str]:
@@ -38,19 +38,26 @@ def forget_redacted(person: Person) -> list[str]:
 
 def _forget_merges(person: Person) -> bool:
     """The names a merge moved as it wrote them (``repoint.WRITTEN``), shown once a name
-    is gone, and the values of the details it carried (``repoint.CARRIED``): their
-    fields stay, for the merges page to say which."""
+    is gone, the values of the details it carried (``repoint.CARRIED``): their fields
+    stay, for the merges page to say which; and the note of the decision it overruled."""
     changed = False
     for done in Merge.objects.filter(Q(merged=person) | Q(survivor=person)):
         moved: dict[str, Any] = dict(done.moved)
         written = [[REDACTED, source] for _text, source in moved.get(repoint.WRITTEN, [])]
         carried = [[field, None, None] for field, *_values in moved.get(repoint.CARRIED, [])]
-        if written == moved.get(repoint.WRITTEN, []) and carried == moved.get(repoint.CARRIED, []):
+        overruled = [[k, "" if k == "note" else v] for k, v in moved.get(OVERRULED, [])]
+        if (
+            written == moved.get(repoint.WRITTEN, [])
+            and carried == moved.get(repoint.CARRIED, [])
+            and overruled == moved.get(OVERRULED, [])
+        ):
             continue
         if repoint.WRITTEN in moved:
             moved[repoint.WRITTEN] = written
         if repoint.CARRIED in moved:
             moved[repoint.CARRIED] = carried
+        if OVERRULED in moved:
+            moved[OVERRULED] = overruled
         Merge.objects.filter(pk=done.pk).update(moved=moved)
         changed = True
     return changed

@@ -1,10 +1,11 @@
 """The matching app's models, one module per concern."""
 
-from .duplicates import DuplicateDecision, LikelyPair, Merge, PairsStale, Verdict
+from .duplicates import OVERRULED, DuplicateDecision, LikelyPair, Merge, PairsStale, Verdict
 from .index import NameKey
 from .lists import ListKind, ListRow, ListUpload, MatchState, RowState
 
 __all__ = [
+    "OVERRULED",
     "DuplicateDecision",
     "LikelyPair",
     "ListKind",

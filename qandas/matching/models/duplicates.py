@@ -45,6 +45,11 @@ class DuplicateDecision(models.Model):
         return f"{self.first_id}/{self.second_id}: {self.verdict}"
 
 
+# The key of ``Merge.moved`` that keeps the pair's decision a merge overruled ("not the
+# same person": its verdict, note, score, who and when), for an undo to put back.
+OVERRULED = "matching.DuplicateDecision:overruled"
+
+
 class Merge(models.Model):
     """One merge of ``merged`` into ``survivor``: what moved, so that it can be undone."""
 

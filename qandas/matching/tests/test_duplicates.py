@@ -23,6 +23,7 @@ from qandas.incidents import actions
 from qandas.incidents.models import Alarm, Assignment, Custody, Episode, EventPerson, Place
 from qandas.matching import duplicates, search
 from qandas.matching.models import (
+    OVERRULED,
     DuplicateDecision,
     LikelyPair,
     Merge,
@@ -472,7 +473,8 @@ def test_a_redaction_blanks_what_matching_holds_of_the_person(
     Person.objects.filter(pk=twin.pk).update(phones=["+923001234567"], notes="Near the mosque")
     twin.refresh_from_db()
     duplicates.not_same(kept, other, by=cast.coordinator, note="Berik's cousin, not Berik")
-    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    duplicates.not_same(kept, twin, by=cast.coordinator, note="Brothers, Berik and Berik")
+    done = duplicates.merge(kept, twin, by=cast.coordinator)  # overrules that
     # The survivor's names edited since: the merges page shows the moved ones as written.
     Name.objects.filter(person=kept, text="Berik Dzhanuzakov").delete()
     client.force_login(cast.coordinator)
@@ -491,6 +493,7 @@ def test_a_redaction_blanks_what_matching_holds_of_the_person(
     carried = done.moved[repoint.CARRIED]
     assert {field for field, *_v in carried} >= {"phones", "notes"}
     assert all(values == [None, None] for _field, *values in carried)
+    assert dict(done.moved[OVERRULED])["note"] == ""  # the decision it overruled
     page = client.get("/duplicates/merges/").content.decode()
     assert "Dzhanuzakov" not in page and "Жанузаков" not in page and "+92300" not in page
     assert "details it lacked: phone numbers" in page  # which, never what
@@ -500,6 +503,41 @@ def test_a_redaction_blanks_what_matching_holds_of_the_person(
     assert decision.note == "" and decision.verdict == "not_same"
     fields = AuditEvent.objects.get(verb=Verb.REDACT, object_code=kept.code).fields
     assert {"merges.names", "lists.candidates", "duplicates.notes"} <= set(fields)
+
+
+def test_undoing_a_merge_puts_back_the_not_the_same_decision_it_overruled(
+    client: Client, cast: Cast, world: World
+) -> None:
+    """Someone said the two are different people; someone else merged them anyway (the
+    pair page said what was decided). Undone, the pair is two people again, as decided,
+    not back in the queue."""
+    kept, twin = world.kept, world.twin
+    client.force_login(cast.coordinator)
+    pair = f"/duplicates/{kept.code}/{twin.code}/"
+    assert "decided that these are two different people" not in client.get(pair).content.decode()
+    client.post(f"{pair}not-same/", {"note": "Cousins, same name"})
+    before = DuplicateDecision.objects.get()
+    client.force_login(cast.admin)
+    page = client.get(pair).content.decode()
+    assert "coordinator decided that these are two different people" in page
+    assert "<q><bdi>Cousins, same name</bdi></q>" in page and "Merging them overrules that" in page
+
+    client.post(f"{pair}merge/", {"survivor": str(kept.code)})
+    done = Merge.objects.get()
+    assert DuplicateDecision.objects.get().verdict == Verdict.MERGED
+    assert "duplicates" not in " ".join(
+        AuditEvent.objects.get(verb=Verb.MERGE, object_code=kept.code).fields
+    )  # the decision it kept for the undo is no row moved
+    assert client.post(f"/duplicates/merges/{done.code}/undo/").status_code == 302
+    after = DuplicateDecision.objects.get()
+    assert (after.verdict, after.note, after.score, after.decided_by, after.decided_at) == (
+        Verdict.NOT_SAME,
+        "Cousins, same name",
+        before.score,
+        cast.coordinator,
+        before.decided_at,
+    )
+    assert f"/duplicates/{kept.code}/" not in client.get("/duplicates/").content.decode()
 
 
 @pytest.mark.parametrize("which", ["kept", "twin"])

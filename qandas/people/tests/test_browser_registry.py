@@ -1,6 +1,8 @@
 """A coordinator's day in a real browser: a household, two people, a scan, a Cyrillic search."""
 
 import io
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +130,59 @@ def register(page: Any, first: str, second: str | None, *, relationship: str) ->
     page.click("button[type=submit].primary")
     page.wait_for_url("**/people/*/")
     assert page.locator("h1").inner_text() == first
+
+
+@pytest.fixture
+def running() -> Iterator[Callable[[], int]]:
+    """How many requests the live server is answering, by Django's signals."""
+    from django.core.signals import request_finished, request_started
+
+    counts = {"started": 0, "finished": 0}
+
+    def started(**kwargs: Any) -> None:
+        counts["started"] += 1
+
+    def finished(**kwargs: Any) -> None:
+        counts["finished"] += 1
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    yield lambda: counts["started"] - counts["finished"]
+    request_started.disconnect(started)
+    request_finished.disconnect(finished)
+
+
+def test_the_first_click_on_next_after_typing_a_search_shows_the_next_page(
+    live_server: Any, page: Any, running: Callable[[], int]
+) -> None:
+    """Leaving the search box to click Next fires its change event, which searched
+    again; htmx then dropped the click's own request as one for an element already
+    busy, and the first Next did nothing. The click's request now replaces it."""
+    organisation = Organisation.objects.create(slug="steppe", name="Steppe Network")
+    karachi = City.objects.create(slug="karachi-r", name="Karachi")
+    user = User.objects.create_user("aigerim", "aigerim@example.invalid", PASSWORD)
+    membership = Membership.objects.create(
+        user=user, organisation=organisation, role=Role.COORDINATOR
+    )
+    membership.cities.set([karachi])
+    for given in range(30):
+        person = Person.objects.create(organisation=organisation, current_city=karachi)
+        person.set_names([{"text": f"Kuanysh{'a' * (given % 3)} Sarsenbayev"}])
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "aigerim")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/people/")
+    page.fill("#id_q", "Sarsenbayev")
+    page.locator("#results", has_text="30 people").wait_for()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    assert "Page 1 of 2" in page.locator("#results").inner_text()
+    page.click("nav.pagination button:text('Next')")
+    page.locator("#results", has_text="Page 2 of 2").wait_for(timeout=5000)
+    # The search the click replaced still runs in the server: let it end before the
+    # test's database is emptied under it.
+    deadline = time.monotonic() + 10
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.05)

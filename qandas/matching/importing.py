@@ -18,7 +18,7 @@ import multiprocessing
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
@@ -615,7 +615,10 @@ def import_table(
     workers: int | None = None,
 ) -> tuple[Checked, Written | None]:
     """Check every row and write them all, in one transaction; nothing if a row is
-    refused or this is a dry run (``Checked.rejected`` names every refused row)."""
+    refused or this is a dry run (``Checked.rejected`` names every refused row). A dry
+    run opens no transaction: it writes nothing, and on SQLite a transaction takes the
+    write lock when it begins (``transaction_mode``), which held every other writer
+    (a sign-in, the task worker) off for as long as a long file took to check."""
     started = time.monotonic()
     check_columns(table)
     existing = existing_people(table, organisation)
@@ -635,7 +638,7 @@ def import_table(
             writer = Writer(organisation, checker)
         return writer
 
-    with roomy_cache(), transaction.atomic():
+    with roomy_cache(), nullcontext() if dry_run else transaction.atomic():
         for chunk in parsed_chunks(table.rows, cities_by_word(), workers=workers):
             good: list[PersonRow] = []
             for item in chunk:
@@ -659,12 +662,18 @@ def import_table(
             ):
                 state = "checked" if checked.rejected or dry_run else "imported"
                 progress(f"{state} {done}/{total}")
-        if checked.rejected or dry_run:
+        if dry_run:
+            _said_rate(progress, len(checked.rows), started)
+            return checked, None
+        if checked.rejected:
             transaction.set_rollback(True)  # rows written before a refused one, too
             return checked, None
         written = started_writer().finish()  # a list of no rows still records its import
+    _said_rate(progress, len(checked.rows), started)
+    return checked, written
+
+
+def _said_rate(progress: Progress | None, rows: int, started: float) -> None:
     if progress:
         seconds = max(time.monotonic() - started, 1e-6)
-        rate = len(checked.rows) / seconds
-        progress(f"{len(checked.rows)} rows in {seconds:.1f} s ({rate:.0f} rows/s)")
-    return checked, written
+        progress(f"{rows} rows in {seconds:.1f} s ({rows / seconds:.0f} rows/s)")

@@ -9,10 +9,13 @@ limit (the list upload page) passes it: reading stops at the first row past it, 
 XLSX file is refused before it is unpacked when it would unpack to far more than its
 size, or than that many rows, can need (a zip bomb).
 
-Cells are never evaluated: an XLSX formula cell (array and data-table formulas too) and
-a cell that a spreadsheet would take for a formula (``=…``, ``@…``, ``+A1``, ``-1+1``:
-``looks_like_formula``) are refused with their place named, so that no list the
-application keeps, or serves back, holds one.
+Cells are never evaluated: an XLSX formula cell (array and data-table formulas too, in
+any sheet) and a cell that a spreadsheet would take for a formula (``=…``, ``@…``,
+``+A1``, ``-1+1``: ``looks_like_formula``; headers and unnamed columns too) are refused
+with their place named, so that no list the application keeps, or serves back, holds
+one. So is a control character (a NUL byte, an escape) in any cell: no name or number
+has one, and PostgreSQL stores no NUL. A workbook is read from its first sheet that is
+not hidden, which is the list a person opening it sees.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +78,8 @@ CONTROL_STARTS = ("\t", "\r")
 # may be separated by ";" or "," (import_people's phone column); each is matched alone,
 # so that no cell makes the pattern backtrack.
 NUMBER = re.compile(r"[+\-]?\s*\(?\d[\d\s().\-]*")
+# Control characters no cell holds; a tab, a line end and a carriage return may.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NUMBER_LIST = re.compile(r"[;,]")
 # A header is read in any script: its letters, digits and vowel signs are kept, and any
 # run of other characters is one underscore, but for apostrophes, which are dropped.
@@ -226,7 +231,11 @@ def _word_at(text: str, at: int) -> str:
     return (left.group() if left else "") + (right.group() if right else "")
 
 
-def _checked_header(raw: list[str]) -> list[str]:
+def _checked_header(raw: list[str], line: int, problems: list[str]) -> list[str]:
+    """The column names of a header row; a header cell a spreadsheet would evaluate, or
+    that holds a control character, is a problem (added to ``problems``)."""
+    for at, cell in enumerate(raw, start=1):
+        _check_cell(cell, _("The header's cell %(n)s") % {"n": at}, problems)
     columns = [column_name(h) for h in raw]
     while columns and not columns[-1]:
         columns.pop()  # empty cells after the last column (an XLSX row is 51 cells wide)
@@ -249,27 +258,38 @@ def _row(
         return None
     row = {}
     found = len(problems)
-    for column, cell in zip(columns, cells, strict=False):
+    for at, (column, cell) in enumerate(zip(columns, cells, strict=False), start=1):
         value = cell.strip()
-        if not column:
-            continue
         if len(value) > MAX_CELL:
             problems.append(
                 _("Line %(line)s, column %(column)s: the cell is too long.")
-                % {"line": line, "column": column}
+                % {"line": line, "column": column or at}
             )
-        elif looks_like_formula(cell):
-            problems.append(
-                _(
-                    "Line %(line)s, column %(column)s looks like a spreadsheet formula "
-                    "(%(value)s). Type the value itself."
-                )
-                % {"line": line, "column": column, "value": value[:40]}
-            )
-        row[column] = value
+        else:
+            # A cell of a column with no name is not read, but it is in the file kept.
+            where = _("Line %(line)s, column %(column)s") % {"line": line, "column": column or at}
+            _check_cell(cell, where, problems)
+        if column:
+            row[column] = value
     if len(problems) > found:
         return None
     return row if any(row.values()) else None
+
+
+def _check_cell(cell: str, where: str, problems: list[str]) -> None:
+    """Add to ``problems`` what is wrong with a cell (``where`` names it) that a
+    spreadsheet would evaluate (``looks_like_formula``) or that holds a control character
+    (``CONTROL``)."""
+    if looks_like_formula(cell):
+        problems.append(
+            _("%(where)s looks like a spreadsheet formula (%(value)s). Type the value itself.")
+            % {"where": where, "value": cell.strip()[:40]}
+        )
+    elif (control := CONTROL.search(cell)) is not None:
+        problems.append(
+            _("%(where)s holds a control character (U+%(code)04X), which no name or number has.")
+            % {"where": where, "code": ord(control.group())}
+        )
 
 
 def refused(problems: list[str]) -> TableError:
@@ -348,34 +368,27 @@ def _check_unzipped(data: bytes, max_rows: int | None) -> None:
 
 
 def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[str]], None, None]:
-    """The first sheet's rows that hold something, with their numbers, read as they are
-    unpacked (openpyxl's read-only mode) and at most ``MAX_COLUMNS + 1`` cells wide."""
+    """The rows that hold something of the first sheet not hidden, with their numbers,
+    read as they are unpacked (openpyxl's read-only mode) and at most ``MAX_COLUMNS + 1``
+    cells wide; then every other sheet's formulas, as problems: the file is kept and
+    served back whole. A file openpyxl cannot read to the end (a sheet cut short, a
+    cell it cannot make sense of) is refused as unreadable, whatever the error."""
     from openpyxl import load_workbook  # type: ignore[import-untyped]
-    from openpyxl.worksheet.formula import (  # type: ignore[import-untyped]
-        ArrayFormula,
-        DataTableFormula,
-    )
 
+    unreadable = _("The file is not a spreadsheet that can be read.")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TableError(_("The file is not a spreadsheet that can be read.")) from exc
+    except Exception as exc:  # a malformed file: any of a parser's errors
+        raise TableError(unreadable) from exc
     try:
-        sheet = book.worksheets[0]
-        # The size a sheet declares is the word of the program that wrote it: openpyxl
-        # would drop the rows and columns past it, and pad every row to it.
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
-        for number, values in enumerate(rows, start=1):
-            if number > EXCEL_ROWS:
-                raise TableError(_("The file is not a spreadsheet that can be read."))
-            if values.count(None) == len(values):
-                continue  # openpyxl makes up the rows a sheet skips: each is empty
+        shown = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
+        if not shown:
+            raise TableError(unreadable)
+        sheet = shown[0]
+        for number, values in _sheet_rows(sheet, max_col=MAX_COLUMNS + 1):
             cells = []
             for column, value in enumerate(values, start=1):
-                if isinstance(value, ArrayFormula | DataTableFormula) or (
-                    isinstance(value, str) and value.startswith("=")
-                ):
+                if _is_formula(value):
                     problems.append(
                         _("Row %(row)s, column %(column)s is a formula. Type the value itself.")
                         % {"row": number, "column": column}
@@ -383,8 +396,50 @@ def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[st
                     value = None  # never read, nor kept: the file is refused
                 cells.append(_xlsx_text(value))
             yield number, cells
+        for other in book.worksheets:
+            if other is sheet:
+                continue
+            for number, values in _sheet_rows(other):
+                problems.extend(
+                    _(
+                        "Sheet “%(sheet)s”, row %(row)s, column %(column)s is a formula. "
+                        "Type the value itself, or delete that sheet."
+                    )
+                    % {"sheet": other.title, "row": number, "column": column}
+                    for column, value in enumerate(values, start=1)
+                    if _is_formula(value)
+                )
+    except TableError:
+        raise
+    except Exception as exc:  # read lazily: a malformed sheet fails here, not at loading
+        raise TableError(unreadable) from exc
     finally:
         book.close()
+
+
+def _sheet_rows(sheet: object, max_col: int | None = None) -> Iterator[tuple[int, tuple]]:
+    """A sheet's rows that hold something, with their numbers."""
+    # The size a sheet declares is the word of the program that wrote it: openpyxl
+    # would drop the rows and columns past it, and pad every row to it.
+    sheet.reset_dimensions()  # type: ignore[attr-defined]
+    rows = sheet.iter_rows(max_col=max_col, values_only=True)  # type: ignore[attr-defined]
+    for number, values in enumerate(rows, start=1):
+        if number > EXCEL_ROWS:
+            raise TableError(_("The file is not a spreadsheet that can be read."))
+        if values.count(None) != len(values):  # openpyxl makes up the rows a sheet skips
+            yield number, values
+
+
+def _is_formula(value: object) -> bool:
+    """Whether an XLSX cell's value (read with ``data_only=False``) is a formula."""
+    from openpyxl.worksheet.formula import (  # type: ignore[import-untyped]
+        ArrayFormula,
+        DataTableFormula,
+    )
+
+    return isinstance(value, ArrayFormula | DataTableFormula) or (
+        isinstance(value, str) and value.startswith("=")
+    )
 
 
 def _within(max_rows: int, counted: int, empty: int) -> None:
@@ -409,7 +464,7 @@ def _within(max_rows: int, counted: int, empty: int) -> None:
 def read(
     data: bytes, *, filename: str = "", encoding: str | None = None, max_rows: int | None = None
 ) -> Table:
-    """Every row of a CSV or XLSX file (the first sheet), checked; ``TableError`` if not,
+    """Every row of a CSV or XLSX file (its first sheet not hidden), checked; ``TableError`` if not,
     or as soon as a row past ``max_rows`` (rows that hold something) is read."""
     if len(data) > MAX_BYTES:
         raise TableError(
@@ -439,7 +494,7 @@ def read(
         for line, cells in lines:
             if header is None:
                 if any(c.strip() for c in cells):
-                    header = _checked_header(cells)
+                    header = _checked_header(cells, line, problems)
                     table.columns = [c for c in header if c]
                 else:
                     empty += 1

@@ -2,6 +2,7 @@
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -167,10 +168,36 @@ def test_a_number_held_already_however_written_is_not_added_again(
     assert set(numbers) == {("AB123", "ab123"), ("CD 9", "cd9")}
 
 
-def test_dry_run_checks_and_writes_nothing(cast: Cast, tmp_path: Path) -> None:
-    out, _err = run(write(tmp_path, HEADER + GOOD), "--dry-run")
-    assert "Dry run: 2 rows are fine" in out
+def test_dry_run_checks_and_writes_nothing(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nor does it open a transaction: on SQLite one takes the write lock as it begins,
+    and a long file's dry run held every sign-in off (they failed after five seconds)."""
+    opened = []
+    real = importing.transaction.atomic
+
+    def atomic() -> Any:
+        opened.append(1)
+        return real()
+
+    monkeypatch.setattr(importing.transaction, "atomic", atomic)
+    out, err = run(write(tmp_path, HEADER + GOOD), "--dry-run")
+    assert "Dry run: 2 rows are fine" in out and "2 rows in" in err  # and the rate
     assert not Person.objects.filter(organisation=cast.organisation).exists()
+    assert opened == []
+    run(write(tmp_path, HEADER + GOOD))
+    assert opened == [1]
+
+
+def test_an_organisation_to_create_needs_a_valid_slug(cast: Cast, tmp_path: Path) -> None:
+    for slug in ("Bad Slug/../ <b>x</b>", "x" * 51):
+        with pytest.raises(CommandError, match="--org"):
+            run(write(tmp_path, HEADER + GOOD), "--create-org", org=slug)
+    assert (
+        not Organisation.objects.exclude(pk__in=[cast.organisation.pk])
+        .filter(slug__startswith="x")
+        .exists()
+    )
 
 
 def test_create_org_and_a_missing_org_is_refused(cast: Cast, tmp_path: Path) -> None:

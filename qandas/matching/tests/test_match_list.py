@@ -120,6 +120,10 @@ def test_missing_name_column_and_organisation_are_refused(
         match(cast, tmp_path, "city\nkarachi\n")
     with pytest.raises(CommandError, match="No organisation"):
         call_command("match_list", str(tmp_path / "list.csv"), "--org", "nowhere")
+    # A wrong command line, as argparse says it (exit 2 from the shell).
+    for top in ("0", "x"):
+        with pytest.raises(CommandError, match="argument --top"):
+            match(cast, tmp_path, "name\nAibek\n", "--top", top)
 
 
 def test_a_list_in_an_encoding_that_cannot_be_told_is_read_with_encoding(

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -365,3 +366,66 @@ def test_the_list_page_names_the_columns_of_a_list_without_a_name_column() -> No
     uploaded = SimpleUploadedFile("list.csv", "ФИО,Город\nАйбек Шарипов,Карачи\n".encode())
     with pytest.raises(TableError, match="Its columns are: фио, город"):
         clean_list_file(uploaded)
+
+
+def test_headers_unnamed_columns_and_control_characters_are_checked_too() -> None:
+    """The file is kept and served back whole: a formula in its header, or in a column
+    with no name (not read), is refused as one in a named column is; so is a control
+    character anywhere (PostgreSQL stores no NUL), however far into the file."""
+    problems = {
+        "name,=HYPERLINK(1)\nAibek,x\n": "The header's cell 2 looks like a spreadsheet formula",
+        "@SUM(1),name\nx,Aibek\n": "The header's cell 1 looks like a spreadsheet formula",
+        "name,,city\nAibek,=cmd|' /C calc'!A0,karachi\n": "Line 2, column 2 looks like a",
+        "name,document_number\n" + "Aibek,1\n" * 2000 + "Dana,AB\x00123\n": (
+            "Line 2002, column document_number holds a control character (U+0000)"
+        ),
+        "name\nDa\x1b[31mna\n": "Line 2, column name holds a control character (U+001B)",
+    }
+    for text, message in problems.items():
+        with pytest.raises(TableError, match=re.escape(message)):
+            read(text.encode())
+    # A tab, a line end or a carriage return inside a quoted cell is no control character.
+    assert read(b'name,notes\nAibek,"one\r\ntwo\tthree"\n').rows[0][1]["notes"] == (
+        "one\r\ntwo\tthree"
+    )
+
+
+def test_every_sheet_is_checked_for_formulas_and_the_first_shown_one_is_read() -> None:
+    book = Workbook()
+    book.active.append(["name"])
+    book.active.append(["Aibek"])
+    notes = book.create_sheet("Notes")
+    notes.append(["a note", '=HYPERLINK("http://example.invalid/","x")'])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(TableError, match="Sheet “Notes”, row 1, column 2 is a formula"):
+        read(out.getvalue())
+    # A hidden first sheet is not the list a person opening the file sees.
+    book = Workbook()
+    book.active.title = "Hidden"
+    book.active.append(["name"])
+    book.active.append(["Not this one"])
+    book.active.sheet_state = "hidden"
+    shown = book.create_sheet("List")
+    shown.append(["name"])
+    shown.append(["Dana Seitova"])
+    book.active = 1
+    out = io.BytesIO()
+    book.save(out)
+    assert read(out.getvalue()).rows == [(2, {"name": "Dana Seitova"})]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: xml[: len(xml) // 2],  # cut short
+        lambda xml: xml.replace("<v>", "<v>x"),  # a number that is none
+        lambda xml: xml.replace('r="A2"', 'r="ZZZZZ2"'),
+        lambda xml: xml.replace('t="n"><v>1990', 't="d"><v>x'),  # a date that is none
+    ],
+    ids=["cut-short", "bad-number", "bad-column", "bad-date"],
+)
+def test_a_sheet_openpyxl_cannot_read_to_the_end_is_refused_as_unreadable(change: Any) -> None:
+    data = xlsx([["name", "birth_year"], ["Aibek", 1990], ["Dana", 1991]])
+    with pytest.raises(TableError, match="The file is not a spreadsheet that can be read"):
+        read(rezipped(data, change))

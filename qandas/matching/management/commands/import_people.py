@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qandas.accounts.models import Organisation
@@ -55,6 +56,12 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None and not options["create_org"]:
             raise CommandError(f"No organisation “{slug}”; add --create-org to create it.")
+        if organisation is None:  # to be created: a slug as the model's field takes it
+            field = Organisation._meta.get_field("slug")
+            try:
+                field.clean(slug, None)
+            except ValidationError as exc:
+                raise CommandError(f"--org “{slug}”: {' '.join(exc.messages)}") from None
         try:
             table = read_path(options["path"], encoding=options["encoding"])
             checked, written = import_table(

@@ -19,6 +19,7 @@ them. Nothing is written.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from dataclasses import replace
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         parser.add_argument("path", help="the CSV or XLSX list")
         parser.add_argument("--org", required=True, help="the organisation's slug")
         parser.add_argument(
-            "--top", type=int, default=5, help="candidates per row, best first (default 5)"
+            "--top", type=at_least_one, default=5, help="candidates per row, best first (default 5)"
         )
         parser.add_argument(
             "--encoding",
@@ -76,8 +77,6 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:
             raise CommandError(f"No organisation “{options['org']}”.")
-        if options["top"] < 1:
-            raise CommandError("--top must be at least 1.")
         try:
             table = read_path(options["path"], encoding=options["encoding"])
         except TableError as exc:
@@ -110,3 +109,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"matched {number}/{total}")
         seconds = max(time.monotonic() - started, 1e-6)
         self.stderr.write(f"{total} rows in {seconds:.1f} s ({total / seconds:.0f} rows/s)")
+
+
+def at_least_one(value: str) -> int:
+    """``--top``: a whole number from 1 (argparse: a wrong command line, exit 2)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: “{value}”") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number

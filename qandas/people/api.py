@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -259,7 +260,12 @@ class PhonesOut(Schema):
 
 class PeopleFilter(Schema):
     q: str | None = Field(None, max_length=200, description="Any name, in any script")
-    city: str | None = None
+    city: str | None = Field(
+        None,
+        max_length=100,
+        description="A city's slug or name, any case. With q: ranks its people first; "
+        "without: only its people",
+    )
     household: UUID | None = None
     birth_year: int | None = Field(
         None, ge=FIRST_YEAR, description=f"From {FIRST_YEAR} to this year. With q: ranks by it"
@@ -285,6 +291,15 @@ class PeopleFilter(Schema):
         return value
 
     _father = field_validator("father_name")(lambda v: None if v is None else check_father(v))
+
+
+def _city_named(word: str) -> City:
+    """The city ``word`` names, by its slug or its name in any case; 422 if none: a
+    misspelt city would otherwise read as nobody found."""
+    city = City.objects.filter(Q(slug__iexact=word.strip()) | Q(name__iexact=word.strip())).first()
+    if city is None:
+        raise HttpError(422, _("No city “%(city)s”.") % {"city": word})
+    return city
 
 
 def _people() -> Any:
@@ -395,19 +410,22 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     ``document_number`` alone, the people holding it. ``birth_year`` and ``father_name``
     only rank: alone, they answer 422."""
     people = _people().visible_to(signed_in(request))
-    if filters.city:
-        people = people.filter(current_city__slug=filters.city)
+    city = _city_named(filters.city) if filters.city else None
+    named = bool((filters.q or "").strip())
+    if city is not None and not named:  # with a name it ranks (``find``)
+        people = people.filter(current_city=city)
     if filters.household:
         people = people.filter(household__code=filters.household)
     if not searchable(filters.q or ""):
         raise HttpError(422, str(NO_LETTER))
-    if (filters.q or "").strip() or filters.document_number:
+    if named or filters.document_number:
         return find(
             people,
             filters.q or "",
             birth_year=filters.birth_year,
             father_name=filters.father_name or "",
             document_number=filters.document_number or "",
+            city=city.slug if city is not None and named else "",
         )
     if filters.birth_year or filters.father_name:
         raise HttpError(422, str(NEED_NAME))

@@ -93,7 +93,11 @@ class PersonFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Name (any script)"), max_length=200, required=False)
     city = forms.ModelChoiceField(
-        label=_("City"), queryset=City.objects.all(), required=False, empty_label=_("Any")
+        label=_("City"),
+        queryset=City.objects.all(),
+        required=False,
+        empty_label=_("Any"),
+        help_text=_("With a name: its people come first. Without one: only its people."),
     )
     household = forms.CharField(
         label=_("Household"),

@@ -53,9 +53,13 @@ def filter_people(people: Any, data: dict[str, Any]) -> Any:
     """Apply the list's cleaned filters; each one is a join or subquery, never a loop.
 
     With a name or a document number, the result is ``people.search.find``'s (each
-    person with ``score`` and ``why``); without either, a query set.
+    person with ``score`` and ``why``); a city given with a name ranks its people first
+    (a fact, as the birth year is: someone held or seen away from home is still found),
+    and otherwise lists its people only.
     """
-    if data.get("city"):
+    named = bool((data.get("q") or "").strip())
+    searching = named or bool(data.get("document_number"))
+    if data.get("city") and not named:
         people = people.filter(current_city=data["city"])
     household = data.get("household")
     if household == HOUSEHOLD_HAS:
@@ -70,13 +74,14 @@ def filter_people(people: Any, data: dict[str, Any]) -> Any:
         if status == "expired":
             condition |= Q(documents__valid_until__lt=timezone.localdate())
         people = people.filter(pk__in=Person.objects.filter(condition).values("pk"))
-    if (data.get("q") or "").strip() or data.get("document_number"):
+    if searching:
         return find(
             people,
             data.get("q") or "",
             birth_year=data.get("birth_year"),
             father_name=data.get("father_name") or "",
             document_number=data.get("document_number") or "",
+            city=data["city"].slug if data.get("city") and named else "",
         )
     return people
 

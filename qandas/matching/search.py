@@ -25,7 +25,7 @@ import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, QuerySet
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, override
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, JaroWinkler
 
@@ -205,9 +205,16 @@ def words() -> dict[str, str]:
     return _words_in(get_language())
 
 
+def words_translated() -> bool:
+    """Whether ``REASONS`` read in the active language other than in English (a
+    catalogue translates them): a page shows an untranslated "why" left to right."""
+    return words() != _words_in("en")
+
+
 @lru_cache(maxsize=64)
 def _words_in(language: str | None) -> dict[str, str]:
-    return {kind: str(phrase) for kind, phrase in REASONS.items()}
+    with override(language):
+        return {kind: str(phrase) for kind, phrase in REASONS.items()}
 
 
 class Shape(NamedTuple):

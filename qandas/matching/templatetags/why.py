@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
+
+from qandas.matching.search import words_translated
 
 register = template.Library()
 
@@ -37,3 +40,14 @@ def names_isolated(why: object) -> SafeString:
     ``<bdi>``."""
     clauses = str(why or "").split(CLAUSES)
     return format_html_join(CLAUSES, "{}", ((_clause(c),) for c in clauses))
+
+
+@register.simple_tag
+def why_dir() -> SafeString:
+    """`` dir="ltr"`` for the element of a "why" on a right-to-left page whose language
+    has no translation of its words: left in the page's direction, the English words
+    between the isolated names came out in the wrong order ("≈ nizamuddin ;(same
+    spelling) abdullatif"). Translated, the page's direction is theirs."""
+    if get_language_bidi() and not words_translated():
+        return mark_safe(' dir="ltr"')
+    return mark_safe("")

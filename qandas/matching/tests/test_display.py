@@ -42,6 +42,35 @@ def test_why_isolates_each_name_and_keeps_the_rest_in_the_page_direction() -> No
     assert render_why("") == ""
 
 
+def test_an_untranslated_why_reads_left_to_right_on_a_right_to_left_page(
+    client: Client, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Urdu, with no catalogue translating them, the English words of a "why" came
+    out of order between its isolated names: its element is then left to right. In a
+    language whose catalogue translates them, the page's direction is theirs."""
+    from qandas.matching import search
+    from qandas.matching.templatetags import why
+
+    first = person(cast, ARABIC, born=1965)
+    second = person(cast, ARABIC_TWIN, born=1965)
+    client.force_login(cast.coordinator)
+    pages = {
+        "en": "",
+        "ur": ' dir="ltr"',
+    }
+    for language, attribute in pages.items():
+        client.cookies["django_language"] = language
+        page = client.get(f"/duplicates/{first.code}/{second.code}/").content.decode()
+        assert f'<small class="why"{attribute}>' in page, language
+        listed = client.post("/people/", {"q": "Kairat Saparbekov"}).content.decode()
+        assert f'<small class="why"{attribute}>' in listed, language
+    monkeypatch.setattr(why, "words_translated", lambda: True)
+    page = client.get(f"/duplicates/{first.code}/{second.code}/").content.decode()
+    assert '<small class="why">' in page
+    assert search.words_translated() is False  # no catalogue yet: English words
+    assert search._words_in("en")["same"] == "same spelling"
+
+
 def test_a_token_like_none_of_the_names_is_said_to_be_not_alike() -> None:
     """Its best counterpart is named, and no likeness is claimed; the page isolates both
     names as for a match."""

@@ -79,15 +79,15 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(checked.rejected)} of {len(table.rows)} rows refused; nothing imported."
             )
-        updates = sum(1 for r in checked.rows if r.external_id in checked.existing)
+        updates = checked.updates
         if written is None:
             self.stdout.write(
-                f"Dry run: {len(checked.rows)} rows are fine ({len(checked.rows) - updates} "
+                f"Dry run: {checked.good} rows are fine ({checked.good - updates} "
                 f"new people, {updates} updates); nothing written."
             )
             return
         self.stdout.write(
-            f"Imported {len(checked.rows)} rows: {written.created} people created, "
+            f"Imported {checked.good} rows: {written.created} people created, "
             f"{written.updated} updated, {written.documents} documents added. "
             "refresh_duplicates compares them with the registry for the duplicate review."
         )

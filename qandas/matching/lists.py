@@ -431,8 +431,9 @@ def tied_past(candidates: list[Candidate], top: int = TOP) -> int:
 
 def search_for_row(user: User, row: ListRow, query: str) -> list[Candidate]:
     """The ``SEARCHED`` people best matching ``query`` with the facts of the row's cells,
-    among those ``user`` may record custody events for: a reviewer's own
-    search, when the row's candidates do not hold the person on the list."""
+    among those ``user`` may record custody events for, from the search's ``FLOOR`` as
+    the row's candidates are: a reviewer's own search, when the row's candidates do not
+    hold the person on the list."""
     people = custody_people(user, write=True).filter(organisation_id=row.upload.organisation_id)
     matches = _scored(people, query, row.cells, limit=SEARCHED)
     loaded = (
@@ -444,7 +445,7 @@ def search_for_row(user: User, row: ListRow, query: str) -> list[Candidate]:
     return [
         Candidate(loaded[m.facts.pk], m.score, round(m.score * 100), m.name, m.why)
         for m in matches
-        if m.facts.pk in loaded
+        if m.facts.pk in loaded and search.reaches(m.score, search.FLOOR)
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -452,6 +453,12 @@ def test_a_reviewer_searches_for_someone_the_candidates_miss_and_confirms_them(
     assert "Found by your search for <bdi>Болат Жаксылыков</bdi>" in html
     assert f'value="{kept.code}"' in html and str(elsewhere.code) not in html
     assert "Bolat Zhaksylykov" in html and "Karachi" in html
+    # From the search's floor, as the row's candidates are: "Bolat Qqqqq" finds him,
+    # and not "Bolat Omarov", born 34 years before the row says (30%).
+    register(cast, "Bolat Omarov", year=1950)
+    html = client.post(url, {"q": "Bolat Qqqqq"}, headers={"HX-Request": "true"}).content
+    percents = [int(p) for p in re.findall(r"— <bdi>(\d+)%</bdi>", html.decode())]
+    assert percents and min(percents) >= 50
     # Without htmx, a page of its own with the row.
     plain = client.post(url, {"q": "Bolat"}).content.decode()
     assert f'value="{kept.code}"' in plain and "Back to the list" in plain

@@ -189,8 +189,10 @@ def test_bad_files_are_refused_and_nothing_is_stored(
     assert post_list(client, "name\nA\n", kind="court", listed_on=ahead).status_code == 302
 
 
-def upload_for(cast: Cast, by: Any, place: Place | None, kind: str = "police") -> ListUpload:
-    clean, table = lists.clean_list_file(SimpleUploadedFile("l.csv", LIST.encode()))
+def upload_for(
+    cast: Cast, by: Any, place: Place | None, kind: str = "police", content: str = LIST
+) -> ListUpload:
+    clean, table = lists.clean_list_file(SimpleUploadedFile("l.csv", content.encode()))
     return lists.create_upload(
         clean,
         table,
@@ -385,18 +387,7 @@ def test_a_rows_city_ranks_its_candidates_as_match_list_does(
 
 
 def list_of(cast: Cast, content: str, by: Any) -> ListUpload:
-    clean, table = lists.clean_list_file(SimpleUploadedFile("l.csv", content.encode()))
-    return lists.create_upload(
-        clean,
-        table,
-        by=by,
-        organisation_id=cast.organisation.pk,
-        kind="embassy",
-        title="",
-        listed_on=timezone.localdate(),
-        place=None,
-        city=cast.karachi,
-    )
+    return upload_for(cast, by, None, kind="embassy", content=content)
 
 
 def row_html(page: str, row: ListRow) -> str:

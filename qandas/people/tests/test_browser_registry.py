@@ -21,19 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_coordinator_registers_a_household_and_finds_a_person_by_cyrillic_name(
     live_server: Any, page: Any
 ) -> None:
-    organisation = Organisation.objects.create(slug="steppe", name="Steppe Network")
-    karachi = City.objects.create(slug="karachi-r", name="Karachi")
-    user = User.objects.create_user("aigerim", "aigerim@example.invalid", PASSWORD)
-    membership = Membership.objects.create(
-        user=user, organisation=organisation, role=Role.COORDINATOR
-    )
-    membership.cities.set([karachi])
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "aigerim")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    user, _karachi = coordinator()
+    sign_in(live_server, page)
 
     page.click("nav >> text=People")
     page.wait_for_url("**/people/")
@@ -158,22 +147,13 @@ def test_the_first_click_on_next_after_typing_a_search_shows_the_next_page(
     """Leaving the search box to click Next fires its change event, which searched
     again; htmx then dropped the click's own request as one for an element already
     busy, and the first Next did nothing. The click's request now replaces it."""
-    organisation = Organisation.objects.create(slug="steppe", name="Steppe Network")
-    karachi = City.objects.create(slug="karachi-r", name="Karachi")
-    user = User.objects.create_user("aigerim", "aigerim@example.invalid", PASSWORD)
-    membership = Membership.objects.create(
-        user=user, organisation=organisation, role=Role.COORDINATOR
-    )
-    membership.cities.set([karachi])
+    _user, karachi = coordinator()
+    organisation = Organisation.objects.get(slug="steppe")
     for given in range(30):
         person = Person.objects.create(organisation=organisation, current_city=karachi)
         person.set_names([{"text": f"Kuanysh{'a' * (given % 3)} Sarsenbayev"}])
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "aigerim")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(live_server, page)
     page.goto(f"{live_server.url}/people/")
     page.fill("#id_q", "Sarsenbayev")
     page.locator("#results", has_text="30 people").wait_for()
@@ -186,3 +166,23 @@ def test_the_first_click_on_next_after_typing_a_search_shows_the_next_page(
     deadline = time.monotonic() + 10
     while running() and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def coordinator() -> tuple[User, City]:
+    """Aigerim, a coordinator of Karachi in a network of her own."""
+    organisation = Organisation.objects.create(slug="steppe", name="Steppe Network")
+    karachi = City.objects.create(slug="karachi-r", name="Karachi")
+    user = User.objects.create_user("aigerim", "aigerim@example.invalid", PASSWORD)
+    membership = Membership.objects.create(
+        user=user, organisation=organisation, role=Role.COORDINATOR
+    )
+    membership.cities.set([karachi])
+    return user, karachi
+
+
+def sign_in(live_server: Any, page: Any) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "aigerim")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")

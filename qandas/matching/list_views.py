@@ -330,8 +330,9 @@ def row_search(request: HttpRequest, code: str) -> HttpResponse:
     context = _review_context(request, row.upload, [row])
     if form.is_valid() and context["can_decide"] and row.state == RowState.PENDING:
         shown = {c.person.pk for c in row.shown_candidates}  # type: ignore[attr-defined]
-        found = lists.search_for_row(user, row, form.cleaned_data["q"])
-        row.searched = [c for c in found if c.person.pk not in shown]  # type: ignore[attr-defined]
+        row.searched = lists.search_for_row(  # type: ignore[attr-defined]
+            user, row, form.cleaned_data["q"], shown=shown
+        )
     row.search_form = form  # type: ignore[attr-defined]
     context.update(
         {

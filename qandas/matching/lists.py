@@ -49,7 +49,9 @@ TOP = 5
 # are kept with its candidates: the page says how many of them its viewer may see (a
 # common name's namesakes, never shown by the cut), and to search for them.
 TIED_KEPT = 20
-SEARCHED = 10  # people a reviewer's own search for a row offers
+# People a reviewer's own search for a row offers besides its candidates: as many as the
+# namesakes past the cut it may be asked to find (``TIED_KEPT``).
+SEARCHED = TIED_KEPT
 # The import columns (DESIGN section 5), shown first and in this order; others follow.
 KNOWN_COLUMNS = tuple(c for c in importing.COLUMNS if c != "external_id")
 # What a confirmed row of each kind of list says happened, and where.
@@ -101,8 +103,8 @@ def clean_list_file(
         raise TableError(_("This is a PDF or an image, not a list. Upload a CSV or XLSX file."))
     name = uploaded.name or ""
     if data.startswith(b"PK\x03\x04"):
-        if not _is_workbook(data):
-            raise TableError(_("This file is a ZIP archive, not an XLSX spreadsheet."))
+        if not _is_workbook(data):  # a ZIP of something else, or a workbook cut short
+            raise TableError(_("The file is not a spreadsheet that can be read."))
         content_type = files.XLSX
     else:
         content_type = files.CSV
@@ -429,12 +431,19 @@ def tied_past(candidates: list[Candidate], top: int = TOP) -> int:
     return sum(1 for c in candidates[top:] if c.score >= last)
 
 
-def search_for_row(user: User, row: ListRow, query: str) -> list[Candidate]:
+def search_for_row(
+    user: User, row: ListRow, query: str, *, shown: set[int] | frozenset[int] = frozenset()
+) -> list[Candidate]:
     """The ``SEARCHED`` people best matching ``query`` with the facts of the row's cells,
     among those ``user`` may record custody events for, from the search's ``FLOOR`` as
-    the row's candidates are: a reviewer's own search, when the row's candidates do not
-    hold the person on the list."""
-    people = custody_people(user, write=True).filter(organisation_id=row.upload.organisation_id)
+    the row's candidates are, but for those ``shown`` already: a reviewer's own search,
+    when the row's candidates do not hold the person on the list. The ones shown are
+    left out before the best are taken, or a name many share offered the same ones."""
+    people = (
+        custody_people(user, write=True)
+        .filter(organisation_id=row.upload.organisation_id)
+        .exclude(pk__in=shown)
+    )
     matches = _scored(people, query, row.cells, limit=SEARCHED)
     loaded = (
         Person.objects.filter(pk__in=[m.facts.pk for m in matches])
@@ -516,8 +525,13 @@ def _claim(row: ListRow, *, by: User, state: str, person: Person | None, now: da
     )
     if claimed != 1:
         now_is = ListRow.objects.filter(pk=row.pk).values_list("state", "person", "decided_by")
-        if now_is.first() == (state, person.pk if person else None, by.pk):
+        decided = now_is.first()
+        if decided == (state, person.pk if person else None, by.pk):
             raise AlreadyDecided  # the same decision posted twice (a double click)
+        if decided is not None and decided[2] == by.pk:
+            raise DecisionError(
+                _("You had already decided this row otherwise: undo that decision first.")
+            )
         raise DecisionError(_("This row was already decided by someone else; reload the page."))
     row.state, row.person, row.decided_by, row.decided_at = state, person, by, now
 

@@ -393,7 +393,10 @@ def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[st
                         _("Row %(row)s, column %(column)s is a formula. Type the value itself.")
                         % {"row": number, "column": column}
                     )
-                    value = None  # never read, nor kept: the file is refused
+                    # Never read, nor kept: the file is refused. Not blank, either: a
+                    # header's last cell blank dropped its column, and named the row
+                    # under it as having more cells than the header.
+                    value = f"(formula {column})"
                 cells.append(_xlsx_text(value))
             yield number, cells
         for other in book.worksheets:

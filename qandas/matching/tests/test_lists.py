@@ -169,7 +169,8 @@ def test_bad_files_are_refused_and_nothing_is_stored(
         ("full_name,city\nAibek Sharifi,Karachi\n", "list.csv", "“name”"),
         (b"%PDF-1.4 not a list", "list.csv", "not a list"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "list.xls", ".xls"),
-        (b"PK\x03\x04 broken zip", "list.xlsx", "not an XLSX"),
+        (b"PK\x03\x04 broken zip", "list.xlsx", "not a spreadsheet that can be read"),
+        (workbook()[:900], "list.xlsx", "not a spreadsheet that can be read"),  # cut short
         ("name\nA\nB\nC\n", "list.csv", "match_list"),
         ("name\n", "list.csv", "no rows"),
         ("name\nAibek Sharifi\n", "list.csv", "future"),
@@ -187,6 +188,15 @@ def test_bad_files_are_refused_and_nothing_is_stored(
     # A court list may be dated ahead: hearings are listed before they happen.
     ahead = (timezone.localdate() + timedelta(days=3)).isoformat()
     assert post_list(client, "name\nA\n", kind="court", listed_on=ahead).status_code == 302
+
+
+def workbook() -> bytes:
+    book = Workbook()
+    book.active.append(["name"])
+    book.active.append(["Aibek Sharifi"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def upload_for(
@@ -397,9 +407,9 @@ def row_html(page: str, row: ListRow) -> str:
 def test_the_page_counts_namesakes_past_the_cut_that_its_viewer_may_see(
     client: Client, cast: Cast
 ) -> None:
-    """Eight people share a name: a row shows five, and says how many more scored as
+    """Sixteen people share a name: a row shows five, and says how many more scored as
     high, counting only those its viewer may see (the uploader, an admin, saw all)."""
-    namesakes = [register(cast, "Dariga Sultanova") for _ in range(6)]
+    namesakes = [register(cast, "Dariga Sultanova") for _ in range(14)]
     namesakes += [register(cast, "Dariga Sultanova", city="quetta") for _ in range(2)]
     upload = list_of(cast, "name\nDariga Sultanova\nZhanna Sultanova\n", cast.admin)
     row, other = upload.rows.order_by("line")
@@ -411,13 +421,25 @@ def test_the_page_counts_namesakes_past_the_cut_that_its_viewer_may_see(
     client.force_login(cast.admin)
     shown = row_html(client.get(f"/lists/{upload.code}/").content.decode(), row)
     assert shown.count('type="radio"') == 5
-    assert "3 more people scored as high as the last one here" in shown
-    client.force_login(cast.coordinator)  # Karachi: six of the eight
+    assert "11 more people scored as high as the last one here" in shown
+    client.force_login(cast.coordinator)  # Karachi: fourteen of the sixteen
     shown = row_html(client.get(f"/lists/{upload.code}/").content.decode(), row)
     assert shown.count('type="radio"') == 5
-    assert "1 more person scored as high as the last one here" in shown
+    assert "9 more people scored as high as the last one here" in shown
     page = client.get(f"/lists/{upload.code}/").content.decode()
     assert "scored as high" not in row_html(page, other)
+    # The row's search offers those past the cut, not the five shown again.
+    for user, more in ((cast.coordinator, 9), (cast.admin, 11)):
+        client.force_login(user)
+        html = client.post(
+            f"/lists/rows/{row.code}/search/", {"q": "Dariga Sultanova"}, HTTP_HX_REQUEST="true"
+        ).content.decode()
+        shown, searched = html.split('class="searched"')
+        offered = set(re.findall(r'name="person" value="([0-9a-f-]+)"', searched))
+        assert len(offered) == more and offered.isdisjoint(
+            re.findall(r'value="([0-9a-f-]+)"', shown)
+        )
+        assert offered <= {str(p.code) for p in namesakes}
     # match_list still prints the top it is asked for: the ties are the page's alone.
     assert len(search.best_of([("", row.candidates)], 5)) == 5
 
@@ -467,6 +489,11 @@ def test_a_reviewer_searches_for_someone_the_candidates_miss_and_confirms_them(
     row.refresh_from_db()
     assert (row.state, row.person, row.decided_by) == ("confirmed", kept, cast.coordinator)
     assert AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=row.code).exists()
+    # Decided otherwise by the same reviewer: not "by someone else".
+    html = client.post(
+        f"/lists/rows/{row.code}/reject/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "You had already decided this row otherwise: undo that decision first." in html
     # A decided row is searched no more: the row comes back as it is.
     html = client.post(url, {"q": "Bolat"}, headers={"HX-Request": "true"}).content.decode()
     assert "Found by your search" not in html and "Confirmed" in html

@@ -429,3 +429,12 @@ def test_a_sheet_openpyxl_cannot_read_to_the_end_is_refused_as_unreadable(change
     data = xlsx([["name", "birth_year"], ["Aibek", 1990], ["Dana", 1991]])
     with pytest.raises(TableError, match="The file is not a spreadsheet that can be read"):
         read(rezipped(data, change))
+
+
+def test_a_formula_in_a_headers_last_cell_is_the_one_problem_named() -> None:
+    """Blanked, the formula dropped its column, and the row under it was said to have
+    more cells than the header."""
+    data = xlsx([["name", '=HYPERLINK("http://x","birth_year")'], ["Kanat Zhumabekov", 1984]])
+    with pytest.raises(TableError) as refused:
+        read(data)
+    assert str(refused.value) == "Row 1, column 2 is a formula. Type the value itself."

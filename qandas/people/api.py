@@ -48,7 +48,7 @@ from qandas.people.models import (
     Script,
     Sex,
 )
-from qandas.people.search import check_duplicates, duplicates_dismissed, find
+from qandas.people.search import check_duplicates, duplicates_dismissed, find, in_city
 
 router = Router(tags=["people"])
 
@@ -410,22 +410,21 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     ``document_number`` alone, the people holding it. ``birth_year`` and ``father_name``
     only rank: alone, they answer 422."""
     people = _people().visible_to(signed_in(request))
-    city = _city_named(filters.city) if filters.city else None
-    named = bool((filters.q or "").strip())
-    if city is not None and not named:  # with a name it ranks (``find``)
-        people = people.filter(current_city=city)
+    people, city = in_city(
+        people, _city_named(filters.city) if filters.city else None, filters.q or ""
+    )
     if filters.household:
         people = people.filter(household__code=filters.household)
     if not searchable(filters.q or ""):
         raise HttpError(422, str(NO_LETTER))
-    if named or filters.document_number:
+    if (filters.q or "").strip() or filters.document_number:
         return find(
             people,
             filters.q or "",
             birth_year=filters.birth_year,
             father_name=filters.father_name or "",
             document_number=filters.document_number or "",
-            city=city.slug if city is not None and named else "",
+            city=city,
         )
     if filters.birth_year or filters.father_name:
         raise HttpError(422, str(NEED_NAME))

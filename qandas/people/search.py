@@ -55,6 +55,18 @@ def find(people: Any, query: str, **hints: Any) -> Sequence[Person]:
     return rank(people.search(query), query)
 
 
+def in_city(people: Any, city: Any, query: str) -> tuple[Any, str]:
+    """``people`` and the city hint ``find`` takes, for a search given a city (the people
+    list's and the API's): with a name the city ranks its people first, a fact as the
+    birth year is (someone held or seen away from home is still found); without one it
+    keeps its people only."""
+    if city is None:
+        return people, ""
+    if query.strip():
+        return people, city.slug
+    return people.filter(current_city=city), ""
+
+
 def holding(people: Any, number: str) -> Any:
     """People of ``people`` holding a document numbered ``number``, each with ``score`` 1
     and ``why``. Numbers compare as the search compares them (``lib.numbers.number_key``:

@@ -38,7 +38,7 @@ from qandas.people.forms import (
 )
 from qandas.people.merged import merged_in_scope, merged_survivor
 from qandas.people.models import DatePrecision, Household, Person, edit_filter
-from qandas.people.search import check_duplicates, duplicates_dismissed, find
+from qandas.people.search import check_duplicates, duplicates_dismissed, find, in_city
 
 PAGE_SIZE = 25
 # Who opens people pages at all (DESIGN section 1): analysts never see a name.
@@ -53,14 +53,10 @@ def filter_people(people: Any, data: dict[str, Any]) -> Any:
     """Apply the list's cleaned filters; each one is a join or subquery, never a loop.
 
     With a name or a document number, the result is ``people.search.find``'s (each
-    person with ``score`` and ``why``); a city given with a name ranks its people first
-    (a fact, as the birth year is: someone held or seen away from home is still found),
-    and otherwise lists its people only.
+    person with ``score`` and ``why``); a city given with a name ranks its people first,
+    and otherwise lists its people only (``in_city``).
     """
-    named = bool((data.get("q") or "").strip())
-    searching = named or bool(data.get("document_number"))
-    if data.get("city") and not named:
-        people = people.filter(current_city=data["city"])
+    people, city = in_city(people, data.get("city"), data.get("q") or "")
     household = data.get("household")
     if household == HOUSEHOLD_HAS:
         people = people.filter(household__isnull=False)
@@ -74,14 +70,14 @@ def filter_people(people: Any, data: dict[str, Any]) -> Any:
         if status == "expired":
             condition |= Q(documents__valid_until__lt=timezone.localdate())
         people = people.filter(pk__in=Person.objects.filter(condition).values("pk"))
-    if searching:
+    if (data.get("q") or "").strip() or data.get("document_number"):
         return find(
             people,
             data.get("q") or "",
             birth_year=data.get("birth_year"),
             father_name=data.get("father_name") or "",
             document_number=data.get("document_number") or "",
-            city=data["city"].slug if data.get("city") and named else "",
+            city=city,
         )
     return people
 

@@ -110,8 +110,6 @@ class Checked:
     good: int
     updates: int
     rejected: list[tuple[int, str]]
-    existing: dict[str, Person]
-    fallback: City | None = None
 
 
 @dataclass
@@ -629,7 +627,7 @@ def import_table(
     check_columns(table)
     existing = existing_people(table, organisation)
     checker = Checker(existing, default_city(organisation))
-    checked = Checked(0, 0, [], existing, checker.fallback)
+    checked = Checked(0, 0, [])
     total = len(table.rows)
     done = 0
     writer: Writer | None = None

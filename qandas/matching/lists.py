@@ -41,7 +41,7 @@ from qandas.people.models import Person, fold
 
 from . import importing, search
 from .models import ListKind, ListRow, ListUpload, MatchState, RowState
-from .tables import Table, TableError, read
+from .tables import Table, TableError, read, unreadable
 
 MAX_ROWS = 5000  # matching a row takes a few milliseconds; bigger lists go to match_list
 TOP = 5
@@ -104,7 +104,7 @@ def clean_list_file(
     name = uploaded.name or ""
     if data.startswith(b"PK\x03\x04"):
         if not _is_workbook(data):  # a ZIP of something else, or a workbook cut short
-            raise TableError(_("The file is not a spreadsheet that can be read."))
+            raise unreadable()
         content_type = files.XLSX
     else:
         content_type = files.CSV

@@ -94,6 +94,12 @@ class TableError(ValueError):
     """The file cannot be read as a list; the message says why and what to do."""
 
 
+def unreadable() -> TableError:
+    """The refusal of a file that is no spreadsheet, or one that cannot be read to its
+    end (a ZIP of something else, a workbook cut short, a cell that makes no sense)."""
+    return TableError(_("The file is not a spreadsheet that can be read."))
+
+
 @dataclass
 class Table:
     """A list's columns and its rows, each ``(line number, {column: text})``."""
@@ -231,7 +237,7 @@ def _word_at(text: str, at: int) -> str:
     return (left.group() if left else "") + (right.group() if right else "")
 
 
-def _checked_header(raw: list[str], line: int, problems: list[str]) -> list[str]:
+def _checked_header(raw: list[str], problems: list[str]) -> list[str]:
     """The column names of a header row; a header cell a spreadsheet would evaluate, or
     that holds a control character, is a problem (added to ``problems``)."""
     for at, cell in enumerate(raw, start=1):
@@ -355,7 +361,7 @@ def _check_unzipped(data: bytes, max_rows: int | None) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise TableError(_("The file is not a spreadsheet that can be read.")) from exc
+        raise unreadable() from exc
     limit = _unzipped_limit(len(data), max_rows)
     if unzipped > limit:
         raise TableError(
@@ -375,15 +381,14 @@ def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[st
     cell it cannot make sense of) is refused as unreadable, whatever the error."""
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-    unreadable = _("The file is not a spreadsheet that can be read.")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # a malformed file: any of a parser's errors
-        raise TableError(unreadable) from exc
+        raise unreadable() from exc
     try:
         shown = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
         if not shown:
-            raise TableError(unreadable)
+            raise unreadable()
         sheet = shown[0]
         for number, values in _sheet_rows(sheet, max_col=MAX_COLUMNS + 1):
             cells = []
@@ -415,7 +420,7 @@ def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[st
     except TableError:
         raise
     except Exception as exc:  # read lazily: a malformed sheet fails here, not at loading
-        raise TableError(unreadable) from exc
+        raise unreadable() from exc
     finally:
         book.close()
 
@@ -428,7 +433,7 @@ def _sheet_rows(sheet: object, max_col: int | None = None) -> Iterator[tuple[int
     rows = sheet.iter_rows(max_col=max_col, values_only=True)  # type: ignore[attr-defined]
     for number, values in enumerate(rows, start=1):
         if number > EXCEL_ROWS:
-            raise TableError(_("The file is not a spreadsheet that can be read."))
+            raise unreadable()
         if values.count(None) != len(values):  # openpyxl makes up the rows a sheet skips
             yield number, values
 
@@ -497,7 +502,7 @@ def read(
         for line, cells in lines:
             if header is None:
                 if any(c.strip() for c in cells):
-                    header = _checked_header(cells, line, problems)
+                    header = _checked_header(cells, problems)
                     table.columns = [c for c in header if c]
                 else:
                     empty += 1

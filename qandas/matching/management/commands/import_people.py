@@ -79,11 +79,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(checked.rejected)} of {len(table.rows)} rows refused; nothing imported."
             )
-        updates = checked.updates
         if written is None:
             self.stdout.write(
-                f"Dry run: {checked.good} rows are fine ({checked.good - updates} "
-                f"new people, {updates} updates); nothing written."
+                f"Dry run: {checked.good} rows are fine ({checked.good - checked.updates} "
+                f"new people, {checked.updates} updates); nothing written."
             )
             return
         self.stdout.write(

@@ -215,3 +215,23 @@ def forks_of(monkeypatch: Any) -> list[str]:
 
     monkeypatch.setattr(forked.multiprocessing, "get_context", spy)
     return asked
+
+
+BROWSER_PASSWORD = "a long browser test password"  # noqa: S105  (browser tests only)
+
+
+def member(username: str, organisation: Organisation, role: str, cities: Iterable[City]) -> User:
+    """A user of ``organisation`` in ``role`` for ``cities``, who signs in with
+    ``BROWSER_PASSWORD`` (the browser tests type it)."""
+    user = User.objects.create_user(username, f"{username}@example.invalid", BROWSER_PASSWORD)
+    Membership.objects.create(user=user, organisation=organisation, role=role).cities.set(cities)
+    return user
+
+
+def sign_in(page: Any, live_server: Any, username: str) -> None:
+    """Sign ``username`` in through the login page, with ``BROWSER_PASSWORD``."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", BROWSER_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")

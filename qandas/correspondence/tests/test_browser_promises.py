@@ -7,21 +7,12 @@ from typing import Any
 import pytest
 import time_machine
 
-from qandas.accounts.models import City, Membership, Organisation, Role, User
+from qandas.accounts.models import City, Organisation, Role
 from qandas.applications.models import Authority, Official
 from qandas.correspondence.models import Letter, Promise
-
-PASSWORD = "a long browser test password"
+from qandas.test import member, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, live_server: Any) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "aliya")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_promise_made_in_a_reply_is_broken_once_its_month_is_over(
@@ -29,10 +20,7 @@ def test_a_promise_made_in_a_reply_is_broken_once_its_month_is_over(
 ) -> None:
     organisation = Organisation.objects.create(slug="steppe-p", name="Steppe Network")
     karachi = City.objects.create(slug="karachi-p", name="Karachi")
-    user = User.objects.create_user("aliya", "aliya@example.invalid", PASSWORD)
-    Membership.objects.create(user=user, organisation=organisation, role=Role.LIAISON).cities.set(
-        [karachi]
-    )
+    member("aliya", organisation, Role.LIAISON, [karachi])
     ministry = Authority.objects.create(
         organisation=organisation, kind="ministry", name="Ministry of Foreign Affairs"
     )
@@ -42,7 +30,7 @@ def test_a_promise_made_in_a_reply_is_broken_once_its_month_is_over(
     march = time_machine.travel(datetime(2026, 3, 10, 7, 0, tzinfo=UTC), tick=True)
     march.start()
     try:
-        sign_in(page, live_server)
+        sign_in(page, live_server, "aliya")
         page.goto(f"{live_server.url}/letters/new/")
         page.check("input[name=direction][value=out]")
         page.fill("#id_dated_on", "2026-03-02")
@@ -86,7 +74,7 @@ def test_a_promise_made_in_a_reply_is_broken_once_its_month_is_over(
     may = time_machine.travel(datetime(2026, 5, 3, 7, 0, tzinfo=UTC), tick=True)
     may.start()
     try:
-        sign_in(page, live_server)  # the March session has long expired
+        sign_in(page, live_server, "aliya")  # the March session has long expired
         page.goto(f"{live_server.url}/promises/")
         row = page.locator("table.promises tbody tr").first.inner_text()
         assert "Broken" in row

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from qandas.accounts.models import City, Membership, Organisation, Role, User
+from qandas.accounts.models import City, Organisation, Role
 from qandas.incidents.models import Alarm, Event, Place
 from qandas.people.models import Household, Person
-
-PASSWORD = "a long browser test password"
+from qandas.test import member, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +20,7 @@ def test_log_three_arrests_on_a_phone_then_search_and_locate_until_the_alarm_cle
 ) -> None:
     organisation = Organisation.objects.create(slug="steppe-c", name="Steppe Network")
     karachi = City.objects.create(slug="karachi-c", name="Karachi")
-    user = User.objects.create_user("saule", "saule@example.invalid", PASSWORD)
-    Membership.objects.create(
-        user=user, organisation=organisation, role=Role.COORDINATOR
-    ).cities.set([karachi])
+    member("saule", organisation, Role.COORDINATOR, [karachi])
     household = Household.objects.create(organisation=organisation, city=karachi, area="Orangi")
     men = []
     for name, relationship in [
@@ -46,11 +42,7 @@ def test_log_three_arrests_on_a_phone_then_search_and_locate_until_the_alarm_cle
         organisation=organisation, kind="police_station", name="North Station", city=karachi
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "saule")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, "saule")
 
     # The raid happened yesterday; the coordinator logs it now, from the household page.
     page.goto(f"{live_server.url}/households/{household.code}/")

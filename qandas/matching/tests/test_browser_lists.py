@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from qandas.accounts.models import City, Membership, Organisation, Role, User
+from qandas.accounts.models import City, Organisation, Role
 from qandas.incidents.models import Event, Place
 from qandas.people.models import Person
-
-PASSWORD = "a long browser test password"
+from qandas.test import member, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +22,7 @@ def test_a_police_list_in_two_scripts_becomes_an_event_on_the_timeline_until_und
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     organisation = Organisation.objects.create(slug="steppe-l", name="Steppe Network")
     karachi = City.objects.create(slug="karachi-l", name="Karachi")
-    user = User.objects.create_user("gulnara", "gulnara@example.invalid", PASSWORD)
-    Membership.objects.create(
-        user=user, organisation=organisation, role=Role.COORDINATOR
-    ).cities.set([karachi])
+    member("gulnara", organisation, Role.COORDINATOR, [karachi])
     people = {}
     for name in ("Aibek Sharifi", "Nurlan Tokhtarov", "Dana Seitova"):
         person = Person.objects.create(organisation=organisation, current_city=karachi)
@@ -36,11 +32,7 @@ def test_a_police_list_in_two_scripts_becomes_an_event_on_the_timeline_until_und
         organisation=organisation, kind="police_station", name="Saddar Station", city=karachi
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "gulnara")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, "gulnara")
 
     page.click("nav >> text=Lists")
     page.wait_for_url("**/lists/")

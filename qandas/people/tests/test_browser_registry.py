@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from qandas.accounts.models import City, Membership, Organisation, Role, User
+from qandas.accounts.models import City, Organisation, Role, User
 from qandas.audit.models import AuditEvent, Verb
 from qandas.people.models import Household, Person
-
-PASSWORD = "a long browser test password"
+from qandas.test import member, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +21,7 @@ def test_a_coordinator_registers_a_household_and_finds_a_person_by_cyrillic_name
     live_server: Any, page: Any
 ) -> None:
     user, _karachi = coordinator()
-    sign_in(live_server, page)
+    sign_in(page, live_server, "aigerim")
 
     page.click("nav >> text=People")
     page.wait_for_url("**/people/")
@@ -153,7 +152,7 @@ def test_the_first_click_on_next_after_typing_a_search_shows_the_next_page(
         person = Person.objects.create(organisation=organisation, current_city=karachi)
         person.set_names([{"text": f"Kuanysh{'a' * (given % 3)} Sarsenbayev"}])
 
-    sign_in(live_server, page)
+    sign_in(page, live_server, "aigerim")
     page.goto(f"{live_server.url}/people/")
     page.fill("#id_q", "Sarsenbayev")
     page.locator("#results", has_text="30 people").wait_for()
@@ -172,17 +171,4 @@ def coordinator() -> tuple[User, City]:
     """Aigerim, a coordinator of Karachi in a network of her own."""
     organisation = Organisation.objects.create(slug="steppe", name="Steppe Network")
     karachi = City.objects.create(slug="karachi-r", name="Karachi")
-    user = User.objects.create_user("aigerim", "aigerim@example.invalid", PASSWORD)
-    membership = Membership.objects.create(
-        user=user, organisation=organisation, role=Role.COORDINATOR
-    )
-    membership.cities.set([karachi])
-    return user, karachi
-
-
-def sign_in(live_server: Any, page: Any) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "aigerim")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    return member("aigerim", organisation, Role.COORDINATOR, [karachi]), karachi

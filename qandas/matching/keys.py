@@ -90,6 +90,12 @@ NOT_ASCII_LETTER = re.compile(r"[^a-z]+")
 # Particles written apart or joined: joined to the token after them ...
 JOIN_NEXT = frozenset({"abd", "bd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdur", "abdus"})
 JOIN_NEXT |= frozenset({"abu", "abou", "bu"})
+# Those of them a name joined to one may be searched without (``Latif`` for ``Abdul
+# Latif Karimi``, ``Rahman`` for ``Abdurrahman``): longest first; the name after one is
+# also keyed by itself when at least ``AFTER_PREFIX_MIN`` letters long (not ``lah`` of
+# ``Abdullah``, nor ``haq`` of ``Abdulhaq``).
+PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdus", "abdu", "abd", "abou", "abu")
+AFTER_PREFIX_MIN = 4
 # ... joining the tokens either side (``Nizam ud Din``, ``Zia ul Haq``) ...
 JOIN_BOTH = frozenset({"ud", "ad", "ed", "ul", "ur", "us", "uz", "un", "al", "el", "ol"})
 # ... and joined to the token before them, each spelling of one written one way
@@ -328,6 +334,18 @@ def _stems(rom: str, script: str | None = None) -> list[str]:
     return []
 
 
+def after_prefix(rom: str) -> str | None:
+    """The name a token joined to a particle before it holds (``latif`` of
+    ``abdullatif``, ``ltyf`` of Arabic script's ``abdalltyf``), or None."""
+    if not rom.startswith("ab"):
+        return None  # most tokens
+    for prefix in PREFIXES:
+        if rom.startswith(prefix):
+            rest = rom[len(prefix) :]
+            return rest if len(rest) >= AFTER_PREFIX_MIN else None
+    return None
+
+
 def _uninflected(rom: str, script: str) -> str:
     """``rom`` less a case ending (Latin letters only) or with one Slavic adjective
     ending; ``rom`` itself when it has neither."""
@@ -492,7 +510,10 @@ def token_keys(rom: str, script: str = LATIN) -> frozenset[str]:
         keys.update(spelling_keys(other))
     if script != ARABIC:  # written without its short vowels
         keys.add(f"v:{sounds(rom)}")
-    for form in (rom, *_stems(rom, script)):
+    # Looked up by the name after a particle too (``latif``), never compared as it: the
+    # scoring sees the whole token, which holds it (``search._contained``).
+    after = after_prefix(rom)
+    for form in (rom, *_stems(rom, script), *([after] if after else [])):
         keys.add(f"r:{form}")
         bones = skeleton(form)
         if bones:

@@ -149,6 +149,35 @@ def test_the_keys_of_names_with_a_patronymic_written_apart_are_rebuilt_alone() -
     assert sorted(PairsStale.objects.values_list("person_id", flat=True)) == [apart.pk, hyphen.pk]
 
 
+def test_the_keys_of_names_joined_to_a_particle_are_rebuilt_alone() -> None:
+    """Migration 0020 keys again the people one of whose names joins a particle to the
+    name after it (``Abdul Latif``, ``عبداللطیف``), which is now keyed by itself too, and
+    lists them for the duplicate review; nobody else's key rows are touched."""
+    rekey = import_module(f"{migrations}.0020_key_names_after_particles").key_names_after_particles
+    organisation = Organisation.objects.create(slug="after", name="After")
+    city, _created = City.objects.get_or_create(slug="karachi", defaults={"name": "Karachi"})
+    latin = Person.objects.create(organisation=organisation, current_city=city)
+    latin.set_names([{"text": "Abdul Latif Nazari"}])
+    arabic = Person.objects.create(organisation=organisation, current_city=city)
+    arabic.set_names([{"text": "Aibek Sharifi"}, {"text": "عبداللطیف"}])
+    plain = Person.objects.create(organisation=organisation, current_city=city)
+    plain.set_names([{"text": "Abdullah Nazari"}])  # "lah": too short to be keyed alone
+    # What the code before keyed: not the name after the particle.
+    NameKey.objects.filter(key__in=["r:latif", "c:ltf", "r:ltyf"]).delete()
+    NameKey.objects.create(organisation=organisation, person=plain, key="r:stale")
+    PairsStale.objects.all().delete()
+    with transaction.atomic():
+        rekey(apps, None)
+    for person, names in (
+        (latin, ["Abdul Latif Nazari"]),
+        (arabic, ["Aibek Sharifi", "عبداللطیف"]),
+    ):
+        keyed = set(NameKey.objects.filter(person=person).values_list("key", flat=True))
+        assert keyed == set(person_keys(names)) and "c:ltf" in keyed
+    assert NameKey.objects.filter(person=plain, key="r:stale").exists()
+    assert sorted(PairsStale.objects.values_list("person_id", flat=True)) == [latin.pk, arabic.pk]
+
+
 def test_lists_uploaded_before_background_matching_count_as_matched() -> None:
     """Migration matching.0018: a list uploaded before was matched as it was uploaded,
     so it counts every row of it as matched (a list of none, none), moved when uploaded."""

@@ -276,13 +276,16 @@ def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
     """This candidate is the person on the list; record what the list says if ticked."""
     user = signed_in(request)
     row = _row_or_404(request, code)
+    chosen = request.POST.get("person", "")
     try:
-        person = custody_people(user, write=True).get(code=request.POST.get("person", ""))
+        person = custody_people(user, write=True).get(code=chosen)
     except (Person.DoesNotExist, ValidationError, ValueError):
         person = None
     try:
-        if person is None:
-            raise lists.DecisionError(_("Choose one of the row's candidates."))
+        if not chosen:
+            raise lists.DecisionError(lists.CHOOSE)
+        if person is None:  # the same words for nobody at all: no code is confirmed
+            raise lists.DecisionError(lists.OUT_OF_REACH)
         outcome = lists.confirm(
             row, person, by=user, create_event=request.POST.get("event") == "on"
         )

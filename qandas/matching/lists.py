@@ -536,6 +536,15 @@ def _claim(row: ListRow, *, by: User, state: str, person: Person | None, now: da
     row.state, row.person, row.decided_by, row.decided_at = state, person, by, now
 
 
+CHOOSE = gettext_lazy("Choose one of the row's candidates, or search for someone else.")
+# A person the reviewer may not record custody events for, of another organisation, or
+# no one at all: the same words for each.
+OUT_OF_REACH = gettext_lazy(
+    "You cannot confirm this row to that person: they are not among the people of this "
+    "list's organisation whose custody you may record."
+)
+
+
 def confirm(
     row: ListRow, person: Person, *, by: User, create_event: bool, now: datetime | None = None
 ) -> actions.Outcome | None:
@@ -551,7 +560,7 @@ def confirm(
     _matched(row)
     allowed = custody_people(by, write=True).filter(organisation_id=upload.organisation_id)
     if not allowed.filter(pk=person.pk).exists():
-        raise DecisionError(_("Choose one of the row's candidates."))
+        raise DecisionError(OUT_OF_REACH)
     blocker = event_blocker(upload) if create_event else None
     if blocker:
         raise DecisionError(blocker)

@@ -305,9 +305,14 @@ def test_lists_and_candidates_stay_inside_the_viewers_scope(
     html = client.get(f"/lists/{upload.code}/").content.decode()
     assert str(people["sharifi"].code) in html and str(quetta.code) not in html
     # Not a candidate this coordinator may see, even when posted by hand.
-    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(quetta.code)})
+    url = f"/lists/rows/{row.code}/confirm/"
+    refused = client.post(url, {"person": str(quetta.code)}, follow=True).content.decode()
+    assert "You cannot confirm this row to that person" in refused
     row.refresh_from_db()
     assert row.state == "pending"
+    # No one chosen: asked to choose.
+    unchosen = client.post(url, {}, follow=True).content.decode()
+    assert "or search for someone else" in unchosen
 
     for name in ("quetta_coordinator", "outsider", "outsider_admin"):
         client.force_login(cast.users[name])

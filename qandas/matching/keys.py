@@ -91,11 +91,8 @@ NOT_ASCII_LETTER = re.compile(r"[^a-z]+")
 JOIN_NEXT = frozenset({"abd", "bd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdur", "abdus"})
 JOIN_NEXT |= frozenset({"abu", "abou", "bu"})
 # Those of them a name joined to one may be searched without (``Latif`` for ``Abdul
-# Latif Karimi``, ``Rahman`` for ``Abdurrahman``): longest first; the name after one is
-# also keyed by itself when at least ``AFTER_PREFIX_MIN`` letters long (not ``lah`` of
-# ``Abdullah``, nor ``haq`` of ``Abdulhaq``).
+# Latif Karimi``, ``Rahman`` for ``Abdurrahman``), longest first (``name_part``).
 PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdus", "abdu", "abd", "abou", "abu")
-AFTER_PREFIX_MIN = 4
 # ... joining the tokens either side (``Nizam ud Din``, ``Zia ul Haq``) ...
 JOIN_BOTH = frozenset({"ud", "ad", "ed", "ul", "ur", "us", "uz", "un", "al", "el", "ol"})
 # ... and joined to the token before them, each spelling of one written one way
@@ -104,6 +101,13 @@ SUFFIXES = dict.fromkeys(
     ("din", "deen", "dyn", "uddin", "uddeen", "addin", "eddin", "aldin", "aldyn"),
     "uddin",
 ) | dict.fromkeys(("ullah", "ulla", "allah", "alla", "allh", "ollah", "llh", "ullo"), "ullah")
+# The endings of a name joined to ``SUFFIXES`` (as joined, and as typed in one word), which
+# it may be searched without (``Nizam`` for ``Nizam ud-Din``, ``Saif`` for ``Saifullah``).
+ENDS_JOINED: tuple[str, ...] = ("uddin", "uddeen", "addin", "eddin", "aldin", "aldyn")
+ENDS_JOINED += ("ullah", "ulla", "allah", "ollah")
+# The name left without the particle is keyed by itself when this long at least: not
+# ``lah`` of ``Abdullah``, ``haq`` of ``Abdulhaq`` or ``nur`` of ``Nurullah``.
+NAME_PART_MIN = 4
 # Words that say "son of" or "daughter of": kept in the text, not keyed.
 KINSHIP = frozenset({"uly", "ulu", "kyzy", "qyzy", "ibn", "bin", "bint", "binti", "ogly", "oglu"})
 KINSHIP |= frozenset({"walad", "wald", "veled", "s/o", "d/o", "w/o"})
@@ -334,15 +338,20 @@ def _stems(rom: str, script: str | None = None) -> list[str]:
     return []
 
 
-def after_prefix(rom: str) -> str | None:
-    """The name a token joined to a particle before it holds (``latif`` of
-    ``abdullatif``, ``ltyf`` of Arabic script's ``abdalltyf``), or None."""
-    if not rom.startswith("ab"):
-        return None  # most tokens
-    for prefix in PREFIXES:
-        if rom.startswith(prefix):
-            rest = rom[len(prefix) :]
-            return rest if len(rest) >= AFTER_PREFIX_MIN else None
+def name_part(rom: str) -> str | None:
+    """The name a token joined to a particle holds without it (``latif`` of
+    ``abdullatif``, ``ltyf`` of Arabic script's ``abdalltyf``, ``nizam`` of
+    ``nizamuddin``), ``NAME_PART_MIN`` letters at least; else None."""
+    if rom.startswith("ab"):
+        for prefix in PREFIXES:
+            if rom.startswith(prefix):
+                rest = rom[len(prefix) :]
+                return rest if len(rest) >= NAME_PART_MIN else None
+    if rom.endswith(ENDS_JOINED):
+        for ending in ENDS_JOINED:
+            if rom.endswith(ending):
+                rest = rom[: -len(ending)]
+                return rest if len(rest) >= NAME_PART_MIN else None
     return None
 
 
@@ -510,10 +519,10 @@ def token_keys(rom: str, script: str = LATIN) -> frozenset[str]:
         keys.update(spelling_keys(other))
     if script != ARABIC:  # written without its short vowels
         keys.add(f"v:{sounds(rom)}")
-    # Looked up by the name after a particle too (``latif``), never compared as it: the
-    # scoring sees the whole token, which holds it (``search._contained``).
-    after = after_prefix(rom)
-    for form in (rom, *_stems(rom, script), *([after] if after else [])):
+    # Looked up by the name without its particle too (``latif``): the scoring compares
+    # it as such (``search.without_particle``).
+    part = name_part(rom)
+    for form in (rom, *_stems(rom, script), *([part] if part else [])):
         keys.add(f"r:{form}")
         bones = skeleton(form)
         if bones:

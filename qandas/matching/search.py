@@ -103,12 +103,12 @@ WEAK = 0.85
 # Latin spellings from 0.623 / 0.885 to 0.685 / 0.900 (0.95 and 0.99 did a little worse
 # or no better).
 LEARNED = 0.98
-# A token that is the name after a particle joined to the other (``latif`` and
-# ``abdullatif``, ``keys.after_prefix``) scores this much of how alike the two names are:
-# "Latif" alone finds "Abdul Latif Nazari" (0.65, under the duplicate guard's 0.8), and
-# "Latif Nazari" scores 0.85 against him. It used to find nobody: the two tokens share
-# no key, and run together they are not alike.
-AFTER_PARTICLE = 0.8
+# A token that is the other without the particle joined to it (``latif`` and
+# ``abdullatif``, ``nizam`` and ``nizamuddin``: ``keys.name_part``) scores this much of how
+# alike the two names are: "Latif" alone finds "Abdul Latif Nazari" (0.65, under the
+# duplicate guard's 0.8), and "Latif Nazari" scores 0.85 against him. It used to find
+# nobody: the two tokens shared no key, and run together they are not alike.
+PART = 0.8
 # How alike (Jaro-Winkler) to one of its learned spellings a token must be to score so:
 # ``даурен`` is spelt ``auran`` by dropping its first letter, and ``arman`` scored 0.86
 # by being 0.88 like that, counted as a match, and ``Arman Kuanyshev`` scored 0.82 for
@@ -193,7 +193,7 @@ REASONS = {
     "spelling": gettext_lazy("similar spelling"),
     "unlike": gettext_lazy("not alike"),
     "usual": gettext_lazy("a usual Latin spelling of it"),
-    "after_particle": gettext_lazy("without Abd-/Abu-"),
+    "without_particle": gettext_lazy("without the particle joined to it"),
     # How a fact given agreed (``Scored.notes``).
     "born": gettext_lazy("born %(year)s"),
     "born_other": gettext_lazy("born %(year)s, not %(given)s"),
@@ -330,7 +330,7 @@ class Pairs:
     blend: Scores  # the score of the three similarities alone
     learned: Scores  # ``usual``
     variant: np.ndarray[Any, np.dtype[np.bool_]]
-    after: Scores  # ``after_particle``
+    part: Scores  # ``without_particle``
 
     @classmethod
     def every(cls, query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Pairs:
@@ -350,7 +350,7 @@ class Pairs:
         parts: bool = True,
     ) -> Pairs:
         """The pairs of ``queries[ours[i]]`` and ``found[theirs[i]]``; ``parts``: also
-        as the name after a particle (``after_particle``)."""
+        as a name without the particle joined to it (``without_particle``)."""
         mine = [shape(t.rom, t.script) for t in queries]
         yours = [shape(t.rom, t.script) for t in found]
         similar = JaroWinkler.normalized_similarity
@@ -391,14 +391,14 @@ class Pairs:
             ]
         score = np.maximum(blend, learned)
         score = np.where(variant, np.maximum(score, 0.95), score)
-        after = after_particle(queries, found, ours, theirs) if parts else np.zeros(len(ours))
-        score = np.maximum(score, after)
+        part = without_particle(queries, found, ours, theirs) if parts else np.zeros(len(ours))
+        score = np.maximum(score, part)
         same = (
             np.array([t.rom for t in queries], dtype=object)[ours]
             == np.array([t.rom for t in found], dtype=object)[theirs]
         )
         score = np.where(same, 1.0, score)
-        return cls(queries, found, ours, theirs, score, blend, learned, variant, after)
+        return cls(queries, found, ours, theirs, score, blend, learned, variant, part)
 
     def match(self, at: int) -> TokenMatch:
         """The pair at ``at``, with why it matched."""
@@ -407,8 +407,8 @@ class Pairs:
             reason = "same" if query.text == found.text else "latin"
         elif self.variant[at]:
             reason = "variant"
-        elif self.after[at] == self.score[at]:  # as the name after a particle
-            reason = "after_particle" if self.score[at] >= ALIKE else "unlike"
+        elif self.part[at] == self.score[at]:  # as a name without its particle
+            reason = "without_particle" if self.score[at] >= ALIKE else "unlike"
         elif self.learned[at] > self.blend[at]:
             reason = "usual"
         else:
@@ -424,38 +424,37 @@ class Pairs:
         return TokenMatch(query.text, found.text, float(self.score[at]), reason)
 
 
-def after_particle(
+def without_particle(
     queries: tuple[keys.Token, ...], found: tuple[keys.Token, ...], ours: Index, theirs: Index
 ) -> Scores:
-    """For each pair of which one token is a name joined to a particle before it and the
-    other not (``abdullatif``, ``latif``), ``AFTER_PARTICLE`` times the pair's score with
-    the name after the particle in its place (``keys.after_prefix``); 0 for the others."""
-    after = np.zeros(len(ours))
-    mine = [keys.after_prefix(t.rom) for t in queries]
-    yours = [keys.after_prefix(t.rom) for t in found]
+    """For each pair of which one token is a name joined to a particle and the other not
+    (``abdullatif``, ``latif``), ``PART`` times the pair's score with the name without
+    the particle in its place (``keys.name_part``); 0 for the others."""
+    part = np.zeros(len(ours))
+    mine = [keys.name_part(t.rom) for t in queries]
+    yours = [keys.name_part(t.rom) for t in found]
     if not any(mine) and not any(yours):
-        return after
+        return part
     at = [
         i
         for i, (q, f) in enumerate(zip(ours.tolist(), theirs.tolist(), strict=True))
         if (mine[q] is None) != (yours[f] is None)
     ]
     if not at:
-        return after
+        return part
     ours_, theirs_ = ours[at].tolist(), theirs[at].tolist()
     shorter = tuple(_part(queries[q], mine[q]) for q in ours_)
     others = tuple(_part(found[f], yours[f]) for f in theirs_)
     places = np.arange(len(at))
-    alike = Pairs.of(shorter, others, places, places, parts=False).score
-    after[at] = AFTER_PARTICLE * alike
-    return after
+    part[at] = PART * Pairs.of(shorter, others, places, places, parts=False).score
+    return part
 
 
-def _part(token: keys.Token, after: str | None) -> keys.Token:
-    """``token``, or the name after its particle (``after``) in its place."""
-    if after is None:
+def _part(token: keys.Token, part: str | None) -> keys.Token:
+    """``token``, or the name without its particle (``part``) in its place."""
+    if part is None:
         return token
-    return keys.Token(token.text, after, frozenset(), token.script, keys.variant_groups(after))
+    return keys.Token(token.text, part, frozenset(), token.script, keys.variant_groups(part))
 
 
 def usual(

@@ -150,10 +150,10 @@ def test_the_keys_of_names_with_a_patronymic_written_apart_are_rebuilt_alone() -
 
 
 def test_the_keys_of_names_joined_to_a_particle_are_rebuilt_alone() -> None:
-    """Migration 0020 keys again the people one of whose names joins a particle to the
-    name after it (``Abdul Latif``, ``عبداللطیف``), which is now keyed by itself too, and
-    lists them for the duplicate review; nobody else's key rows are touched."""
-    rekey = import_module(f"{migrations}.0020_key_names_after_particles").key_names_after_particles
+    """Migration 0020 keys again the people one of whose names joins a particle to a name
+    (``Abdul Latif``, ``عبداللطیف``), which is now keyed by itself too, and lists them for
+    the duplicate review; nobody else's key rows are touched."""
+    rekey = import_module(f"{migrations}.0020_key_name_parts").key_name_parts
     organisation = Organisation.objects.create(slug="after", name="After")
     city, _created = City.objects.get_or_create(slug="karachi", defaults={"name": "Karachi"})
     latin = Person.objects.create(organisation=organisation, current_city=city)

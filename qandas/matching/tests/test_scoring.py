@@ -7,7 +7,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 
 from qandas.lib.scripts import ARABIC, LATIN
 from qandas.matching import rewrites, search
-from qandas.matching.keys import Token, after_prefix, analyse, tokens_of
+from qandas.matching.keys import Token, analyse, name_part, tokens_of
 
 pytestmark = pytest.mark.once
 
@@ -41,16 +41,16 @@ NAMES = [
 def one_pair(query: Token, found: Token) -> tuple[float, str]:
     """A token pair's score and reason as ``search.Pairs`` documents them, one pair at a
     time with rapidfuzz's functions for one pair (the code it replaced), and as the name
-    after a particle when one of the two is joined to one (``search.after_particle``)."""
+    without its particle when one of the two is joined to one (``search.without_particle``)."""
     score, reason = whole_pair(query, found)
-    mine, yours = after_prefix(query.rom), after_prefix(found.rom)
+    mine, yours = name_part(query.rom), name_part(found.rom)
     if reason in ("same", "latin", "variant") or (mine is None) == (yours is None):
         return score, reason
     shorter = search._part(query, mine), search._part(found, yours)
-    after = search.AFTER_PARTICLE * whole_pair(*shorter)[0]
-    if after < score:
+    part = search.PART * whole_pair(*shorter)[0]
+    if part < score:
         return score, reason
-    return after, "after_particle" if after >= search.ALIKE else "unlike"
+    return part, "without_particle" if part >= search.ALIKE else "unlike"
 
 
 def whole_pair(query: Token, found: Token) -> tuple[float, str]:
@@ -109,7 +109,7 @@ def test_pairs_score_each_pair_as_that_pair_alone() -> None:
         "latin",
         "variant",
         "usual",
-        "after_particle",
+        "without_particle",
         "consonants",
         "near_consonants",
         "spelling",

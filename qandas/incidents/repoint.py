@@ -12,6 +12,9 @@ the same arrest, ended there when that episode already has someone in the same r
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +35,12 @@ ALARMS = "incidents.Alarm"
 # [id, the alarm's kind, the arrest's event], given to the survivor's alarm of that kind
 # (the old record's episode, and its alarms, are derived away) and back on undo.
 ACKNOWLEDGED = "incidents.Acknowledgement:moved"
+# The old record's episodes of an arrest both records were named on, which a merge
+# derives away and an undo derives anew: [arrest event, episode code, [[alarm kind,
+# alarm code, [[user id, acknowledged at]...]]...]], so that the undo gives them back
+# their codes (links and API clients keep them) and every acknowledgement, those too
+# that had no alarm to move to (their user had acknowledged the survivor's as well).
+SHARED_EPISODES = "incidents.Episode:shared"
 
 
 def repoint(old: Person, new: Person) -> Moved:
@@ -47,6 +56,7 @@ def repoint(old: Person, new: Person) -> Moved:
         EventPerson.objects.filter(pk__in=involvements).update(person=new)
 
         taken = set(Episode.objects.filter(person=new).values_list("opening_event_id", flat=True))
+        shared_episodes = _shared_episodes(old, taken)
         episodes = list(
             Episode.objects.filter(person=old)
             .exclude(opening_event_id__in=taken)
@@ -75,7 +85,63 @@ def repoint(old: Person, new: Person) -> Moved:
         ENDED: ended,
         ALARMS: alarms,
         ACKNOWLEDGED: acknowledged,
+        SHARED_EPISODES: shared_episodes,
     }
+
+
+def recorded_since(person: Person, since: datetime) -> int:
+    """How many events naming ``person`` were recorded after ``since`` (not retracted):
+    those recorded on a record kept by a merge stay on it when the merge is undone."""
+    return (
+        EventPerson.objects.filter(
+            person=person, event__created_at__gt=since, event__retracted_at__isnull=True
+        )
+        .values("event_id")
+        .distinct()
+        .count()
+    )
+
+
+def _shared_episodes(old: Person, taken: set[int]) -> list[list[Any]]:
+    """``SHARED_EPISODES``: what the old record's episodes of the arrests in ``taken``
+    were, before a merge derives them away."""
+    kept: list[list[Any]] = []
+    for episode in Episode.objects.filter(person=old, opening_event_id__in=taken).order_by("pk"):
+        alarms = [
+            [
+                alarm.kind,
+                str(alarm.code),
+                [
+                    [ack.user_id, ack.at.isoformat()]
+                    for ack in Acknowledgement.objects.filter(alarm=alarm).order_by("pk")
+                ],
+            ]
+            for alarm in Alarm.objects.filter(episode=episode).order_by("pk")
+        ]
+        kept.append([episode.opening_event_id, str(episode.code), alarms])
+    return kept
+
+
+def _give_back_shared_episodes(old: Person, kept: list[list[Any]]) -> None:
+    """The old record's episodes derived anew on undo, and their alarms, take back the
+    codes they had (``SHARED_EPISODES``), and every acknowledgement comes back."""
+    for opening, code, alarms in kept:
+        episode = Episode.objects.filter(person=old, opening_event_id=opening).first()
+        if episode is None:
+            continue
+        if not Episode.objects.filter(code=code).exists():
+            Episode.objects.filter(pk=episode.pk).update(code=code)
+        for kind, alarm_code, acknowledged in alarms:
+            alarm = Alarm.objects.filter(episode=episode, kind=kind).order_by("pk").first()
+            if alarm is None:
+                continue
+            if not Alarm.objects.filter(code=alarm_code).exists():
+                Alarm.objects.filter(pk=alarm.pk).update(code=alarm_code)
+            for user_id, at in acknowledged:
+                if not _acknowledged(alarm, user_id):
+                    Acknowledgement.objects.create(
+                        alarm=alarm, user_id=user_id, at=datetime.fromisoformat(at)
+                    )
 
 
 def _acknowledged(alarm: Alarm, user_id: int) -> bool:
@@ -182,4 +248,5 @@ def restore(old: Person, new: Person, moved: Moved) -> None:
             if assignment.pk in ended:
                 assignment.ended_at = None
             assignment.save(update_fields=["episode", "ended_at"])
+        _give_back_shared_episodes(old, moved.get(SHARED_EPISODES, []))
         recompute(new)

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from qandas.accounts.models import Role, User
@@ -319,10 +319,43 @@ def merge_undo(request: HttpRequest, code: str) -> HttpResponse:
     if done.undone_at is not None:
         messages.info(request, _("This merge was already undone."))
         return redirect("duplicates:merges")
+    # What the undo cannot take back, said before it runs (the same transaction's view).
+    kept = people_repoint.kept_after_undo(
+        done.survivor, done.moved.get(people_repoint.CARRIED) or []
+    )
+    since = incidents_repoint.recorded_since(done.survivor, done.merged_at)
     try:
         undo(done, by=user, request=request)
     except MergeRefused as refused:
         messages.error(request, str(refused))
         return redirect("duplicates:merges")
-    messages.success(request, _("Merge undone: both records are back as they were."))
+    if not kept and not since:
+        messages.success(request, _("Merge undone: both records are back as they were."))
+        return redirect("duplicates:merges")
+    messages.success(request, _("Merge undone."))
+    name = done.survivor.primary_name
+    if since:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d event was recorded on %(name)s since the merge, and stays on "
+                "that record: check whether it concerns the other person.",
+                "%(count)d events were recorded on %(name)s since the merge, and stay on "
+                "that record: check whether they concern the other person.",
+                since,
+            )
+            % {"count": since, "name": name},
+        )
+    if kept:
+        fields = ", ".join(
+            str(getattr(Person._meta.get_field(field), "verbose_name", field)) for field in kept
+        )
+        messages.warning(
+            request,
+            _(
+                "Details the other record gave %(name)s were edited since the merge and "
+                "left as they are: %(fields)s. Check them."
+            )
+            % {"name": name, "fields": fields},
+        )
     return redirect("duplicates:merges")

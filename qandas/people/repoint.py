@@ -139,22 +139,62 @@ def _carry(old: Person, new: Person) -> list[list[Any]]:
 
 
 def _uncarry(new: Person, carried: list[list[Any]]) -> None:
-    """Give back ``new`` what it held before ``_carry``, each group of fields
-    (``CARRIED_FIELDS``) it has not changed since, as a whole: one edited after the merge
-    keeps its edit, and its group goes with it (a new photo keeps its type, a birth date
-    set since its precision)."""
-    current = Person.objects.get(pk=new.pk)
+    """Give back ``new`` what it held before ``_carry`` (``_undone``)."""
+    values, _kept = _undone(Person.objects.get(pk=new.pk), carried)
+    if values:
+        Person.objects.filter(pk=new.pk).update(**values)
+
+
+def kept_after_undo(new: Person, carried: list[list[Any]]) -> list[str]:
+    """The fields the old record gave ``new`` that an undo now would leave as they are,
+    edited since the merge (``_undone``): what a reviewer should check by hand."""
+    return _undone(Person.objects.get(pk=new.pk), carried)[1]
+
+
+def _undone(current: Person, carried: list[list[Any]]) -> tuple[dict[str, Any], list[str]]:
+    """The values that give back the record kept what it held before ``_carry``, and the
+    fields left as they are. A group of fields (``CARRIED_FIELDS``) not changed since
+    comes back as a whole. One edited since keeps its edit, and its group goes with it
+    (a new photo keeps its type, a birth date set since its precision); but the phone
+    numbers, languages and notes the old record gave are taken out of it (a merge is
+    undone because the two are different people: one's number must not stay on the
+    other's record), and a field that still holds some of them is left."""
     group_of = {field: group for group in CARRIED_FIELDS for field in group}
     groups: dict[tuple[str, ...], list[list[Any]]] = {}
     for one in carried:
         groups.setdefault(group_of.get(one[0], (one[0],)), []).append(one)
     values: dict[str, Any] = {}
+    kept: list[str] = []
     for fields in groups.values():
         if all(_value(current, field) == given for field, _before, given in fields):
             for field, before, _given in fields:
                 values.update(_stored(field, before))
-    if values:
-        Person.objects.filter(pk=new.pk).update(**values)
+            continue
+        field, before, given = fields[0]
+        now = _value(current, field)
+        taken = _taken_out(field, now, before, given)
+        if taken is None:
+            kept.append(field)
+        elif taken != now:
+            values.update(_stored(field, taken))
+    return values, kept
+
+
+def _taken_out(field: str, now: Any, before: Any, given: Any) -> Any:
+    """``now`` (edited since the merge) without what ``_carry`` added to ``before`` to
+    give ``given``; None for a field whose additions cannot be told apart."""
+    if field == "phones":
+        added = {p for p in given if p not in before}
+        return [p for p in now if p not in added]
+    if field == "languages":
+        had = {w.strip().casefold() for w in before.split(",")}
+        added = {w.strip().casefold() for w in given.split(",")} - had
+        said = [w.strip() for w in now.split(",") if w.strip()]
+        return ", ".join(w for w in said if w.casefold() not in added)
+    if field == "notes":
+        added = given[len(before) :] if given.startswith(before) else ""
+        return now.replace(added, "", 1).strip() if added and added in now else None
+    return None
 
 
 def repoint(old: Person, new: Person) -> Moved:

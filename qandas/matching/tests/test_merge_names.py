@@ -397,6 +397,41 @@ def test_a_merge_gives_the_record_kept_the_details_it_lacks_and_undo_takes_them_
     assert twin.phones == ["+923009876543", "+923001234567"] and twin.household == home
 
 
+def test_undo_takes_the_other_records_numbers_out_of_details_edited_since(
+    client: Client, cast: Cast
+) -> None:
+    """A number added to the kept record's phones after the merge kept the other
+    person's number on it after the undo, and the page said both records were back as
+    they were. Now their numbers, languages and notes are taken out of the edited
+    fields, and a detail edited since that cannot be taken apart is named."""
+    kept = person(cast, ["Aliya Serikbayeva"], born=1991, phones=["+923001110000"])
+    twin = person(
+        cast,
+        ["Алия Серикбаева"],
+        phones=["+923009998877"],
+        languages="Kazakh",
+        father_name="Serik",
+        notes="Sister in Quetta.",
+    )
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    Person.objects.filter(pk=kept.pk).update(
+        phones=["+923001110000", "+923009998877", "+923215550000"],
+        languages="Kazakh, Russian",
+        father_name="Serikbai",
+        notes="Sister in Quetta. Moved to Lyari in May.",
+    )
+    assert repoint.kept_after_undo(kept, done.moved[repoint.CARRIED]) == ["father_name"]
+    client.force_login(cast.coordinator)
+    answer = client.post(f"/duplicates/merges/{done.code}/undo/", follow=True).content.decode()
+    kept.refresh_from_db()
+    assert kept.phones == ["+923001110000", "+923215550000"]
+    assert kept.languages == "Russian"
+    assert (kept.father_name, kept.notes) == ("Serikbai", "Moved to Lyari in May.")
+    assert "back as they were" not in answer
+    assert "edited since the merge and left as they are" in answer
+    assert "father&#x27;s name" in answer or "father's name" in answer
+
+
 def test_a_merge_gives_the_record_kept_the_photo_it_lacks_one_file_for_both(
     client: Client, cast: Cast, django_capture_on_commit_callbacks: Any
 ) -> None:

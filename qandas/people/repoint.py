@@ -192,8 +192,8 @@ def _taken_out(field: str, now: Any, before: Any, given: Any) -> Any:
         said = [w.strip() for w in now.split(",") if w.strip()]
         return ", ".join(w for w in said if w.casefold() not in added)
     if field == "notes":
-        added = given[len(before) :] if given.startswith(before) else ""
-        return now.replace(added, "", 1).strip() if added and added in now else None
+        block = given[len(before) :] if given.startswith(before) else ""
+        return now.replace(block, "", 1).strip() if block and block in now else None
     return None
 
 

@@ -43,7 +43,9 @@ from .duplicates import (
     likely_duplicates,
     merge,
     not_same,
+    not_same_decisions,
     ordered,
+    reopen,
     score_pair,
     undo,
     undo_refused_by_redaction,
@@ -213,6 +215,27 @@ def duplicate_not_same(request: HttpRequest, first: str, second: str) -> HttpRes
     return redirect("duplicates:list")
 
 
+@role_required(*REVIEWERS)
+@require_POST
+def duplicate_reopen(request: HttpRequest, first: str, second: str) -> HttpResponse:
+    """Withdraw the pair's "not the same person" decision: it may be proposed again."""
+    user = signed_in(request)
+    pair = pair_of(user, first, second)
+    try:
+        withdrawn = reopen(*pair, by=user, request=request)
+    except MergeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        if withdrawn:
+            messages.success(
+                request,
+                _("Decision withdrawn: the two records may be proposed as one person again."),
+            )
+        else:
+            messages.info(request, _("There was no decision to withdraw."))
+    return redirect("duplicates:pair", first=pair[0].code, second=pair[1].code)
+
+
 # What a merge moved (the keys of ``Merge.moved``) in a caseworker's words, counted.
 MOVED_WORDS = {
     people_repoint.NAMES: ngettext_lazy("%(count)d name", "%(count)d names", "count"),
@@ -306,7 +329,11 @@ def merge_list(request: HttpRequest) -> HttpResponse:
         if done.survivor.merged_into_id is not None:
             done.kept_now = merged_survivor(user, done.survivor.code)
         done.redacted = undo_refused_by_redaction(done)
-    return render(request, "matching/duplicate_merges.html", {"merges": merges})
+    scope = Person.objects.filter(edit_filter(user, city_field="current_city"))
+    decisions = list(not_same_decisions(scope)[:MERGES_SHOWN])
+    return render(
+        request, "matching/duplicate_merges.html", {"merges": merges, "decisions": decisions}
+    )
 
 
 @role_required(*REVIEWERS)

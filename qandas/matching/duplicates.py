@@ -45,6 +45,7 @@ from qandas.people.repoint import Moved, RepointConflict
 from . import keys, search
 from .batch import Matcher, cores, cycles_uncollected
 from .models import (
+    CARRIED_DECISIONS,
     OVERRULED,
     DuplicateDecision,
     LikelyPair,
@@ -513,6 +514,37 @@ def not_same(
     return decision
 
 
+def reopen(a: Person, b: Person, *, by: User, request: HttpRequest | None = None) -> bool:
+    """Withdraw a "not the same person" decision of ``a`` and ``b`` (a wrong click, a
+    "save anyway" too quick): the pair may be proposed again, and is compared again at
+    once. False when there was none (withdrawn meanwhile, or the pair merged)."""
+    with transaction.atomic():
+        _lock(a, b)
+        _refuse_unless_pair(a, b, by)
+        first, second = ordered(a, b)
+        gone, _by_kind = DuplicateDecision.objects.filter(
+            first=first, second=second, verdict=Verdict.NOT_SAME
+        ).delete()
+        if not gone:
+            return False
+        for person in (first, second):
+            record(Verb.UPDATE, actor=by, request=request, obj=person, fields=["duplicates"])
+    refresh([first.pk, second.pk])
+    return True
+
+
+def not_same_decisions(people: QuerySet[Person]) -> QuerySet[DuplicateDecision]:
+    """The "not the same person" decisions of pairs both of whose records are among
+    ``people`` (live), the latest first."""
+    live = people.filter(merged_into__isnull=True, redacted_at__isnull=True)
+    return (
+        DuplicateDecision.objects.filter(verdict=Verdict.NOT_SAME, first__in=live, second__in=live)
+        .select_related("first", "second", "decided_by")
+        .prefetch_related("first__names", "second__names")
+        .order_by("-decided_at", "-pk")
+    )
+
+
 def merge(
     survivor: Person,
     merged: Person,
@@ -547,6 +579,7 @@ def merge(
         overruled = overruled_decision(first, second)
         if overruled is not None:
             moved[OVERRULED] = overruled
+        moved[CARRIED_DECISIONS] = _carry_decisions(merged, survivor)
         done = Merge.objects.create(
             organisation_id=survivor.organisation_id,
             survivor=survivor,
@@ -570,6 +603,37 @@ def merge(
         record(Verb.MERGE, actor=by, request=request, obj=merged, fields=["merged_into"])
         record(Verb.MERGE, actor=by, request=request, obj=survivor, fields=moved_fields(moved))
     return done
+
+
+def _carry_decisions(merged: Person, survivor: Person) -> list[list[int]]:
+    """Give ``survivor`` the merged record's "not the same person" decisions with others
+    it has no decision with (``CARRIED_DECISIONS``): the person someone decided is not
+    another is not them under the record kept either. Without it, the queue proposed the
+    other with the record kept at 0.99, on the very name judged different."""
+    made: list[list[int]] = []
+    theirs = DuplicateDecision.objects.filter(
+        Q(first=merged) | Q(second=merged), verdict=Verdict.NOT_SAME
+    ).order_by("pk")
+    for decision in theirs:
+        other_id = decision.second_id if decision.first_id == merged.pk else decision.first_id
+        if other_id == survivor.pk:
+            continue
+        first_id, second_id = sorted((survivor.pk, other_id))
+        _row, created = DuplicateDecision.objects.get_or_create(
+            first_id=first_id,
+            second_id=second_id,
+            defaults={
+                "organisation_id": decision.organisation_id,
+                "verdict": Verdict.NOT_SAME,
+                "note": decision.note,
+                "score": decision.score,
+                "decided_by_id": decision.decided_by_id,
+                "decided_at": decision.decided_at,
+            },
+        )
+        if created:
+            made.append([first_id, second_id])
+    return made
 
 
 def overruled_decision(first: Person, second: Person) -> list[Any] | None:
@@ -656,6 +720,10 @@ def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
             decision.update(**before)
         else:
             decision.delete()
+        for first_id, second_id in moved.get(CARRIED_DECISIONS, []):
+            DuplicateDecision.objects.filter(
+                first_id=first_id, second_id=second_id, verdict=Verdict.NOT_SAME
+            ).delete()
         ListRow.objects.filter(pk__in=moved.get(LIST_ROWS, []), person=survivor).update(
             person=merged
         )

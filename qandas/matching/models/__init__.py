@@ -1,10 +1,19 @@
 """The matching app's models, one module per concern."""
 
-from .duplicates import OVERRULED, DuplicateDecision, LikelyPair, Merge, PairsStale, Verdict
+from .duplicates import (
+    CARRIED_DECISIONS,
+    OVERRULED,
+    DuplicateDecision,
+    LikelyPair,
+    Merge,
+    PairsStale,
+    Verdict,
+)
 from .index import NameKey
 from .lists import ListKind, ListRow, ListUpload, MatchState, RowState
 
 __all__ = [
+    "CARRIED_DECISIONS",
     "OVERRULED",
     "DuplicateDecision",
     "LikelyPair",

@@ -48,6 +48,10 @@ class DuplicateDecision(models.Model):
 # The key of ``Merge.moved`` that keeps the pair's decision a merge overruled ("not the
 # same person": its verdict, note, score, who and when), for an undo to put back.
 OVERRULED = "matching.DuplicateDecision:overruled"
+# The "not the same person" decisions a merge gave the record kept, which the merged
+# record had with others: [first id, second id] of each decision made, for an undo to
+# take away.
+CARRIED_DECISIONS = "matching.DuplicateDecision:carried"
 
 
 class Merge(models.Model):

@@ -540,6 +540,62 @@ def test_undoing_a_merge_puts_back_the_not_the_same_decision_it_overruled(
     assert f"/duplicates/{kept.code}/" not in client.get("/duplicates/").content.decode()
 
 
+def test_a_not_the_same_decision_follows_the_record_merged_and_back_on_undo(
+    client: Client, cast: Cast
+) -> None:
+    """P1 was decided not the same as P2; P2 merged into a third record P3 of the same
+    man: the queue then proposed P1 with P3 at 0.99, on the very name judged different,
+    and the pair page said nothing of it. Keeping P2 instead kept the decision."""
+    p1 = person(cast, ["Kairat Zhumabayev"], born=1990, father_name="Marat")
+    p2 = person(cast, ["Кайрат Жумабаев"], born=1990, father_name="Marat")
+    p3 = person(cast, ["Kayrat Zhumabaev", "Қайрат Жұмабаев"], born=1990, father_name="Marat")
+    duplicates.not_same(p1, p2, by=cast.coordinator, note="Cousins")
+    done = duplicates.merge(p3, p2, by=cast.coordinator)
+    first, second = duplicates.ordered(p1, p3)
+    carried = DuplicateDecision.objects.get(first=first, second=second)
+    assert (carried.verdict, carried.note) == (Verdict.NOT_SAME, "Cousins")
+    duplicates.refresh([p1.pk, p3.pk])
+    client.force_login(cast.coordinator)
+    assert (
+        f"/duplicates/{first.code}/{second.code}/"
+        not in client.get("/duplicates/").content.decode()
+    )
+    page = client.get(f"/duplicates/{p1.code}/{p3.code}/").content.decode()
+    assert "decided that these are two different people" in page
+
+    duplicates.undo(done, by=cast.coordinator)
+    assert not DuplicateDecision.objects.filter(first=first, second=second).exists()
+    kept = DuplicateDecision.objects.get(first__in=[p1, p2], second__in=[p1, p2])
+    assert kept.verdict == Verdict.NOT_SAME
+
+
+def test_a_not_the_same_decision_is_listed_and_can_be_withdrawn(client: Client, cast: Cast) -> None:
+    """A decision taken by a wrong click could not be found again nor undone: the pair
+    left the queue for good."""
+    a = person(cast, ["Beibit Kuanyshev"], born=1970)
+    b = person(cast, ["Бейбит Куанышев"], born=1970)
+    elsewhere = person(cast, ["Beibit Kuanyshev"], born=1970, city=cast.quetta)
+    other = person(cast, ["Бейбит Куанышев"], born=1970, city=cast.quetta)
+    duplicates.not_same(a, b, by=cast.coordinator, note="Wrong click")
+    duplicates.not_same(elsewhere, other, by=cast.admin, note="Quetta's own")
+    client.force_login(cast.coordinator)
+    page = client.get("/duplicates/merges/").content.decode()
+    pair = f"/duplicates/{a.code}/{b.code}/" if a.pk < b.pk else f"/duplicates/{b.code}/{a.code}/"
+    assert pair in page and "Wrong click" in page
+    assert "Quetta&#x27;s own" not in page and str(elsewhere.code) not in page
+
+    # Withdrawn: audited, back in the queue; another city's pair is out of reach.
+    response = client.post(f"/duplicates/{a.code}/{b.code}/reopen/", follow=True)
+    assert "Decision withdrawn" in response.content.decode()
+    assert not DuplicateDecision.objects.filter(first__in=[a, b], second__in=[a, b]).exists()
+    assert AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=a.code).exists()
+    assert pair in client.get("/duplicates/").content.decode()
+    assert client.post(f"/duplicates/{elsewhere.code}/{other.code}/reopen/").status_code == 404
+    assert DuplicateDecision.objects.filter(first__in=[elsewhere, other]).exists()
+    client.force_login(cast.lawyer)
+    assert client.post(f"/duplicates/{a.code}/{b.code}/reopen/").status_code == 403
+
+
 @pytest.mark.parametrize("which", ["kept", "twin"])
 def test_a_merge_with_a_redacted_record_says_why_it_cannot_be_undone(
     client: Client, cast: Cast, world: World, which: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -14,10 +15,17 @@ from qandas.lib.files import CleanFile
 from qandas.lib.scripts import has_letter
 from qandas.people.forms import NO_LETTER
 
-from .lists import FIRST_LIST_YEAR, PLACE_KINDS, clean_list_file, wrong_place
+from .lists import (
+    FIRST_LIST_YEAR,
+    PLACE_KINDS,
+    clean_list_file,
+    visible_uploads,
+    wrong_place,
+)
 from .models import ListKind, RowState
 from .tables import Table, TableError
 
+LATEST_AHEAD = 366  # days: a court list dated further ahead is a typing error
 ACCEPTED = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENCODINGS = [
     ("", _("Find out (UTF-8 or a common legacy encoding)")),
@@ -73,11 +81,21 @@ class ListUploadForm(forms.Form):
     encoding = forms.ChoiceField(
         label=_("Encoding of a CSV file"), choices=ENCODINGS, required=False
     )
+    again = forms.BooleanField(
+        label=_("Upload it again: this file was uploaded before"),
+        required=False,
+        widget=forms.HiddenInput,  # a checkbox once the file is found uploaded before
+        help_text=_(
+            "Confirming its rows again records their events again, on the new list's "
+            "date and place."
+        ),
+    )
 
     def __init__(self, *args: Any, user: User, membership: Membership, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"listed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.membership = membership
+        self.user = user
         places = Place.objects.visible_to(user).filter(organisation_id=membership.organisation_id)
         self.fields["place"].queryset = places.select_related("city")  # type: ignore[attr-defined]
         cities = City.objects.all() if membership.role == Role.ADMIN else membership.cities.all()
@@ -90,6 +108,11 @@ class ListUploadForm(forms.Form):
         kind, listed_on = data.get("kind"), data.get("listed_on")
         if listed_on and kind != ListKind.COURT and listed_on > timezone.localdate():
             self.add_error("listed_on", _("Only a court list may be dated in the future."))
+        if listed_on and listed_on > timezone.localdate() + timedelta(days=LATEST_AHEAD):
+            self.add_error(
+                "listed_on",
+                _("A list dated more than a year ahead must be a typing error: check the year."),
+            )
         if listed_on and listed_on.year < FIRST_LIST_YEAR:
             self.add_error(
                 "listed_on",
@@ -107,9 +130,40 @@ class ListUploadForm(forms.Form):
                 )
             except TableError as exc:
                 self.add_error("file", str(exc))
+        if self.checked_file is not None and not data.get("again"):
+            self._refuse_a_second_copy(self.checked_file.sha256)
         if not data.get("city"):
             data["city"] = self._default_city(data.get("place"))
+            if data["city"] is None and "city" not in self.errors:
+                self.add_error(
+                    "city",
+                    _(
+                        "Choose the city whose coordinators and lawyers review this list: "
+                        "its place has none. Without a city, only administrators would see it."
+                    ),
+                )
         return data
+
+    def _refuse_a_second_copy(self, sha256: str) -> None:
+        """The same file uploaded before (one the uploader may see): confirming its rows
+        again recorded every event a second time."""
+        before = (
+            visible_uploads(self.user)
+            .filter(organisation_id=self.membership.organisation_id, sha256=sha256)
+            .order_by("-uploaded_at")
+            .first()
+        )
+        if before is None:
+            return
+        self.fields["again"].widget = forms.CheckboxInput()
+        self.add_error(
+            "file",
+            _(
+                "This file was uploaded before, as “%(title)s” of %(date)s. To upload it "
+                "again anyway, tick the box below."
+            )
+            % {"title": before.title or before.display_name, "date": before.listed_on.isoformat()},
+        )
 
     def _default_city(self, place: Place | None) -> City | None:
         """The place's city, or the uploader's only city, so the city's team sees it."""

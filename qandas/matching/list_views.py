@@ -259,7 +259,8 @@ def _after_decision(request: HttpRequest, row: ListRow) -> HttpResponseBase:
 
 
 def _audit_decision(request: HttpRequest, user: User, row: ListRow, fields: list[str]) -> None:
-    """A decision on a row (confirm, reject, undo) is an update of the row."""
+    """A decision on a row (confirm, reject, undo) is an update of the row; its fields
+    (names, never values) tell which: a rejection adds "no_match", an undo "undone"."""
     record(
         Verb.UPDATE,
         actor=user,
@@ -361,7 +362,7 @@ def reject(request: HttpRequest, code: str) -> HttpResponseBase:
         said = messages.info if isinstance(exc, lists.AlreadyDecided) else messages.error
         said(request, str(exc))
         return _after_decision(request, row)
-    _audit_decision(request, user, row, ["state"])
+    _audit_decision(request, user, row, ["state", "no_match"])
     messages.success(request, _("Line %(line)s: no match.") % {"line": row.line})
     return _after_decision(request, row)
 
@@ -379,7 +380,10 @@ def undo(request: HttpRequest, code: str) -> HttpResponseBase:
         said = messages.info if isinstance(exc, lists.AlreadyDecided) else messages.error
         said(request, str(exc))
         return _after_decision(request, row)
-    _audit_decision(request, user, row, [field for field, value in decided.items() if value])
+    # "undone": told apart from the decision it undoes, which changed the same fields.
+    _audit_decision(
+        request, user, row, [*(field for field, value in decided.items() if value), "undone"]
+    )
     messages.success(request, _("Line %(line)s is back to review.") % {"line": row.line})
     if done.event is not None and done.retracted:
         record(

@@ -75,6 +75,10 @@ EVENT_NOTE = {
     ListKind.COURT: gettext_lazy("Listed for a hearing at this court on this date."),
     ListKind.DEPORTATION: gettext_lazy("Listed as deported through this crossing on this date."),
 }
+# A deportation list may name no crossing: its note names none either.
+NOTE_WITHOUT_PLACE = {
+    ListKind.DEPORTATION: gettext_lazy("Listed as deported on this date."),
+}
 
 
 # Reading an uploaded list ------------------------------------------------------------------
@@ -244,7 +248,10 @@ def create_upload(
 
 
 MATCH_CHUNK = 100  # rows matched, then saved with the progress, at a time
-STALLED = timedelta(minutes=10)  # matching that has not moved for this long may start again
+# Matching that has not moved for this long may start again: it saves its progress every
+# ``MATCH_CHUNK`` rows, about a second's work against a million people. It was ten
+# minutes, for which a list whose worker was killed and started again sat still.
+STALLED = timedelta(minutes=2)
 
 
 def match_upload(pk: int) -> None:
@@ -605,7 +612,11 @@ def confirm(
                     "file": upload.display_name,
                     "line": row.line,
                 },
-                notes=str(EVENT_NOTE[kind]),
+                notes=str(
+                    EVENT_NOTE[kind]
+                    if upload.place_id or kind not in NOTE_WITHOUT_PLACE
+                    else NOTE_WITHOUT_PLACE[kind]
+                ),
             )
         except ValidationError as exc:
             raise DecisionError(" ".join(exc.messages)) from exc

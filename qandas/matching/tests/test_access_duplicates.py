@@ -35,6 +35,8 @@ def objects(cast: Cast) -> dict[str, Any]:
     first, second = named(cast, "Askar Temirbekov"), named(cast, "Аскар Темирбеков")
     kept, gone = named(cast, "Nurzhan Abilov"), named(cast, "Нуржан Абилов")
     merge = duplicates.merge(kept, gone, by=cast.admin)
+    # Decided, so that withdrawing the decision (reopen) changes something when allowed.
+    duplicates.not_same(first, second, by=cast.admin, note="Two brothers")
     return {"first": first, "second": second, "merge": merge}
 
 
@@ -74,6 +76,14 @@ HTML_CASES = [
         REVIEWERS,
         method="post",
         data={"note": "Two brothers"},
+        overrides=NOT_THEIR_CITY,
+        unchanged=pair_state,
+    ),
+    Case(
+        "duplicates:reopen",
+        pair_url("reopen/"),
+        REVIEWERS,
+        method="post",
         overrides=NOT_THEIR_CITY,
         unchanged=pair_state,
     ),

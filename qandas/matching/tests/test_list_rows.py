@@ -112,9 +112,12 @@ def test_a_row_without_a_name_says_so_not_that_nobody_matches(client: Client, ca
     page = client.get(f"/lists/{upload.code}/")
     emoji = row_html(page, rows["😀"])
     assert "This row gives no name to match: its name has no letter." in emoji
-    assert "Nobody in the registry matches." not in emoji
+    assert "Nobody in the registry matches, among the people you may see." not in emoji
     unknown = row_html(page, rows["Zhanargul Kanarybekova"])
-    assert "Nobody in the registry matches." in unknown and "no name to match" not in unknown
+    assert (
+        "Nobody in the registry matches, among the people you may see." in unknown
+        and "no name to match" not in unknown
+    )
 
 
 def test_known_columns_are_labelled_in_words_and_others_as_the_file_names_them(

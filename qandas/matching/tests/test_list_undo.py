@@ -75,7 +75,7 @@ def test_undo_sends_the_row_back_and_retracts_its_event(
     assert event.retracted_at is not None and event.retracted_by == cast.lawyer
     assert "Line 2" in event.retraction_reason
     assert state_of(sharifi) == "free"  # derived again, as a retraction does
-    assert audited(row) == [["event", "person", "state"]]
+    assert audited(row) == [["event", "person", "state", "undone"]]
     assert audited(event) == [["retracted_at", "retraction_reason"]]
     messages = [str(m) for m in response.wsgi_request._messages]  # type: ignore[attr-defined]
     assert "Line 2 is back to review." in messages
@@ -106,13 +106,13 @@ def test_undo_of_a_no_match_over_htmx_returns_the_row_waiting(
     assert f"/lists/rows/{row.code}/undo/" not in html
     row.refresh_from_db()
     assert row.state == "pending" and row.decided_by is None
-    assert audited(row) == [["state"]]
+    assert audited(row) == [["state", "undone"]]
     assert not Event.objects.exists()
 
     # Nothing left to undo: said so, nothing changes, nothing is audited.
     twice = client.post(f"/lists/rows/{row.code}/undo/", headers={"HX-Request": "true"})
     assert "nothing to undo" in twice.content.decode()
-    assert audited(row) == [["state"]]
+    assert audited(row) == [["state", "undone"]]
 
 
 @pytest.mark.parametrize("meanwhile", ["retracted", "corrected"])
@@ -273,3 +273,22 @@ def test_a_row_confirmed_to_someone_redacted_since_offers_no_undo_it_cannot_do(
     page = client.get(f"/lists/{row.upload.code}/").content.decode()
     assert f'action="/lists/rows/{row.code}/undo/"' not in page
     assert "a record you may not see, or one redacted since" in page
+
+
+def test_a_row_says_its_event_was_retracted_and_a_crossing_named_only_if_there_is_one(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """Found by exploratory testing: an event retracted on the timeline still showed on
+    the list's row as live; a deportation list with no place recorded "deported through
+    this crossing"."""
+    row = confirmed(cast, people["sharifi"], station)
+    assert row.event is not None
+    actions.retract_event(row.event, by=cast.coordinator, reason="Wrong list")
+    client.force_login(cast.coordinator)
+    page = client.get(f"/lists/{row.upload.code}/").content.decode()
+    assert "<s>Located</s> (retracted)" in page
+
+    deported = upload_for(cast, cast.coordinator, None, kind="deportation").rows.get(line=2)
+    lists.confirm(deported, people["sharifi"], by=cast.coordinator, create_event=True)
+    deported.refresh_from_db()
+    assert deported.event is not None and deported.event.notes == "Listed as deported on this date."

@@ -117,7 +117,7 @@ def test_upload_matches_rows_in_any_script_within_the_uploaders_scope(
     html = page.content.decode()
     assert 'dir="auto">Айбек Шарифи</strong>' in html
     assert "Aibek Sharifi" in html and "wardrobe" in html and "blue" in html
-    assert "Nobody in the registry matches." in html
+    assert "Nobody in the registry matches, among the people you may see." in html
     assert AuditEvent.objects.filter(verb=Verb.VIEW, object_code=upload.code).exists()
     listing = client.get("/lists/").content.decode()
     assert "Saddar list" in listing
@@ -188,6 +188,47 @@ def test_bad_files_are_refused_and_nothing_is_stored(
     # A court list may be dated ahead: hearings are listed before they happen.
     ahead = (timezone.localdate() + timedelta(days=3)).isoformat()
     assert post_list(client, "name\nA\n", kind="court", listed_on=ahead).status_code == 302
+
+
+def test_a_second_copy_a_date_years_ahead_and_a_list_no_coordinator_sees_are_refused(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """Found by exploratory testing: the same file uploaded twice, its rows confirmed in
+    both, put every event twice on the timelines; a court list dated 2099 put a
+    hearing in 2099 at their top; an admin's list from a place with no city (a border
+    crossing) was seen by no coordinator or lawyer, and nothing said so."""
+    client.force_login(cast.coordinator)
+    assert post_list(client, LIST, place=str(station.code)).status_code == 302
+    again = post_list(client, LIST, place=str(station.code), title="Saddar, again")
+    page = again.content.decode()
+    assert again.status_code == 200 and "This file was uploaded before" in page
+    assert "“Saddar list” of" in page and 'type="checkbox" name="again"' in page
+    assert "Choose the file again" in page
+    assert ListUpload.objects.count() == 1
+    done = post_list(client, LIST, place=str(station.code), title="Saddar, again", again="on")
+    assert done.status_code == 302 and ListUpload.objects.count() == 2
+    # Another city's copy is not said to exist (nor its title): uploaded as new.
+    client.force_login(cast.users["quetta_coordinator"])
+    assert post_list(client, LIST).status_code == 302
+
+    client.force_login(cast.coordinator)
+    years = (timezone.localdate() + timedelta(days=400)).isoformat()
+    late = post_list(client, "name\nA\n", kind="court", listed_on=years).content.decode()
+    assert "more than a year ahead" in late
+
+    crossing = Place.objects.create(
+        organisation=cast.organisation, kind="border_crossing", name="Torkham"
+    )
+    client.force_login(cast.admin)
+    cityless = post_list(client, "name\nB\n", kind="deportation", place=str(crossing.code))
+    assert "Choose the city whose coordinators and lawyers review this list" in (
+        cityless.content.decode()
+    )
+    chosen = post_list(
+        client, "name\nB\n", kind="deportation", place=str(crossing.code), city="karachi"
+    )
+    assert chosen.status_code == 302
+    assert ListUpload.objects.filter(place=crossing).get().city == cast.karachi
 
 
 def workbook() -> bytes:
@@ -273,6 +314,9 @@ def test_confirm_records_the_event_on_the_timeline_and_reject_says_no_match(
     assert "No match" in html and "Line 3: no match." in html
     second.refresh_from_db()
     assert second.state == "rejected" and second.person is None
+    # Audited as a rejection, told apart from its undo and from a confirmation.
+    audited = AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=second.code)
+    assert [e.fields for e in audited] == [["no_match", "state"]]
     # The page costs the same number of queries however many rows it shows.
     with django_assert_max_num_queries(QUERIES):
         assert "Saddar Station" in client.get(f"/lists/{upload.code}/").content.decode()
@@ -462,7 +506,10 @@ def test_a_reviewer_searches_for_someone_the_candidates_miss_and_confirms_them(
     assert row.candidates == []
     client.force_login(cast.coordinator)
     page = row_html(client.get(f"/lists/{upload.code}/").content.decode(), row)
-    assert "Nobody in the registry matches." in page and 'class="row-search"' in page
+    assert (
+        "Nobody in the registry matches, among the people you may see." in page
+        and 'class="row-search"' in page
+    )
 
     url = f"/lists/rows/{row.code}/search/"
     response = client.post(url, {"q": "Болат Жаксылыков"}, headers={"HX-Request": "true"})

@@ -30,7 +30,7 @@ from qandas.correspondence.models import Letter
 from qandas.documents import repoint as documents_repoint
 from qandas.incidents import repoint as incidents_repoint
 from qandas.incidents.models import EventPerson
-from qandas.lib.access import editable_or_404, role_required, signed_in
+from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
 from qandas.people import repoint as people_repoint
 from qandas.people.merged import merged_survivor
 from qandas.people.models import Name, Person, edit_filter
@@ -72,6 +72,11 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 def pair_of(user: User, first: str, second: str) -> tuple[Person, Person]:
     """Both records, if the user may change both (404 when not visible, 403 when not
     theirs to change); a pair across organisations is no pair."""
+    a, b = visible_or_404(Person, user, first), visible_or_404(Person, user, second)
+    # A redacted record is no record to compare or merge: not found, even for an admin
+    # (it answered 403, "your role does not allow this: ask an administrator").
+    if a.is_redacted or b.is_redacted:
+        raise Http404
     a = editable_or_404(Person, user, first)
     b = editable_or_404(Person, user, second)
     if a.pk == b.pk or a.organisation_id != b.organisation_id:

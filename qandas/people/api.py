@@ -34,6 +34,7 @@ from qandas.people.forms import (
     NO_LETTER,
     NO_NUMBER,
     cities_for,
+    names_problem,
     no_such_birth_year,
     organisation_for,
     searchable,
@@ -123,6 +124,14 @@ def no_relationship(value: Any) -> Any:
     return None if value == "" else value
 
 
+def check_names(names: list[NameIn] | None) -> list[NameIn] | None:
+    """Names as a whole, as the web form takes them (``names_problem``)."""
+    problem = names_problem([(n.text, n.primary) for n in names or []])
+    if problem:
+        raise ValueError(problem)
+    return names
+
+
 class PersonIn(Body):
     names: list[NameIn] = Field(..., min_length=1)
     sex: Sex = Sex.UNKNOWN
@@ -139,6 +148,7 @@ class PersonIn(Body):
     relationship: Relationship | None = None
     different_from: list[UUID] = Field([], description=DIFFERENT_FROM)
 
+    _names = field_validator("names")(check_names)
     _phones = field_validator("phones")(check_phones)
     _birth = field_validator("birth_date")(check_birth_date)
     _father = field_validator("father_name")(check_father)
@@ -161,6 +171,7 @@ class PersonPatch(Body):
     relationship: Relationship | None = None
     different_from: list[UUID] = Field([], description=DIFFERENT_FROM)
 
+    _names = field_validator("names")(check_names)
     _phones = field_validator("phones")(lambda v: None if v is None else check_phones(v))
     _father = field_validator("father_name")(lambda v: None if v is None else check_father(v))
     _birth = field_validator("birth_date")(check_birth_date)
@@ -519,7 +530,19 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     try:
         with transaction.atomic():
             person = _create_person(user, organisation.pk, city, household, payload, key)
-            record(Verb.CREATE, actor=user, request=request, obj=person)
+            # The fields the body gave (names, never values), as the web form's entry.
+            given = {
+                "current_city" if field == "city" else field
+                for field in payload.model_fields_set
+                if field != "different_from"
+            }
+            record(
+                Verb.CREATE,
+                actor=user,
+                request=request,
+                obj=person,
+                fields=sorted(given | {"names"}),
+            )
             if dismissed:
                 duplicates_dismissed.send(
                     sender=Person, person=person, others=dismissed, by=user, request=request

@@ -193,6 +193,23 @@ class NameForm(forms.Form):
         return text.strip()
 
 
+def names_problem(names: list[tuple[str, bool]]) -> str | None:
+    """What is wrong with a person's names (text, primary) as a whole, the web form's
+    and the API's alike: two primary names, or one name written twice (as a reader sees
+    it, ``repoint.same_name``); None when nothing is."""
+    from qandas.people.repoint import same_name
+
+    if sum(1 for _text, primary in names if primary) > 1:
+        return str(_("Mark only one name as primary."))
+    seen: set[str] = set()
+    for text, _primary in names:
+        key = same_name(text)
+        if key in seen:
+            return str(_("The name “%(name)s” is written twice.") % {"name": text})
+        seen.add(key)
+    return None
+
+
 class BaseNameFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
@@ -200,8 +217,9 @@ class BaseNameFormSet(forms.BaseFormSet):
         names = self.names()
         if not names:
             raise forms.ValidationError(_("Type at least one name, in any script."), code="no_name")
-        if sum(1 for n in names if n["primary"]) > 1:
-            raise forms.ValidationError(_("Mark only one name as primary."), code="primaries")
+        problem = names_problem([(n["text"], n["primary"]) for n in names])
+        if problem:
+            raise forms.ValidationError(problem, code="names")
 
     def names(self) -> list[dict[str, Any]]:
         """The filled rows, as ``Person.set_names`` takes them."""

@@ -622,6 +622,22 @@ def test_a_merge_with_a_redacted_record_says_why_it_cannot_be_undone(
     assert audit(Verb.UNMERGE, kept, twin) == 0
 
 
+def test_a_pair_with_a_redacted_record_is_not_found_even_by_an_admin(
+    client: Client, cast: Cast, world: World
+) -> None:
+    """It answered 403, "your role does not allow this: ask an administrator", to the
+    administrator too; the guard's link from an old tab leads there."""
+    kept, other = world.kept, world.other
+    other.redact(by=cast.admin)
+    for user in (cast.admin, cast.coordinator):
+        client.force_login(user)
+        pair = f"/duplicates/{kept.code}/{other.code}/"
+        assert client.get(pair).status_code == 404
+        assert client.post(f"{pair}merge/", {"survivor": str(kept.code)}).status_code == 404
+        assert client.post(f"{pair}not-same/", {"note": ""}).status_code == 404
+    assert not Merge.objects.filter(merged=other).exists()
+
+
 def test_the_redact_page_says_the_records_merged_into_this_one_are_redacted_too(
     client: Client, cast: Cast, world: World
 ) -> None:

@@ -397,6 +397,9 @@ def test_one_primary_name_and_a_relationship_only_with_a_household(
     assert "only one name as primary" in response.content.decode()
     assert response.context["form"].errors["relationship"]
     assert Person.objects.count() == 0
+    # One name written twice (as a reader sees it) is refused too, as the API refuses it.
+    twice = client.post("/people/new/", person_form(cast.karachi, "Nurlan", "NURLAN ")).content
+    assert "is written twice" in twice.decode() and Person.objects.count() == 0
 
 
 def test_a_form_posted_twice_creates_one_person(client: Client, cast: Cast) -> None:

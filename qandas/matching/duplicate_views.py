@@ -64,9 +64,8 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     people = Person.objects.editable_by(user)
     pairs = likely_duplicates(people, limit=QUEUE_SIZE)
-    return render(
-        request, "matching/duplicate_list.html", {"pairs": pairs, "waiting": waiting(people)}
-    )
+    context = {"pairs": pairs, "waiting": waiting(people), "full": len(pairs) >= QUEUE_SIZE}
+    return render(request, "matching/duplicate_list.html", context)
 
 
 def pair_of(user: User, first: str, second: str) -> tuple[Person, Person]:

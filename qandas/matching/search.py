@@ -202,6 +202,7 @@ REASONS = {
     "other_city": gettext_lazy("other city"),
     "same_document": gettext_lazy("same document number"),
     "other_document": gettext_lazy("other document"),
+    "no_document": gettext_lazy("no document on record"),
     "together": gettext_lazy("%(query)s ≈ %(found)s (written together)"),
 }
 
@@ -1373,6 +1374,8 @@ def _note(kind: str, value: Any, said: dict[str, str]) -> str:
         return said["father"] % {"score": value * 100}
     if kind == "city":
         return said["same_city" if value else "other_city"]
+    if value is None:
+        return said["no_document"]
     return said["same_document" if value else "other_document"]
 
 
@@ -1679,6 +1682,8 @@ def _scored(
                 document_match = number in documents[facts.pk]
                 agree = 1.0 if document_match else 0.0
                 notes.append(("document", document_match))
+            else:  # it weighs in as unknown: the why says so, or the score drops unsaid
+                notes.append(("document", None))
             weights += 3.0
             proof = 3.0 * agree
         score = best
@@ -1715,6 +1720,12 @@ def born_near_first(
     return with_born_near(keyed, near, CANDIDATES // 3, CANDIDATES)
 
 
+# A search ranks this many people at most: a page says when it shows that many, for
+# more may match as well ("Nurlan Tokhtarov" written alike by fifty people hid the
+# "Tokhtaroff"s behind them, and nothing said so).
+BEST_SHOWN = 50
+
+
 def scored_people(
     people: QuerySet[Person],
     query: str,
@@ -1723,7 +1734,7 @@ def scored_people(
     father_name: str = "",
     document_number: str = "",
     city: str = "",
-    limit: int = 50,
+    limit: int | None = None,
 ) -> list[Scored]:
     """The ``limit`` people of ``people`` best matching ``query`` (and the facts given),
     best first, scored on plain values: nobody is loaded as a ``Person`` here."""
@@ -1751,7 +1762,7 @@ def scored_people(
         document_number=document_number,
         city=city,
         documents=documents_of(list(unique)) if number else None,
-    )[:limit]
+    )[: limit or BEST_SHOWN]
 
 
 # A page's people with their city and household, in one statement written here: building
@@ -1813,8 +1824,9 @@ class Ranked(Sequence[Person]):
     ten or twenty-five of the fifty ranked, and loading a person with their names costs
     more than scoring them. Each has ``score``, ``why`` and ``matched_name``."""
 
-    def __init__(self, scored: list[Scored]) -> None:
+    def __init__(self, scored: list[Scored], *, capped: bool = False) -> None:
         self.scored = scored
+        self.capped = capped  # the search stopped at ``BEST_SHOWN``: more may match
 
     def __len__(self) -> int:
         return len(self.scored)
@@ -1865,4 +1877,5 @@ def reaches(score: float, threshold: float) -> bool:
 def rank_people(people: QuerySet[Person], query: str, **hints: Any) -> Ranked:
     """The people list's and the API's search: people with ``score`` and ``why``, those
     from ``FLOOR``, loaded only for the page shown."""
-    return Ranked([s for s in scored_people(people, query, **hints) if reaches(s.score, FLOOR)])
+    scored = scored_people(people, query, **hints)
+    return Ranked([s for s in scored if reaches(s.score, FLOOR)], capped=len(scored) >= BEST_SHOWN)

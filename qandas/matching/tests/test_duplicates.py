@@ -223,6 +223,13 @@ def test_queue_lists_a_pair_and_forgets_it_after_not_same(
     listed = client.get("/duplicates/").content.decode()
     assert f"/duplicates/{world.kept.code}/{world.twin.code}/" in listed
     assert "Dilnoza" not in listed
+    assert "more may wait" not in listed
+    # A queue as long as it shows says more may wait behind it (it said nothing).
+    with pytest.MonkeyPatch.context() as patch:
+        from qandas.matching import duplicate_views
+
+        patch.setattr(duplicate_views, "QUEUE_SIZE", 1)
+        assert "1 likeliest pair; more may wait" in client.get("/duplicates/").content.decode()
     page = client.get(f"/duplicates/{world.kept.code}/{world.twin.code}/")
     assert page.status_code == 200 and "Merge into this one" in page.content.decode()
 

@@ -162,6 +162,9 @@ def test_birth_year_and_document_number_rank_between_namesakes(
     by_document = find(people, "Aibek Sharifi", birth_year=1960, document_number="ab123456")
     assert by_document[0].person == registry["sharifi"]
     assert "same document number" in by_document[0].why
+    # The namesake holding no document is ranked lower for it, and told so.
+    unchecked = next(m for m in by_document if m.person == registry["quetta"])
+    assert "no document on record" in unchecked.why
     # Its holder under a name the query does not share, the number written another way.
     elsewhere = find(people, "Zzyzx Qwqw", document_number="ab/123-456")
     assert [m.person for m in elsewhere] == [registry["sharifi"]]

@@ -211,3 +211,21 @@ def test_the_birth_year_range_is_checked_by_the_server_not_the_browser(
     page = client.get("/people/").content.decode()
     (field,) = re.findall(r'<input[^>]*name="birth_year"[^>]*>', page)
     assert "min=" not in field and "max=" not in field
+
+
+@pytest.mark.engines
+def test_a_search_that_stops_at_its_best_says_more_may_match(
+    client: Client, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifty people written alike filled a search, and the ones spelt otherwise behind
+    them were not shown, with nothing said: the page looked like every match."""
+    from qandas.matching import search
+
+    monkeypatch.setattr(search, "BEST_SHOWN", 3)
+    for _ in range(4):
+        make_person(cast, "Nurlan Tokhtarov")
+    client.force_login(cast.coordinator)
+    _response, page = searched(client, {"q": "Nurlan Tokhtarov"})
+    assert "3 people" in page and "more people may match as well" in page
+    _response, page = searched(client, {"q": "Azamat Saparbekov"})
+    assert "more people may match" not in page

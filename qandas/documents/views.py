@@ -18,6 +18,7 @@ from qandas.audit.record import record
 from qandas.documents.forms import DocumentForm, ScanForm
 from qandas.documents.models import Document, Scan
 from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
+from qandas.people.merged import follows_merge
 from qandas.people.models import Person
 
 # Who may read documents and scans (DESIGN section 1); writes need editable_by as well.
@@ -34,6 +35,7 @@ def person_url(person: Person) -> str:
 
 @role_required(*READERS)
 @require_http_methods(["GET", "POST"])
+@follows_merge
 def create(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     person = editable_or_404(Person, user, code)

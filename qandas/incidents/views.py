@@ -50,6 +50,7 @@ from qandas.incidents.models import (
 from qandas.incidents.models.places import CUSTODY_READERS, CUSTODY_WRITERS
 from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
 from qandas.lib.views import is_htmx
+from qandas.people.merged import follows_merge
 from qandas.people.models import Household, Person
 
 PLACE_EDITORS = (Role.COORDINATOR, Role.ADMIN)
@@ -205,6 +206,7 @@ def arrest(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CUSTODY_WRITERS)
 @require_http_methods(["GET", "POST"])
+@follows_merge
 def event_create(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     try:

@@ -606,6 +606,7 @@ def _merged(request: HttpRequest, user: User, code: UUID, missing: Http404) -> S
         403: Error,
         404: Error,
         409: DuplicatesOut,
+        410: MergedOut,
         422: Error,
     },
 )
@@ -614,10 +615,15 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
     """Change the fields you send; names, when sent, replace all names.
 
     New names that match other people you may see answer 409, as for ``POST /people``;
-    ``different_from`` works the same way. Unchanged names are not checked again.
+    ``different_from`` works the same way. Unchanged names are not checked again. A
+    record merged into another answers 410 with the record kept, as ``GET`` does, and
+    nothing is changed.
     """
     user = signed_in(request)
-    person = editable_or_404(Person, user, code)
+    try:
+        person = editable_or_404(Person, user, code)
+    except Http404 as missing:
+        return _merged(request, user, code, missing)
     placed = {"current_city": person.current_city_id, "household": person.household_id}
     given = payload.dict(exclude_unset=True)
     different_from = given.pop("different_from", None) or []

@@ -3,8 +3,15 @@ a page or an API call naming a merged record's code."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from qandas.people.models import Person, scope_filter
 
@@ -51,3 +58,28 @@ def now_kept_as(ids: set[int]) -> dict[int, int]:
             current[pk] = into.get(at, at)
         asked = set(into.values())
     return current
+
+
+def follows_merge(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page about one person (``code``: an edit form, a new event or document) that
+    a merge took away meanwhile: to the record kept, saying that nothing was saved. A
+    form opened before the merge answered a bare 404, and what was typed was lost
+    unsaid. A record the user may not follow there stays not found."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, code: Any, **kwargs: Any) -> Any:
+        try:
+            return view(request, *args, code=code, **kwargs)
+        except Http404:
+            if not request.user.is_authenticated:
+                raise
+            survivor = merged_survivor(request.user, code)
+            if survivor is None:
+                raise
+            said = _("That record was merged into this one.")
+            if request.method == "POST":
+                said += " " + _("Nothing was saved: do it again here.")
+            messages.warning(request, said)
+            return redirect("people:detail", code=survivor.code)
+
+    return wrapper

@@ -36,7 +36,7 @@ from qandas.people.forms import (
     name_formset,
     organisation_for,
 )
-from qandas.people.merged import merged_in_scope, merged_survivor
+from qandas.people.merged import follows_merge, merged_in_scope, merged_survivor
 from qandas.people.models import DatePrecision, Household, Person, edit_filter
 from qandas.people.search import check_duplicates, duplicates_dismissed, find, in_city
 
@@ -254,6 +254,7 @@ def already_created(user: User, key: Any) -> Person | None:
 
 @role_required(*EDITORS)
 @require_http_methods(["GET", "POST"])
+@follows_merge
 def person_edit(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     person = editable_or_404(Person, user, code)
@@ -530,6 +531,7 @@ def person_photo(request: HttpRequest, code: str) -> HttpResponseBase:
 
 @role_required(*EDITORS)
 @require_http_methods(["GET", "POST"])
+@follows_merge
 def person_photo_upload(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     person = editable_or_404(Person, user, code)

@@ -321,6 +321,24 @@ def test_a_record_merged_into_another_citys_says_so_to_whoever_kept_it(
         "merged_into": None,
     }
     assert api_get("coordinator").status_code == 404
+    # A write answers as a read does (it answered 404, and a client holding the old code
+    # could not tell the record had moved); nothing is changed.
+    headers = {"Authorization": f"Bearer {cast.token('admin')}"}
+    url = f"/api/v1/people/{theirs.code}"
+    patched = client.patch(
+        url, {"clan": "Naiman"}, content_type="application/json", headers=headers
+    )
+    assert patched.status_code == 410 and patched.json()["merged_into"] == str(kept.code)
+    assert Person.objects.get(pk=theirs.pk).clan == ""
+    # So does a form opened before the merge: to the record kept, saying nothing was
+    # saved (it answered a bare 404); one who never saw either still learns nothing.
+    client.force_login(cast.admin)
+    for form in ("edit/", "events/new/", "documents/new/", "photo/new/"):
+        sent = client.post(f"/people/{theirs.code}/{form}", {"clan": "Naiman"}, follow=True)
+        assert sent.redirect_chain == [(f"/people/{kept.code}/", 302)], form
+        assert "Nothing was saved: do it again here." in sent.content.decode()
+    client.force_login(cast.coordinator)
+    assert client.post(f"/people/{theirs.code}/edit/", {}).status_code == 404
     duplicates.undo(Merge.objects.get(), by=cast.admin)
     client.force_login(cast.quetta_coordinator)
     assert client.get(f"/people/{theirs.code}/").status_code == 200

@@ -29,7 +29,8 @@ from qandas.correspondence import repoint as correspondence_repoint
 from qandas.correspondence.models import Letter
 from qandas.documents import repoint as documents_repoint
 from qandas.incidents import repoint as incidents_repoint
-from qandas.incidents.models import EventPerson
+from qandas.incidents.actions import state_of
+from qandas.incidents.models import CustodyState, Episode, EventPerson
 from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
 from qandas.people import repoint as people_repoint
 from qandas.people.merged import merged_survivor
@@ -51,7 +52,7 @@ from .duplicates import (
     undo_refused_by_redaction,
     waiting,
 )
-from .models import DuplicateDecision, Merge, Verdict
+from .models import DuplicateDecision, ListRow, Merge, Verdict
 
 REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
 QUEUE_SIZE = 50
@@ -93,6 +94,11 @@ def card(person: Person) -> dict[str, Any]:
         "applications": Application.objects.filter(person=person).count(),
         "letters": Letter.people.through.objects.filter(person=person).count(),
         "phones": len(person.phones),
+        # What a merge also moves, and a reviewer weighs: one record detained with an
+        # open alarm and a lawyer, the other free, said only "Events 1 / 4".
+        "custody": CustodyState(state_of(person)).label,
+        "episodes": Episode.objects.filter(person=person).count(),
+        "list_rows": ListRow.objects.filter(person=person).count(),
     }
 
 
@@ -185,8 +191,9 @@ def duplicate_merge(request: HttpRequest, first: str, second: str) -> HttpRespon
     messages.success(
         request,
         _(
-            "Merged. The other record's names, documents, events, applications and letters "
-            "are on this one now, with the details this one lacked; the merge can be undone."
+            "Merged. The other record's names, documents, events, custody history, "
+            "applications, letters and list rows are on this one now, with the details "
+            "this one lacked; the merge can be undone."
         ),
     )
     return redirect("people:detail", code=survivor.code)

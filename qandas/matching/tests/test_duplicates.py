@@ -232,6 +232,9 @@ def test_queue_lists_a_pair_and_forgets_it_after_not_same(
         assert "1 likeliest pair; more may wait" in client.get("/duplicates/").content.decode()
     page = client.get(f"/duplicates/{world.kept.code}/{world.twin.code}/")
     assert page.status_code == 200 and "Merge into this one" in page.content.decode()
+    # Custody and list rows side by side, which a merge moves too.
+    assert '<th scope="row">Custody</th>' in page.content.decode()
+    assert '<th scope="row">List rows</th>' in page.content.decode()
 
     response = client.post(
         f"/duplicates/{world.kept.code}/{world.twin.code}/not-same/", {"note": "Cousins, same name"}

@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -127,7 +128,10 @@ def clean_list_file(
                 "The list has %(rows)s rows; the limit here is %(limit)s. Split it, or ask "
                 "an administrator to run “manage.py match_list” on it."
             )
-            % {"rows": len(table.rows), "limit": MAX_ROWS}
+            % {
+                "rows": number_format(len(table.rows), force_grouping=True),
+                "limit": number_format(MAX_ROWS, force_grouping=True),
+            }
         )
     extension = files.TABLE_EXTENSION[content_type]
     return CleanFile(data, content_type, extension, files.display_name(name, extension)), table

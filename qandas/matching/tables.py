@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -460,7 +461,7 @@ def _within(max_rows: int, counted: int, empty: int) -> None:
                 "The list has more than %(limit)s rows; the limit here is %(limit)s. Split "
                 "it, or ask an administrator to run “manage.py match_list” on it."
             )
-            % {"limit": max_rows}
+            % {"limit": number_format(max_rows, force_grouping=True)}
         )
     if empty > max_rows:
         raise TableError(

@@ -144,7 +144,7 @@ def test_reading_stops_at_the_first_row_past_the_limit() -> None:
     many = b"name\n" + b"a\n" * 1_000_000
     tracemalloc.start()
     try:
-        with pytest.raises(TableError, match="more than 5000 rows; the limit here is 5000"):
+        with pytest.raises(TableError, match="more than 5,000 rows; the limit here is 5,000"):
             read(many, max_rows=5000)
         _size, peak = tracemalloc.get_traced_memory()
     finally:

@@ -54,8 +54,9 @@ class PlaceChoice(forms.ModelChoiceField):
         return f"{obj.name} ({obj.get_kind_display()})"
 
 
-class ListUploadForm(forms.Form):
-    """A list and what it is: the file is read in full here, before anything is saved."""
+class ListFactsForm(forms.Form):
+    """What a list is: its kind, title, date, place and city (``ListUploadForm`` with its
+    file; alone, to correct them while none of its rows is decided)."""
 
     kind = forms.ChoiceField(label=_("Kind of list"), choices=ListKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
@@ -70,6 +71,61 @@ class ListUploadForm(forms.Form):
     city = forms.ModelChoiceField(
         label=_("City"), queryset=City.objects.none(), required=False, to_field_name="slug"
     )
+
+    def __init__(self, *args: Any, user: User, membership: Membership, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"listed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.user = user
+        places = Place.objects.visible_to(user).filter(organisation_id=membership.organisation_id)
+        self.fields["place"].queryset = places.select_related("city")  # type: ignore[attr-defined]
+        cities = City.objects.all() if membership.role == Role.ADMIN else membership.cities.all()
+        self.fields["city"].queryset = cities  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, listed_on = data.get("kind"), data.get("listed_on")
+        if listed_on and kind != ListKind.COURT and listed_on > timezone.localdate():
+            self.add_error("listed_on", _("Only a court list may be dated in the future."))
+        if listed_on and listed_on > timezone.localdate() + timedelta(days=LATEST_AHEAD):
+            self.add_error(
+                "listed_on",
+                _("A list dated more than a year ahead must be a typing error: check the year."),
+            )
+        if listed_on and listed_on.year < FIRST_LIST_YEAR:
+            self.add_error(
+                "listed_on",
+                _("A list dated before %(year)s must be a typing error: check the year.")
+                % {"year": FIRST_LIST_YEAR},
+            )
+        place = data.get("place")
+        if kind in PLACE_KINDS and place is not None and place.kind not in PLACE_KINDS[kind]:
+            self.add_error("place", wrong_place(ListKind(kind)))
+        if not data.get("city"):
+            data["city"] = self._default_city(data.get("place"))
+            if data["city"] is None and "city" not in self.errors:
+                self.add_error(
+                    "city",
+                    _(
+                        "Choose the city whose coordinators and lawyers review this list: "
+                        "its place has none. Without a city, only administrators would see it."
+                    ),
+                )
+        return data
+
+    def _default_city(self, place: Place | None) -> City | None:
+        """The place's city, or the uploader's only city, so the city's team sees it."""
+        cities = self.fields["city"].queryset  # type: ignore[attr-defined]
+        if place is not None and place.city_id and cities.filter(pk=place.city_id).exists():
+            return place.city
+        if self.membership.role != Role.ADMIN and cities.count() == 1:
+            return cities.get()
+        return None
+
+
+class ListUploadForm(ListFactsForm):
+    """A list and what it is: the file is read in full here, before anything is saved."""
+
     file = forms.FileField(
         label=_("File"),
         help_text=_(
@@ -92,36 +148,12 @@ class ListUploadForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: User, membership: Membership, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"listed_on": timezone.localdate()})
-        super().__init__(*args, **kwargs)
-        self.membership = membership
-        self.user = user
-        places = Place.objects.visible_to(user).filter(organisation_id=membership.organisation_id)
-        self.fields["place"].queryset = places.select_related("city")  # type: ignore[attr-defined]
-        cities = City.objects.all() if membership.role == Role.ADMIN else membership.cities.all()
-        self.fields["city"].queryset = cities  # type: ignore[attr-defined]
+        super().__init__(*args, user=user, membership=membership, **kwargs)
         self.table: Table | None = None
         self.checked_file: CleanFile | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        kind, listed_on = data.get("kind"), data.get("listed_on")
-        if listed_on and kind != ListKind.COURT and listed_on > timezone.localdate():
-            self.add_error("listed_on", _("Only a court list may be dated in the future."))
-        if listed_on and listed_on > timezone.localdate() + timedelta(days=LATEST_AHEAD):
-            self.add_error(
-                "listed_on",
-                _("A list dated more than a year ahead must be a typing error: check the year."),
-            )
-        if listed_on and listed_on.year < FIRST_LIST_YEAR:
-            self.add_error(
-                "listed_on",
-                _("A list dated before %(year)s must be a typing error: check the year.")
-                % {"year": FIRST_LIST_YEAR},
-            )
-        place = data.get("place")
-        if kind in PLACE_KINDS and place is not None and place.kind not in PLACE_KINDS[kind]:
-            self.add_error("place", wrong_place(ListKind(kind)))
+        data = super().clean()
         uploaded = data.get("file")
         if uploaded is not None:
             try:
@@ -132,16 +164,6 @@ class ListUploadForm(forms.Form):
                 self.add_error("file", str(exc))
         if self.checked_file is not None and not data.get("again"):
             self._refuse_a_second_copy(self.checked_file.sha256)
-        if not data.get("city"):
-            data["city"] = self._default_city(data.get("place"))
-            if data["city"] is None and "city" not in self.errors:
-                self.add_error(
-                    "city",
-                    _(
-                        "Choose the city whose coordinators and lawyers review this list: "
-                        "its place has none. Without a city, only administrators would see it."
-                    ),
-                )
         return data
 
     def _refuse_a_second_copy(self, sha256: str) -> None:
@@ -164,15 +186,6 @@ class ListUploadForm(forms.Form):
             )
             % {"title": before.title or before.display_name, "date": before.listed_on.isoformat()},
         )
-
-    def _default_city(self, place: Place | None) -> City | None:
-        """The place's city, or the uploader's only city, so the city's team sees it."""
-        cities = self.fields["city"].queryset  # type: ignore[attr-defined]
-        if place is not None and place.city_id and cities.filter(pk=place.city_id).exists():
-            return place.city
-        if self.membership.role != Role.ADMIN and cities.count() == 1:
-            return cities.get()
-        return None
 
 
 class RowFilterForm(forms.Form):

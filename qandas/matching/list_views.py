@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qandas.accounts.models import User
+from qandas.accounts.models import Membership, Role, User
 from qandas.audit.disclosure import download_stored
 from qandas.audit.models import Verb
 from qandas.audit.record import record
@@ -27,7 +28,7 @@ from qandas.lib.views import is_htmx
 from qandas.people.models import Person
 
 from . import lists
-from .list_forms import ListUploadForm, RowFilterForm, RowSearchForm
+from .list_forms import ListFactsForm, ListUploadForm, RowFilterForm, RowSearchForm
 from .models import ListKind, ListRow, ListUpload, RowState
 
 PAGE_SIZE = 50
@@ -202,7 +203,68 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     if not upload.matched:
         context.update(_progress_context(request, upload))
+    counts = context["counts"]
+    decided = counts.confirmed_count + counts.rejected_count > 0
+    context["can_correct"] = not decided and _correcting(user, upload) is not None
     return render(request, "matching/list_detail.html", context)
+
+
+def _correcting(user: User, upload: ListUpload) -> Membership | None:
+    """The membership by which ``user`` may correct the list's details: its
+    organisation's administrators, and whoever uploaded it while they may still record
+    custody events there; else None."""
+    memberships = user.scope().filter(
+        organisation_id=upload.organisation_id, role__in=CUSTODY_WRITERS
+    )
+    if upload.uploaded_by_id != user.pk:
+        memberships = memberships.filter(role=Role.ADMIN)
+    return memberships.order_by("pk").first()
+
+
+def _decided(upload: ListUpload) -> bool:
+    return upload.rows.exclude(state=RowState.PENDING).exists()
+
+
+# What a list's details are, for the audit trail (field names) and the form's start.
+FACTS = ["kind", "title", "listed_on", "place", "city"]
+
+
+@role_required(*CUSTODY_WRITERS)
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Correct a list's kind, title, date, place or city while none of its rows is
+    decided: a list uploaded with the wrong date or no place could only be uploaded
+    again, and every event recorded from it carried the mistake."""
+    user = signed_in(request)
+    upload = _upload_or_404(request, code)
+    membership = _correcting(user, upload)
+    if membership is None:
+        raise PermissionDenied
+    if _decided(upload):
+        messages.error(
+            request,
+            _(
+                "Rows of this list are decided already: its details can be corrected only "
+                "while every row waits for review. Undo those decisions first."
+            ),
+        )
+        return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
+    initial = {field: getattr(upload, field) for field in FACTS}
+    form = ListFactsForm(request.POST or None, user=user, membership=membership, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = [f for f in FACTS if form.cleaned_data[f] != getattr(upload, f)]
+        with transaction.atomic():
+            locked = ListUpload.objects.select_for_update().get(pk=upload.pk)
+            if _decided(locked):  # decided meanwhile: nothing changes
+                raise PermissionDenied
+            for field in changed:
+                setattr(locked, field, form.cleaned_data[field])
+            locked.save(update_fields=changed)
+            if changed:
+                record(Verb.UPDATE, actor=user, request=request, obj=locked, fields=changed)
+        messages.success(request, _("The list's details are corrected."))
+        return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
+    return render(request, "matching/list_edit.html", {"form": form, "upload": upload})
 
 
 @role_required(*CUSTODY_READERS)

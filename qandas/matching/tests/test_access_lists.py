@@ -79,6 +79,22 @@ HTML_CASES = [
         unchanged=uploads,
     ),
     Case("lists:detail", lambda o: f"/lists/{o['upload'].code}/", READERS, overrides=UNSEEN),
+    # Corrected by its uploader (the coordinator) or an admin: not by the lawyer.
+    Case(
+        "lists:edit",
+        lambda o: f"/lists/{o['upload'].code}/edit/",
+        {"coordinator", "admin"},
+        overrides=UNSEEN,
+    ),
+    Case(
+        "lists:edit",
+        lambda o: f"/lists/{o['upload'].code}/edit/",
+        {"coordinator", "admin"},
+        method="post",
+        data={"kind": "court", "listed_on": "2026-01-05", "city": "karachi"},
+        overrides=UNSEEN,
+        unchanged=lambda o: sorted(ListUpload.objects.values_list("pk", "kind")),
+    ),
     Case(
         "lists:download",
         lambda o: f"/lists/{o['upload'].code}/download/",

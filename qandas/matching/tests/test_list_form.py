@@ -71,4 +71,4 @@ def test_an_upload_stops_reading_at_the_row_limit(
     response = post_list(client, "name\n" + "a\n" * (lists.MAX_ROWS + 1))
     assert seen == [lists.MAX_ROWS]
     error = response.context["form"].errors["file"][0]
-    assert "more than 5000 rows; the limit here is 5000" in error
+    assert "more than 5,000 rows; the limit here is 5,000" in error

@@ -231,6 +231,49 @@ def test_a_second_copy_a_date_years_ahead_and_a_list_no_coordinator_sees_are_ref
     assert ListUpload.objects.filter(place=crossing).get().city == cast.karachi
 
 
+def test_a_lists_details_are_corrected_while_no_row_is_decided(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """Found by exploratory testing: a list uploaded with the wrong date or no place
+    could only be uploaded again; every event recorded from it carried the mistake."""
+    upload = upload_for(cast, cast.coordinator, None)
+    client.force_login(cast.coordinator)
+    page = client.get(f"/lists/{upload.code}/").content.decode()
+    assert f"/lists/{upload.code}/edit/" in page
+    url = f"/lists/{upload.code}/edit/"
+    form = {"kind": "police", "title": "Saddar, 3 Dec", "city": "karachi"}
+    # Checked as an upload is: not a police list dated ahead.
+    ahead = (timezone.localdate() + timedelta(days=2)).isoformat()
+    refused = client.post(url, {**form, "listed_on": ahead, "place": str(station.code)})
+    assert "Only a court list may be dated in the future" in refused.content.decode()
+    day = (timezone.localdate() - timedelta(days=3)).isoformat()
+    assert (
+        client.post(url, {**form, "listed_on": day, "place": str(station.code)}).status_code == 302
+    )
+    upload.refresh_from_db()
+    assert (upload.place, upload.listed_on.isoformat(), upload.title) == (
+        station,
+        day,
+        "Saddar, 3 Dec",
+    )
+    entry = AuditEvent.objects.get(verb=Verb.UPDATE, object_code=upload.code)
+    assert entry.fields == ["listed_on", "place", "title"] and entry.actor == cast.coordinator
+    # Its events take the corrected date and place.
+    row = upload.rows.get(line=2)
+    lists.confirm(row, people["sharifi"], by=cast.coordinator, create_event=True)
+    row.refresh_from_db()
+    assert row.event is not None and row.event.place == station
+    assert timezone.localtime(row.event.occurred_at).date().isoformat() == day
+    # Once a row is decided, no more: undo it first.
+    assert (
+        f"/lists/{upload.code}/edit/" not in client.get(f"/lists/{upload.code}/").content.decode()
+    )
+    again = client.post(url, {**form, "listed_on": day}, follow=True).content.decode()
+    assert "Undo those decisions first" in again
+    upload.refresh_from_db()
+    assert upload.place == station
+
+
 def workbook() -> bytes:
     book = Workbook()
     book.active.append(["name"])

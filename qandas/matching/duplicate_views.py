@@ -357,10 +357,13 @@ def merge_undo(request: HttpRequest, code: str) -> HttpResponse:
     if done.undone_at is not None:
         messages.info(request, _("This merge was already undone."))
         return redirect("duplicates:merges")
-    # What the undo cannot take back, said before it runs (the same transaction's view).
-    kept = people_repoint.kept_after_undo(
-        done.survivor, done.moved.get(people_repoint.CARRIED) or []
-    )
+    # What the undo cannot take back, said before it runs (none for a merge with a
+    # redacted record, which the undo refuses: the values it kept are blanked).
+    kept: list[str] = []
+    if not undo_refused_by_redaction(done):
+        kept = people_repoint.kept_after_undo(
+            done.survivor, done.moved.get(people_repoint.CARRIED) or []
+        )
     since = incidents_repoint.recorded_since(done.survivor, done.merged_at)
     try:
         undo(done, by=user, request=request)

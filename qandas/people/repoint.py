@@ -182,7 +182,10 @@ def _undone(current: Person, carried: list[list[Any]]) -> tuple[dict[str, Any], 
 
 def _taken_out(field: str, now: Any, before: Any, given: Any) -> Any:
     """``now`` (edited since the merge) without what ``_carry`` added to ``before`` to
-    give ``given``; None for a field whose additions cannot be told apart."""
+    give ``given``; None for a field whose additions cannot be told apart (or are
+    forgotten: a redaction blanks the values a merge kept)."""
+    if given is None or before is None or now is None:
+        return None
     if field == "phones":
         added = {p for p in given if p not in before}
         return [p for p in now if p not in added]

@@ -450,6 +450,22 @@ def test_undo_takes_the_other_records_numbers_out_of_details_edited_since(
     assert "father&#x27;s name" in answer or "father's name" in answer
 
 
+def test_undo_of_a_merge_with_a_redacted_record_is_refused_not_broken(
+    client: Client, cast: Cast
+) -> None:
+    """A redaction blanks the values a merge carried; the undo's check of what it would
+    leave read them as lists and answered 500, where the refusal was due."""
+    kept = person(cast, ["Aliya Serikbayeva"], born=1991)
+    twin = person(cast, ["Алия Серикбаева"], phones=["+923009998877"], notes="Sister.")
+    done = duplicates.merge(kept, twin, by=cast.coordinator)
+    Person.objects.filter(pk=kept.pk).update(phones=["+923009998877", "+923215550000"])
+    twin.redact(by=cast.admin)
+    client.force_login(cast.admin)
+    page = client.post(f"/duplicates/merges/{done.code}/undo/", follow=True)
+    assert page.status_code == 200
+    assert "cannot be undone: its details are gone" in page.content.decode()
+
+
 def test_a_merge_gives_the_record_kept_the_photo_it_lacks_one_file_for_both(
     client: Client, cast: Cast, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -10,6 +10,7 @@ from qandas.incidents import actions
 from qandas.incidents.clocks import evaluate
 from qandas.incidents.models import Acknowledgement, Alarm
 from qandas.matching import duplicates
+from qandas.people.models import Person
 from qandas.test import Cast
 
 from .test_duplicates import person
@@ -17,13 +18,13 @@ from .test_duplicates import person
 pytestmark = [pytest.mark.django_db, pytest.mark.engines]
 
 
-def test_an_acknowledgement_follows_the_arrest_through_merge_and_undo(cast: Cast) -> None:
-    """The merged record's episode of the shared arrest is derived away with its
-    alarms: the lawyer's acknowledgement went with them, and the undo raised the alarm
-    again as "Nobody has acknowledged it"."""
-    now = timezone.now()
-    kept = person(cast, ["Ruslan Saparbekov"], born=1980)
-    twin = person(cast, ["Руслан Сапарбеков"], born=1980)
+def arrested_together(
+    cast: Cast, name: str, other: str, born: int, now: datetime.datetime | None = None
+) -> tuple[Person, Person]:
+    """Two records of one man, both named on one arrest 30 hours ago, their alarms raised."""
+    now = now or timezone.now()
+    kept = person(cast, [name], born=born)
+    twin = person(cast, [other], born=born)
     actions.record_event(
         by=cast.coordinator,
         people=[kept, twin],
@@ -31,6 +32,14 @@ def test_an_acknowledgement_follows_the_arrest_through_merge_and_undo(cast: Cast
         occurred_at=now - datetime.timedelta(hours=30),
     )
     evaluate(now=now)
+    return kept, twin
+
+
+def test_an_acknowledgement_follows_the_arrest_through_merge_and_undo(cast: Cast) -> None:
+    """The merged record's episode of the shared arrest is derived away with its
+    alarms: the lawyer's acknowledgement went with them, and the undo raised the alarm
+    again as "Nobody has acknowledged it"."""
+    kept, twin = arrested_together(cast, "Ruslan Saparbekov", "Руслан Сапарбеков", 1980)
     theirs = Alarm.objects.get(person=twin, kind="unlocated")
     assert Alarm.objects.filter(person=kept, kind="unlocated").exists()
     Acknowledgement.objects.create(alarm=theirs, user=cast.lawyer)
@@ -54,15 +63,7 @@ def test_undo_gives_back_the_episode_and_alarm_codes_and_every_acknowledgement(
     from qandas.incidents.models import Episode
 
     now = timezone.now()
-    kept = person(cast, ["Nurzhan Abilkasymov"], born=1979)
-    twin = person(cast, ["Нуржан Әбілқасымов"], born=1979)
-    actions.record_event(
-        by=cast.coordinator,
-        people=[kept, twin],
-        kind="arrest",
-        occurred_at=now - datetime.timedelta(hours=30),
-    )
-    evaluate(now=now)
+    kept, twin = arrested_together(cast, "Nurzhan Abilkasymov", "Нуржан Әбілқасымов", 1979, now)
     ours = Alarm.objects.get(person=kept, kind="unlocated")
     theirs = Alarm.objects.get(person=twin, kind="unlocated")
     at = now - datetime.timedelta(hours=1)

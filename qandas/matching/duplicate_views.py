@@ -342,6 +342,8 @@ def merge_list(request: HttpRequest) -> HttpResponse:
         done.redacted = undo_refused_by_redaction(done)
     scope = Person.objects.filter(edit_filter(user, city_field="current_city"))
     decisions = list(not_same_decisions(scope)[:MERGES_SHOWN])
+    for decision in decisions:  # namesakes told apart by birth and city
+        decision.people = (decision.first, decision.second)  # type: ignore[attr-defined]
     return render(
         request, "matching/duplicate_merges.html", {"merges": merges, "decisions": decisions}
     )

@@ -539,7 +539,7 @@ def not_same_decisions(people: QuerySet[Person]) -> QuerySet[DuplicateDecision]:
     live = people.filter(merged_into__isnull=True, redacted_at__isnull=True)
     return (
         DuplicateDecision.objects.filter(verdict=Verdict.NOT_SAME, first__in=live, second__in=live)
-        .select_related("first", "second", "decided_by")
+        .select_related("first__current_city", "second__current_city", "decided_by")
         .prefetch_related("first__names", "second__names")
         .order_by("-decided_at", "-pk")
     )
@@ -579,7 +579,7 @@ def merge(
         overruled = overruled_decision(first, second)
         if overruled is not None:
             moved[OVERRULED] = overruled
-        moved[CARRIED_DECISIONS] = _carry_decisions(merged, survivor)
+        moved[CARRIED_DECISIONS] = _carry_decisions(merged, survivor, by=by, request=request)
         done = Merge.objects.create(
             organisation_id=survivor.organisation_id,
             survivor=survivor,
@@ -605,12 +605,14 @@ def merge(
     return done
 
 
-def _carry_decisions(merged: Person, survivor: Person) -> list[list[int]]:
+def _carry_decisions(
+    merged: Person, survivor: Person, *, by: User, request: HttpRequest | None
+) -> list[list[Any]]:
     """Give ``survivor`` the merged record's "not the same person" decisions with others
     it has no decision with (``CARRIED_DECISIONS``): the person someone decided is not
     another is not them under the record kept either. Without it, the queue proposed the
     other with the record kept at 0.99, on the very name judged different."""
-    made: list[list[int]] = []
+    made: list[list[Any]] = []
     theirs = DuplicateDecision.objects.filter(
         Q(first=merged) | Q(second=merged), verdict=Verdict.NOT_SAME
     ).order_by("pk")
@@ -619,7 +621,7 @@ def _carry_decisions(merged: Person, survivor: Person) -> list[list[int]]:
         if other_id == survivor.pk:
             continue
         first_id, second_id = sorted((survivor.pk, other_id))
-        _row, created = DuplicateDecision.objects.get_or_create(
+        made_row, created = DuplicateDecision.objects.get_or_create(
             first_id=first_id,
             second_id=second_id,
             defaults={
@@ -632,7 +634,13 @@ def _carry_decisions(merged: Person, survivor: Person) -> list[list[int]]:
             },
         )
         if created:
-            made.append([first_id, second_id])
+            made.append([made_row.pk, made_row.decided_at.isoformat()])
+            record(
+                Verb.NOT_SAME, actor=by, request=request, obj=made_row.first, fields=["duplicates"]
+            )
+            record(
+                Verb.NOT_SAME, actor=by, request=request, obj=made_row.second, fields=["duplicates"]
+            )
     return made
 
 
@@ -720,10 +728,18 @@ def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
             decision.update(**before)
         else:
             decision.delete()
-        for first_id, second_id in moved.get(CARRIED_DECISIONS, []):
-            DuplicateDecision.objects.filter(
-                first_id=first_id, second_id=second_id, verdict=Verdict.NOT_SAME
-            ).delete()
+        # Only the decisions the merge made, as it made them: one withdrawn since and
+        # taken again is someone's own, and stays.
+        for pk, at in moved.get(CARRIED_DECISIONS, []):
+            carried = DuplicateDecision.objects.filter(
+                pk=pk, verdict=Verdict.NOT_SAME, decided_at=datetime.fromisoformat(at)
+            ).select_related("first", "second")
+            for made in carried:
+                made.delete()
+                for person in (made.first, made.second):
+                    record(
+                        Verb.UPDATE, actor=by, request=request, obj=person, fields=["duplicates"]
+                    )
         ListRow.objects.filter(pk__in=moved.get(LIST_ROWS, []), person=survivor).update(
             person=merged
         )

@@ -93,6 +93,7 @@ JOIN_NEXT |= frozenset({"abu", "abou", "bu"})
 # Those of them a name joined to one may be searched without (``Latif`` for ``Abdul
 # Latif Karimi``, ``Rahman`` for ``Abdurrahman``), longest first (``name_part``).
 PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdus", "abdu", "abd", "abou", "abu")
+ASSIMILATED = frozenset({"abdur", "abdus"})  # their last letter is the name's first
 # ... joining the tokens either side (``Nizam ud Din``, ``Zia ul Haq``) ...
 JOIN_BOTH = frozenset({"ud", "ad", "ed", "ul", "ur", "us", "uz", "un", "al", "el", "ol"})
 # ... and joined to the token before them, each spelling of one written one way
@@ -341,11 +342,19 @@ def _stems(rom: str, script: str | None = None) -> list[str]:
 def name_part(rom: str) -> str | None:
     """The name a token joined to a particle holds without it (``latif`` of
     ``abdullatif``, ``ltyf`` of Arabic script's ``abdalltyf``, ``nizam`` of
-    ``nizamuddin``), ``NAME_PART_MIN`` letters at least; else None."""
+    ``nizamuddin``), ``NAME_PART_MIN`` letters at least; else None. A family name's
+    ending is left out first: ``Abdullaev`` is ``Abdulla`` and ``-ev``, no ``laev``."""
+    stems = _stems(rom)
+    if stems:
+        rom = stems[0]
     if rom.startswith("ab"):
         for prefix in PREFIXES:
             if rom.startswith(prefix):
                 rest = rom[len(prefix) :]
+                if prefix in ASSIMILATED and rest[:1] != prefix[-1]:
+                    # The article's l taken by the name's first letter, written once:
+                    # Abdurashid is Abdu-Rashid, Abdusamad Abdu-Samad (not ashid, amad).
+                    rest = prefix[-1] + rest
                 return rest if len(rest) >= NAME_PART_MIN else None
     if rom.endswith(ENDS_JOINED):
         for ending in ENDS_JOINED:

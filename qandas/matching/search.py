@@ -103,9 +103,9 @@ WEAK = 0.85
 # Latin spellings from 0.623 / 0.885 to 0.685 / 0.900 (0.95 and 0.99 did a little worse
 # or no better).
 LEARNED = 0.98
-# A token that is the other without the particle joined to it (``latif`` and
-# ``abdullatif``, ``nizam`` and ``nizamuddin``: ``keys.name_part``) scores this much of how
-# alike the two names are: "Latif" alone finds "Abdul Latif Nazari" (0.65, under the
+# A token alike the other without the particle joined to it (``latif`` and ``abdullatif``,
+# ``nizam`` and ``nizamuddin``: ``keys.name_part``), more than it is alike the whole,
+# scores this much of that: "Latif" alone finds "Abdul Latif Nazari" (0.65, under the
 # duplicate guard's 0.8), and "Latif Nazari" scores 0.85 against him. It used to find
 # nobody: the two tokens shared no key, and run together they are not alike.
 PART = 0.8
@@ -392,8 +392,15 @@ class Pairs:
             ]
         score = np.maximum(blend, learned)
         score = np.where(variant, np.maximum(score, 0.95), score)
-        part = without_particle(queries, found, ours, theirs) if parts else np.zeros(len(ours))
-        score = np.maximum(score, part)
+        # As a name without its particle, when that is what it is alike (``nizam`` and
+        # ``nizam`` of ``nizamuddin``, more than ``nizam`` and ``nizamuddin``): then it
+        # scores that, ``PART`` of it, even under the whole tokens' likeness. "Nizam"
+        # alone scored 0.82 for "Nizamuddin Karimi" by their shared start, and the
+        # duplicate guard asked.
+        alike = without_particle(queries, found, ours, theirs) if parts else np.zeros(len(ours))
+        instead = (alike > score) & ~variant
+        part = np.where(instead, PART * alike, 0.0)
+        score = np.where(instead, part, score)
         same = (
             np.array([t.rom for t in queries], dtype=object)[ours]
             == np.array([t.rom for t in found], dtype=object)[theirs]
@@ -429,8 +436,8 @@ def without_particle(
     queries: tuple[keys.Token, ...], found: tuple[keys.Token, ...], ours: Index, theirs: Index
 ) -> Scores:
     """For each pair of which one token is a name joined to a particle and the other not
-    (``abdullatif``, ``latif``), ``PART`` times the pair's score with the name without
-    the particle in its place (``keys.name_part``); 0 for the others."""
+    (``abdullatif``, ``latif``), the pair's score with the name without the particle in
+    its place (``keys.name_part``); 0 for the others."""
     part = np.zeros(len(ours))
     mine = [keys.name_part(t.rom) for t in queries]
     yours = [keys.name_part(t.rom) for t in found]
@@ -447,7 +454,7 @@ def without_particle(
     shorter = tuple(_part(queries[q], mine[q]) for q in ours_)
     others = tuple(_part(found[f], yours[f]) for f in theirs_)
     places = np.arange(len(at))
-    part[at] = PART * Pairs.of(shorter, others, places, places, parts=False).score
+    part[at] = Pairs.of(shorter, others, places, places, parts=False).score
     return part
 
 
@@ -1878,4 +1885,7 @@ def rank_people(people: QuerySet[Person], query: str, **hints: Any) -> Ranked:
     """The people list's and the API's search: people with ``score`` and ``why``, those
     from ``FLOOR``, loaded only for the page shown."""
     scored = scored_people(people, query, **hints)
-    return Ranked([s for s in scored if reaches(s.score, FLOOR)], capped=len(scored) >= BEST_SHOWN)
+    # Cut at its best only when the last it kept still reached the floor: one under it
+    # says nobody left out would have been shown.
+    capped = len(scored) >= BEST_SHOWN and reaches(scored[-1].score, FLOOR)
+    return Ranked([s for s in scored if reaches(s.score, FLOOR)], capped=capped)

@@ -191,9 +191,11 @@ def _taken_out(field: str, now: Any, before: Any, given: Any) -> Any:
         return [p for p in now if p not in added]
     if field == "languages":
         had = {w.strip().casefold() for w in before.split(",")}
-        added = {w.strip().casefold() for w in given.split(",")} - had
+        added = {w.strip().casefold() for w in given.split(",")} - had - {""}
         said = [w.strip() for w in now.split(",") if w.strip()]
-        return ", ".join(w for w in said if w.casefold() not in added)
+        left = ", ".join(w for w in said if w.casefold() not in added)
+        # Still there, written otherwise ("Kazakh; Uzbek"): left, and named.
+        return None if any(word in left.casefold() for word in added) else left
     if field == "notes":
         block = given[len(before) :] if given.startswith(before) else ""
         return now.replace(block, "", 1).strip() if block and block in now else None

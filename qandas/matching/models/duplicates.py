@@ -49,8 +49,8 @@ class DuplicateDecision(models.Model):
 # same person": its verdict, note, score, who and when), for an undo to put back.
 OVERRULED = "matching.DuplicateDecision:overruled"
 # The "not the same person" decisions a merge gave the record kept, which the merged
-# record had with others: [first id, second id] of each decision made, for an undo to
-# take away.
+# record had with others: [id, decided at] of each decision made, for an undo to take
+# away if it is still as the merge made it.
 CARRIED_DECISIONS = "matching.DuplicateDecision:carried"
 
 

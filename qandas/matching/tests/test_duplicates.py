@@ -577,6 +577,14 @@ def test_a_not_the_same_decision_follows_the_record_merged_and_back_on_undo(
     assert not DuplicateDecision.objects.filter(first=first, second=second).exists()
     kept = DuplicateDecision.objects.get(first__in=[p1, p2], second__in=[p1, p2])
     assert kept.verdict == Verdict.NOT_SAME
+    # Carried, then withdrawn and taken again by someone: the undo leaves their own
+    # decision (it deleted it, by the pair, unaudited).
+    again = duplicates.merge(p3, p2, by=cast.coordinator)
+    assert duplicates.reopen(p1, p3, by=cast.coordinator)
+    duplicates.not_same(p1, p3, by=cast.admin, note="Checked their passports")
+    duplicates.undo(again, by=cast.coordinator)
+    own = DuplicateDecision.objects.get(first=first, second=second)
+    assert (own.note, own.decided_by) == ("Checked their passports", cast.admin)
 
 
 def test_a_not_the_same_decision_is_listed_and_can_be_withdrawn(client: Client, cast: Cast) -> None:

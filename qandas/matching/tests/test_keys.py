@@ -13,6 +13,7 @@ from qandas.matching.keys import (
     japanese,
     joined_keys,
     name_keys,
+    name_part,
     normalise,
     skeleton,
     sounds,
@@ -362,3 +363,26 @@ def test_a_name_is_keyed_as_search_reads_it_and_shown_as_typed(text: str) -> Non
         (t.rom, t.script, t.keys, t.groups) for t in unified
     ]
     assert all("ع" not in t.text for t in unified)
+
+
+@pytest.mark.parametrize(
+    ("rom", "part"),
+    [
+        ("abdullatif", "latif"),
+        ("abdulaziz", "aziz"),
+        # The article's l taken by the name's first letter, written once (found by
+        # exploratory testing: Abdurashid gave "ashid", Abdusamad "amad").
+        ("abdurashid", "rashid"),
+        ("abdurrahman", "rahman"),
+        ("abdusamad", "samad"),
+        ("abdusalamov", "salam"),  # a family name's ending left out first
+        ("abdullaev", None),  # Abdulla and -ev: no "laev"
+        ("abdullah", None),
+        ("nizamuddin", "nizam"),
+        ("saifullah", "saif"),
+        ("nurullah", None),
+        ("abenov", None),
+    ],
+)
+def test_the_name_without_its_particle(rom: str, part: str | None) -> None:
+    assert name_part(rom) == part

@@ -448,6 +448,10 @@ def test_undo_takes_the_other_records_numbers_out_of_details_edited_since(
     assert "back as they were" not in answer
     assert "edited since the merge and left as they are" in answer
     assert "father&#x27;s name" in answer or "father's name" in answer
+    # A language given, written otherwise since ("Kazakh; Russian"), is left and named.
+    again = duplicates.merge(kept, twin, by=cast.coordinator)
+    Person.objects.filter(pk=kept.pk).update(languages="Kazakh; Russian")
+    assert "languages" in repoint.kept_after_undo(kept, again.moved[repoint.CARRIED])
 
 
 def test_undo_of_a_merge_with_a_redacted_record_is_refused_not_broken(

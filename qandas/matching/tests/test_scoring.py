@@ -47,9 +47,10 @@ def one_pair(query: Token, found: Token) -> tuple[float, str]:
     if reason in ("same", "latin", "variant") or (mine is None) == (yours is None):
         return score, reason
     shorter = search._part(query, mine), search._part(found, yours)
-    part = search.PART * whole_pair(*shorter)[0]
-    if part < score:
+    alike = whole_pair(*shorter)[0]
+    if alike <= score:
         return score, reason
+    part = search.PART * alike
     return part, "without_particle" if part >= search.ALIKE else "unlike"
 
 

@@ -229,3 +229,13 @@ def test_a_search_that_stops_at_its_best_says_more_may_match(
     assert "3 people" in page and "more people may match as well" in page
     _response, page = searched(client, {"q": "Azamat Saparbekov"})
     assert "more people may match" not in page
+    # Cut at three, the third under the floor: nobody left out would have been shown.
+    from types import SimpleNamespace
+
+    def scored(*scores: float) -> Any:
+        return lambda *_a, **_k: [SimpleNamespace(score=one) for one in scores]
+
+    monkeypatch.setattr(search, "scored_people", scored(0.9, 0.7, 0.3))
+    assert not search.rank_people(Person.objects.none(), "x").capped
+    monkeypatch.setattr(search, "scored_people", scored(0.9, 0.7, 0.6))
+    assert search.rank_people(Person.objects.none(), "x").capped

@@ -6,11 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qandas.accounts.models import City, Membership, Role, User
 from qandas.incidents.models import Place
+from qandas.incidents.models.places import CUSTODY_WRITERS
 from qandas.lib.files import CleanFile
 from qandas.lib.scripts import has_letter
 from qandas.people.forms import NO_LETTER
@@ -22,7 +24,7 @@ from .lists import (
     visible_uploads,
     wrong_place,
 )
-from .models import ListKind, RowState
+from .models import ListKind, ListUpload, RowState
 from .tables import Table, TableError
 
 LATEST_AHEAD = 366  # days: a court list dated further ahead is a typing error
@@ -72,14 +74,26 @@ class ListFactsForm(forms.Form):
         label=_("City"), queryset=City.objects.none(), required=False, to_field_name="slug"
     )
 
-    def __init__(self, *args: Any, user: User, membership: Membership, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        membership: Membership,
+        upload: ListUpload | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("initial", {"listed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.membership = membership
         self.user = user
+        self.upload = upload  # being corrected
         places = Place.objects.visible_to(user).filter(organisation_id=membership.organisation_id)
         self.fields["place"].queryset = places.select_related("city")  # type: ignore[attr-defined]
         cities = City.objects.all() if membership.role == Role.ADMIN else membership.cities.all()
+        if upload is not None and upload.city_id:
+            # Its city kept when the one correcting it does not cover it (an admin moved
+            # an uploader's list): blank, the form moved it back to the uploader's city.
+            cities = City.objects.filter(Q(pk__in=cities.values("pk")) | Q(pk=upload.city_id))
         self.fields["city"].queryset = cities  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -109,9 +123,38 @@ class ListFactsForm(forms.Form):
                     _(
                         "Choose the city whose coordinators and lawyers review this list: "
                         "its place has none. Without a city, only administrators would see it."
+                    )
+                    if place is not None
+                    else _(
+                        "Choose the city whose coordinators and lawyers review this list. "
+                        "Without a city, only administrators would see it."
                     ),
                 )
+        if self.upload is not None and data.get("city") and data["city"] != self.upload.city:
+            self._refuse_a_city_not_matched(data["city"])
         return data
+
+    def _refuse_a_city_not_matched(self, city: City) -> None:
+        """The rows were matched among the people the uploader may record custody events
+        for: a city none of them is in would show its coordinators no candidate at all."""
+        assert self.upload is not None
+        if self.upload.uploaded_by_id is None:
+            return
+        uploader = Membership.objects.filter(
+            user_id=self.upload.uploaded_by_id,
+            organisation_id=self.upload.organisation_id,
+            role__in=CUSTODY_WRITERS,
+        )
+        if uploader.filter(Q(role=Role.ADMIN) | Q(cities=city)).exists():
+            return
+        self.add_error(
+            "city",
+            _(
+                "The rows were matched among the people of the uploader's cities, none of "
+                "them in %(city)s: upload the list again for it."
+            )
+            % {"city": city.name},
+        )
 
     def _default_city(self, place: Place | None) -> City | None:
         """The place's city, or the uploader's only city, so the city's team sees it."""
@@ -151,6 +194,9 @@ class ListUploadForm(ListFactsForm):
         super().__init__(*args, user=user, membership=membership, **kwargs)
         self.table: Table | None = None
         self.checked_file: CleanFile | None = None
+        if self.data.get("again") in ("on", "true", "True", "1"):
+            # Ticked before another error: still a box to untick, not a hidden yes.
+            self.fields["again"].widget = forms.CheckboxInput()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -160,6 +160,7 @@ def _review_context(
         "event_default": blocker is None
         and upload.kind in (ListKind.POLICE, ListKind.COURT, ListKind.DEPORTATION),
         "can_decide": user.has_role(*CUSTODY_WRITERS) and upload.matched,
+        "facts": lists.facts_of(upload),
     }
 
 
@@ -250,9 +251,14 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         )
         return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
     initial = {field: getattr(upload, field) for field in FACTS}
-    form = ListFactsForm(request.POST or None, user=user, membership=membership, initial=initial)
+    form = ListFactsForm(
+        request.POST or None, user=user, membership=membership, initial=initial, upload=upload
+    )
     if request.method == "POST" and form.is_valid():
         changed = [f for f in FACTS if form.cleaned_data[f] != getattr(upload, f)]
+        if not changed:
+            messages.info(request, _("Nothing was changed."))
+            return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
         with transaction.atomic():
             locked = ListUpload.objects.select_for_update().get(pk=upload.pk)
             if _decided(locked):  # decided meanwhile: nothing changes
@@ -345,6 +351,14 @@ def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
     except (Person.DoesNotExist, ValidationError, ValueError):
         person = None
     try:
+        shown = request.POST.get("facts")
+        if shown is not None and shown != lists.facts_of(row.upload):
+            raise lists.DecisionError(
+                _(
+                    "The list's details were corrected since this page was opened: "
+                    "nothing was recorded. Check the row again."
+                )
+            )
         if not chosen:
             raise lists.DecisionError(lists.CHOOSE)
         if person is None:  # the same words for nobody at all: no code is confirmed

@@ -547,6 +547,12 @@ def _claim(row: ListRow, *, by: User, state: str, person: Person | None, now: da
     row.state, row.person, row.decided_by, row.decided_at = state, person, by, now
 
 
+def facts_of(upload: ListUpload) -> str:
+    """What a confirmation records from the list (its kind, date and place), as a row's
+    form carries it: a correction made meanwhile (``list_views.edit``) is then seen."""
+    return f"{upload.kind}|{upload.listed_on.isoformat()}|{upload.place_id or ''}"
+
+
 CHOOSE = gettext_lazy("Choose one of the row's candidates, or search for someone else.")
 # A person the reviewer may not record custody events for, of another organisation, or
 # no one at all: the same words for each.

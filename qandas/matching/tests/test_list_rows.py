@@ -112,10 +112,10 @@ def test_a_row_without_a_name_says_so_not_that_nobody_matches(client: Client, ca
     page = client.get(f"/lists/{upload.code}/")
     emoji = row_html(page, rows["😀"])
     assert "This row gives no name to match: its name has no letter." in emoji
-    assert "Nobody in the registry matches, among the people you may see." not in emoji
+    assert "No candidate: nobody matches among the people the list was matched against" not in emoji
     unknown = row_html(page, rows["Zhanargul Kanarybekova"])
     assert (
-        "Nobody in the registry matches, among the people you may see." in unknown
+        "No candidate: nobody matches among the people the list was matched against" in unknown
         and "no name to match" not in unknown
     )
 

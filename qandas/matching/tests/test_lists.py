@@ -117,7 +117,7 @@ def test_upload_matches_rows_in_any_script_within_the_uploaders_scope(
     html = page.content.decode()
     assert 'dir="auto">Айбек Шарифи</strong>' in html
     assert "Aibek Sharifi" in html and "wardrobe" in html and "blue" in html
-    assert "Nobody in the registry matches, among the people you may see." in html
+    assert "No candidate: nobody matches among the people the list was matched against" in html
     assert AuditEvent.objects.filter(verb=Verb.VIEW, object_code=upload.code).exists()
     listing = client.get("/lists/").content.decode()
     assert "Saddar list" in listing
@@ -205,6 +205,10 @@ def test_a_second_copy_a_date_years_ahead_and_a_list_no_coordinator_sees_are_ref
     assert "“Saddar list” of" in page and 'type="checkbox" name="again"' in page
     assert "Choose the file again" in page
     assert ListUpload.objects.count() == 1
+    # Ticked, then another error: still a box to untick (it became a hidden yes).
+    ahead = (timezone.localdate() + timedelta(days=2)).isoformat()
+    ticked = post_list(client, LIST, place=str(station.code), again="on", listed_on=ahead)
+    assert 'type="checkbox" name="again"' in ticked.content.decode()
     done = post_list(client, LIST, place=str(station.code), title="Saddar, again", again="on")
     assert done.status_code == 302 and ListUpload.objects.count() == 2
     # Another city's copy is not said to exist (nor its title): uploaded as new.
@@ -258,6 +262,34 @@ def test_a_lists_details_are_corrected_while_no_row_is_decided(
     )
     entry = AuditEvent.objects.get(verb=Verb.UPDATE, object_code=upload.code)
     assert entry.fields == ["listed_on", "place", "title"] and entry.actor == cast.coordinator
+    # Saved unchanged: said so, nothing audited.
+    same = {**form, "listed_on": day, "place": str(station.code)}
+    assert "Nothing was changed." in client.post(url, same, follow=True).content.decode()
+    assert AuditEvent.objects.filter(verb=Verb.UPDATE, object_code=upload.code).count() == 1
+    # Found by exploratory testing (9b): an admin moves it to Quetta; the uploader, who
+    # does not cover Quetta, corrects its title, and the blank city moved it back.
+    client.force_login(cast.admin)
+    moved = client.post(url, {**same, "city": "quetta"})
+    assert "none of them in Quetta" in moved.content.decode()  # matched among Karachi's
+    ListUpload.objects.filter(pk=upload.pk).update(city=cast.quetta)
+    client.force_login(cast.coordinator)
+    assert 'value="quetta" selected' in client.get(url).content.decode()
+    client.post(url, {**same, "city": "quetta", "title": "Saddar, 4 Dec"})
+    upload.refresh_from_db()
+    assert (upload.city, upload.title) == (cast.quetta, "Saddar, 4 Dec")
+    ListUpload.objects.filter(pk=upload.pk).update(city=cast.karachi)
+    # A row's form opened before a correction records nothing after it.
+    page = client.get(f"/lists/{upload.code}/").content.decode()
+    facts = re.search(r'name="facts" value="([^"]*)"', page)
+    assert facts is not None
+    ListUpload.objects.filter(pk=upload.pk).update(kind="court")
+    row = upload.rows.get(line=2)
+    stale = {"person": str(people["sharifi"].code), "event": "on", "facts": facts.group(1)}
+    said = client.post(f"/lists/rows/{row.code}/confirm/", stale, follow=True).content.decode()
+    assert "corrected since this page was opened" in said
+    row.refresh_from_db()
+    assert row.state == "pending"
+    ListUpload.objects.filter(pk=upload.pk).update(kind="police")
     # Its events take the corrected date and place.
     row = upload.rows.get(line=2)
     lists.confirm(row, people["sharifi"], by=cast.coordinator, create_event=True)
@@ -550,7 +582,7 @@ def test_a_reviewer_searches_for_someone_the_candidates_miss_and_confirms_them(
     client.force_login(cast.coordinator)
     page = row_html(client.get(f"/lists/{upload.code}/").content.decode(), row)
     assert (
-        "Nobody in the registry matches, among the people you may see." in page
+        "No candidate: nobody matches among the people the list was matched against" in page
         and 'class="row-search"' in page
     )
 

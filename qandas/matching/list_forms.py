@@ -240,6 +240,9 @@ class RowFilterForm(forms.Form):
         choices=[("", _("All rows")), *RowState.choices],
         required=False,
     )
+    # A long list's rows that anyone matched, without paging through the others (no
+    # name is asked: a search of the list by name would put it in the address).
+    candidates = forms.BooleanField(label=_("Only rows with candidates"), required=False)
 
 
 class RowSearchForm(forms.Form):

@@ -187,6 +187,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     state = form.cleaned_data.get("state") if form.is_valid() else ""
     if state:
         rows = rows.filter(state=state)
+    if form.is_valid() and form.cleaned_data.get("candidates"):
+        rows = rows.exclude(candidates=[])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record(Verb.VIEW, actor=user, request=request, obj=upload)
     context = _review_context(request, upload, list(page.object_list))

@@ -306,6 +306,29 @@ def test_a_lists_details_are_corrected_while_no_row_is_decided(
     assert upload.place == station
 
 
+@pytest.mark.engines
+def test_a_long_lists_rows_with_candidates_and_its_first_and_last_pages(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place, monkeypatch: Any
+) -> None:
+    """Found by exploratory testing: a list of 2,500 rows had 50 pages, Previous and
+    Next only, and no way to see the rows anyone matched without paging through all."""
+    from qandas.matching import list_views
+
+    upload = upload_for(cast, cast.coordinator, station)
+    with_candidates = [r.line for r in upload.rows.all() if r.candidates]
+    assert with_candidates and len(with_candidates) < upload.rows.count()
+    client.force_login(cast.coordinator)
+    page = client.get(f"/lists/{upload.code}/", {"candidates": "on"}).content.decode()
+    shown = [int(n) for n in re.findall(r'data-label="Line">(\d+)<', page)]
+    assert shown == with_candidates
+    monkeypatch.setattr(list_views, "PAGE_SIZE", 1)
+    five = upload_for(cast, cast.coordinator, station, content="name\nA\nB\nC\nD\nE\n")
+    second = client.get(f"/lists/{five.code}/", {"page": 2}).content.decode()
+    assert ">Last</a>" in second and ">First</a>" not in second
+    end = client.get(f"/lists/{five.code}/", {"page": 5}).content.decode()
+    assert ">First</a>" in end and ">Last</a>" not in end
+
+
 def workbook() -> bytes:
     book = Workbook()
     book.active.append(["name"])

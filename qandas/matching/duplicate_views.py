@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qandas.accounts.models import Role, User
 from qandas.applications import repoint as applications_repoint
@@ -349,37 +349,16 @@ def merge_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*REVIEWERS)
-@require_POST
-def merge_undo(request: HttpRequest, code: str) -> HttpResponse:
-    user = signed_in(request)
-    done = merges_for(user).filter(code=code).first()
-    if done is None:
-        raise Http404
-    if done.undone_at is not None:
-        messages.info(request, _("This merge was already undone."))
-        return redirect("duplicates:merges")
-    # What the undo cannot take back, said before it runs (none for a merge with a
-    # redacted record, which the undo refuses: the values it kept are blanked).
-    kept: list[str] = []
-    if not undo_refused_by_redaction(done):
-        kept = people_repoint.kept_after_undo(
-            done.survivor, done.moved.get(people_repoint.CARRIED) or []
-        )
-    since = incidents_repoint.recorded_since(done.survivor, done.merged_at)
-    try:
-        undo(done, by=user, request=request)
-    except MergeRefused as refused:
-        messages.error(request, str(refused))
-        return redirect("duplicates:merges")
-    if not kept and not since:
-        messages.success(request, _("Merge undone: both records are back as they were."))
-        return redirect("duplicates:merges")
-    messages.success(request, _("Merge undone."))
+def _left_behind(done: Merge) -> list[str]:
+    """What undoing ``done`` would not take back, in words, for its confirmation page
+    and its message: the events recorded on the record kept since the merge, and the
+    details the other record gave it that were edited since (none for a merge with a
+    redacted record, which the undo refuses: the values it kept are blanked)."""
+    said = []
     name = done.survivor.primary_name
+    since = incidents_repoint.recorded_since(done.survivor, done.merged_at)
     if since:
-        messages.warning(
-            request,
+        said.append(
             ngettext(
                 "%(count)d event was recorded on %(name)s since the merge, and stays on "
                 "that record: check whether it concerns the other person.",
@@ -387,18 +366,50 @@ def merge_undo(request: HttpRequest, code: str) -> HttpResponse:
                 "that record: check whether they concern the other person.",
                 since,
             )
-            % {"count": since, "name": name},
+            % {"count": since, "name": name}
         )
-    if kept:
-        fields = ", ".join(
-            str(getattr(Person._meta.get_field(field), "verbose_name", field)) for field in kept
+    if not undo_refused_by_redaction(done):
+        kept = people_repoint.kept_after_undo(
+            done.survivor, done.moved.get(people_repoint.CARRIED) or []
         )
-        messages.warning(
-            request,
-            _(
-                "Details the other record gave %(name)s were edited since the merge and "
-                "left as they are: %(fields)s. Check them."
+        if kept:
+            fields = ", ".join(
+                str(getattr(Person._meta.get_field(field), "verbose_name", field)) for field in kept
             )
-            % {"name": name, "fields": fields},
-        )
+            said.append(
+                _(
+                    "Details the other record gave %(name)s were edited since the merge and "
+                    "left as they are: %(fields)s. Check them."
+                )
+                % {"name": name, "fields": fields}
+            )
+    return said
+
+
+@role_required(*REVIEWERS)
+@require_http_methods(["GET", "POST"])
+def merge_undo(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: what the undo will do and leave, to confirm; POST: undo it."""
+    user = signed_in(request)
+    done = merges_for(user).filter(code=code).first()
+    if done is None:
+        raise Http404
+    if done.undone_at is not None:
+        messages.info(request, _("This merge was already undone."))
+        return redirect("duplicates:merges")
+    left = _left_behind(done)  # said before the undo runs, which changes it
+    if request.method == "GET":
+        context = {"done": done, "left": left, "redacted": undo_refused_by_redaction(done)}
+        return render(request, "matching/duplicate_undo.html", context)
+    try:
+        undo(done, by=user, request=request)
+    except MergeRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("duplicates:merges")
+    if not left:
+        messages.success(request, _("Merge undone: both records are back as they were."))
+        return redirect("duplicates:merges")
+    messages.success(request, _("Merge undone."))
+    for words in left:
+        messages.warning(request, words)
     return redirect("duplicates:merges")

@@ -92,6 +92,12 @@ HTML_CASES = [
         "duplicates:undo",
         lambda o: f"/duplicates/merges/{o['merge'].code}/undo/",
         REVIEWERS,
+        overrides=NOT_THEIR_CITY,
+    ),
+    Case(
+        "duplicates:undo",
+        lambda o: f"/duplicates/merges/{o['merge'].code}/undo/",
+        REVIEWERS,
         method="post",
         overrides=NOT_THEIR_CITY,
         unchanged=undo_state,

@@ -101,7 +101,13 @@ def test_undo_says_which_events_recorded_since_the_merge_stay_on_the_record_kept
     done = duplicates.merge(kept, twin, by=cast.coordinator)
     actions.record_event(by=cast.coordinator, people=[kept], kind="release", occurred_at=now)
     client.force_login(cast.coordinator)
-    page = client.post(f"/duplicates/merges/{done.code}/undo/", follow=True).content.decode()
+    # Said before the undo, on the page that asks to confirm it, and after it.
+    url = f"/duplicates/merges/{done.code}/undo/"
+    asked = client.get(url).content.decode()
+    assert "What the undo will not take back" in asked and "Undo the merge" in asked
+    assert "1 event was recorded on Daulet Ospanov since the merge" in asked
+    assert f'href="{url}"' in client.get("/duplicates/merges/").content.decode()
+    page = client.post(url, follow=True).content.decode()
     assert "back as they were" not in page
     assert "1 event was recorded on Daulet Ospanov since the merge" in page
     # Nothing recorded since: the undo says so.

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,7 +32,7 @@ from qandas.documents import repoint as documents_repoint
 from qandas.incidents import repoint as incidents_repoint
 from qandas.incidents.actions import state_of
 from qandas.incidents.models import CustodyState, Episode, EventPerson
-from qandas.lib.access import editable_or_404, role_required, signed_in, visible_or_404
+from qandas.lib.access import role_required, signed_in, visible_or_404
 from qandas.people import repoint as people_repoint
 from qandas.people.merged import merged_survivor
 from qandas.people.models import Name, Person, edit_filter
@@ -77,8 +78,9 @@ def pair_of(user: User, first: str, second: str) -> tuple[Person, Person]:
     # (it answered 403, "your role does not allow this: ask an administrator").
     if a.is_redacted or b.is_redacted:
         raise Http404
-    a = editable_or_404(Person, user, first)
-    b = editable_or_404(Person, user, second)
+    # Visible but not both to change: 403, as ``editable_or_404`` answers.
+    if Person.objects.editable_by(user).filter(pk__in=[a.pk, b.pk]).count() != len({a.pk, b.pk}):
+        raise PermissionDenied
     if a.pk == b.pk or a.organisation_id != b.organisation_id:
         raise Http404
     return a, b
@@ -340,8 +342,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
         if done.survivor.merged_into_id is not None:
             done.kept_now = merged_survivor(user, done.survivor.code)
         done.redacted = undo_refused_by_redaction(done)
-    scope = Person.objects.filter(edit_filter(user, city_field="current_city"))
-    decisions = list(not_same_decisions(scope)[:MERGES_SHOWN])
+    decisions = list(not_same_decisions(Person.objects.editable_by(user))[:MERGES_SHOWN])
     for decision in decisions:  # namesakes told apart by birth and city
         decision.people = (decision.first, decision.second)  # type: ignore[attr-defined]
     return render(

@@ -535,10 +535,11 @@ def reopen(a: Person, b: Person, *, by: User, request: HttpRequest | None = None
 
 def not_same_decisions(people: QuerySet[Person]) -> QuerySet[DuplicateDecision]:
     """The "not the same person" decisions of pairs both of whose records are among
-    ``people`` (live), the latest first."""
-    live = people.filter(merged_into__isnull=True, redacted_at__isnull=True)
+    ``people`` (``Person.objects.editable_by``: live ones), the latest first."""
     return (
-        DuplicateDecision.objects.filter(verdict=Verdict.NOT_SAME, first__in=live, second__in=live)
+        DuplicateDecision.objects.filter(
+            verdict=Verdict.NOT_SAME, first__in=people, second__in=people
+        )
         .select_related("first__current_city", "second__current_city", "decided_by")
         .prefetch_related("first__names", "second__names")
         .order_by("-decided_at", "-pk")
@@ -635,12 +636,8 @@ def _carry_decisions(
         )
         if created:
             made.append([made_row.pk, made_row.decided_at.isoformat()])
-            record(
-                Verb.NOT_SAME, actor=by, request=request, obj=made_row.first, fields=["duplicates"]
-            )
-            record(
-                Verb.NOT_SAME, actor=by, request=request, obj=made_row.second, fields=["duplicates"]
-            )
+            for person in (made_row.first, made_row.second):
+                record(Verb.NOT_SAME, actor=by, request=request, obj=person, fields=["duplicates"])
     return made
 
 

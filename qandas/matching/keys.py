@@ -92,7 +92,7 @@ JOIN_NEXT = frozenset({"abd", "bd", "abdu", "abdul", "abdel", "abdal", "abdol", 
 JOIN_NEXT |= frozenset({"abu", "abou", "bu"})
 # Those of them a name joined to one may be searched without (``Latif`` for ``Abdul
 # Latif Karimi``, ``Rahman`` for ``Abdurrahman``), longest first (``name_part``).
-PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdus", "abdu", "abd", "abou", "abu")
+PREFIXES = tuple(sorted(JOIN_NEXT - {"bd", "bu"}, key=lambda p: (-len(p), p)))
 ASSIMILATED = frozenset({"abdur", "abdus"})  # their last letter is the name's first
 # ... joining the tokens either side (``Nizam ud Din``, ``Zia ul Haq``) ...
 JOIN_BOTH = frozenset({"ud", "ad", "ed", "ul", "ur", "us", "uz", "un", "al", "el", "ol"})

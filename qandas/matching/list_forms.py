@@ -194,7 +194,7 @@ class ListUploadForm(ListFactsForm):
         super().__init__(*args, user=user, membership=membership, **kwargs)
         self.table: Table | None = None
         self.checked_file: CleanFile | None = None
-        if self.data.get("again") in ("on", "true", "True", "1"):
+        if self.fields["again"].to_python(self.data.get("again")):
             # Ticked before another error: still a box to untick, not a hidden yes.
             self.fields["again"].widget = forms.CheckboxInput()
 

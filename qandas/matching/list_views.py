@@ -32,7 +32,10 @@ from .list_forms import ListFactsForm, ListUploadForm, RowFilterForm, RowSearchF
 from .models import ListKind, ListRow, ListUpload, RowState
 
 PAGE_SIZE = 50
-UPLOAD_FIELDS = ["kind", "title", "listed_on", "place", "city", "display_name", "size"]
+# What a list's details are (the correction form's fields), for the audit trail (field
+# names) and the correction form's start.
+FACTS = list(ListFactsForm.base_fields)
+UPLOAD_FIELDS = [*FACTS, "display_name", "size"]
 
 
 def _upload_or_404(request: HttpRequest, code: str) -> ListUpload:
@@ -228,10 +231,6 @@ def _decided(upload: ListUpload) -> bool:
     return upload.rows.exclude(state=RowState.PENDING).exists()
 
 
-# What a list's details are, for the audit trail (field names) and the form's start.
-FACTS = ["kind", "title", "listed_on", "place", "city"]
-
-
 @role_required(*CUSTODY_WRITERS)
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, code: str) -> HttpResponse:
@@ -268,8 +267,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
             for field in changed:
                 setattr(locked, field, form.cleaned_data[field])
             locked.save(update_fields=changed)
-            if changed:
-                record(Verb.UPDATE, actor=user, request=request, obj=locked, fields=changed)
+            record(Verb.UPDATE, actor=user, request=request, obj=locked, fields=changed)
         messages.success(request, _("The list's details are corrected."))
         return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
     return render(request, "matching/list_edit.html", {"form": form, "upload": upload})

@@ -37,11 +37,11 @@ from qandas.lib import files
 from qandas.lib.files import CleanFile
 from qandas.lib.numbers import birth_year
 from qandas.lib.scripts import has_letter
-from qandas.people.merged import now_kept_as
+from qandas.people.merged import merged_here, now_kept_as
 from qandas.people.models import Person, fold
 
 from . import importing, search
-from .models import ListKind, ListRow, ListUpload, MatchState, RowState
+from .models import ListCandidate, ListKind, ListRow, ListUpload, MatchState, RowState
 from .tables import Table, TableError, read, unreadable
 
 MAX_ROWS = 5000  # matching a row takes a few milliseconds; bigger lists go to match_list
@@ -291,6 +291,7 @@ def match_upload(pk: int) -> None:
                 if not moved:
                     return
                 ListRow.objects.bulk_update(chunk, ["candidates"])
+                index_candidates(chunk)
             done += len(chunk)
         ListUpload.objects.filter(pk=pk, matched_rows=done, match_state=MatchState.MATCHING).update(
             match_state=MatchState.DONE, match_moved_at=timezone.now()
@@ -300,6 +301,20 @@ def match_upload(pk: int) -> None:
             match_state=MatchState.FAILED, match_moved_at=timezone.now()
         )
         raise
+
+
+def index_candidates(rows: list[ListRow]) -> None:
+    """Keep the rows' candidates by id (``ListCandidate``), as the rows now hold them:
+    each person once, at their best (the first)."""
+    ListCandidate.objects.filter(row__in=[row.pk for row in rows]).delete()
+    indexed = []
+    for row in rows:
+        seen: set[int] = set()
+        for c in row.candidates:
+            if c["person"] not in seen:
+                seen.add(c["person"])
+                indexed.append(ListCandidate(row=row, person_id=c["person"], score=c["score"]))
+    ListCandidate.objects.bulk_create(indexed, batch_size=500)
 
 
 def stalled(upload: ListUpload, *, now: datetime | None = None) -> bool:
@@ -431,6 +446,53 @@ def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]
                 Candidate(person, c["score"], round(c["score"] * 100), name, why, c.get("by", ""))
             )
     return shown
+
+
+PERSON_ROWS = 20  # rows a person's page lists that may name them, the latest lists first
+
+
+@dataclass
+class Naming:
+    """A row waiting for review that has a person among its candidates."""
+
+    row: ListRow
+    percent: int  # the person's score on it, in percent
+    page: int  # the page of the list's review that shows the row
+
+
+def rows_naming(user: User, person: Person, *, page_size: int) -> tuple[list[Naming], int]:
+    """The rows still to review that have ``person`` (or a record merged into them since)
+    among their candidates, on matched lists ``user`` may read, the latest lists first
+    (at most ``PERSON_ROWS``); and how many there are. Where a relative asks after
+    someone, which lists may hold them. None for a redacted person, nor for someone the
+    user may not see custody records of (as ``candidates_for`` shows no such candidate)."""
+    if person.is_redacted or not custody_people(user).filter(pk=person.pk).exists():
+        return [], 0
+    ids = merged_here(person)
+    found = ListCandidate.objects.filter(
+        person_id__in=ids,
+        row__state=RowState.PENDING,
+        row__upload__match_state=MatchState.DONE,
+        row__upload__in=visible_uploads(user),
+    )
+    total = found.values("row").distinct().count()
+    best: dict[int, ListCandidate] = {}
+    ordered = found.select_related("row__upload", "row__upload__place").order_by(
+        "-row__upload__listed_on", "-row__upload__uploaded_at", "row__line", "-score"
+    )
+    # Each row at most once for each of ``ids``: enough to find the first rows.
+    for candidate in ordered[: PERSON_ROWS * len(ids)]:
+        if candidate.row_id not in best:  # the person and a record merged into them: once
+            best[candidate.row_id] = candidate
+            if len(best) == PERSON_ROWS:
+                break
+    shown = [Naming(c.row, round(c.score * 100), _page_of(c.row, page_size)) for c in best.values()]
+    return shown, total
+
+
+def _page_of(row: ListRow, page_size: int) -> int:
+    """The page of its list's review (all rows, by line) that shows ``row``."""
+    return row.upload.rows.filter(line__lt=row.line).count() // page_size + 1
 
 
 def tied_past(candidates: list[Candidate], top: int = TOP) -> int:

@@ -60,6 +60,23 @@ def now_kept_as(ids: set[int]) -> dict[int, int]:
     return current
 
 
+def merged_here(person: Person) -> set[int]:
+    """The ids of ``person`` and of every record merged into them (and into those, a few
+    steps at most, as ``now_kept_as`` follows): what was said of any of them now
+    concerns this record."""
+    found, level = {person.pk}, [person.pk]
+    for _hop in range(10):
+        level = list(
+            Person.objects.filter(merged_into__in=level)
+            .exclude(pk__in=found)
+            .values_list("pk", flat=True)
+        )
+        if not level:
+            break
+        found.update(level)
+    return found
+
+
 def follows_merge(view: Callable[..., Any]) -> Callable[..., Any]:
     """A page about one person (``code``: an edit form, a new event or document) that
     a merge took away meanwhile: to the record kept, saying that nothing was saved. A

@@ -10,13 +10,14 @@ from .duplicates import (
     Verdict,
 )
 from .index import NameKey
-from .lists import ListKind, ListRow, ListUpload, MatchState, RowState
+from .lists import ListCandidate, ListKind, ListRow, ListUpload, MatchState, RowState
 
 __all__ = [
     "CARRIED_DECISIONS",
     "OVERRULED",
     "DuplicateDecision",
     "LikelyPair",
+    "ListCandidate",
     "ListKind",
     "ListRow",
     "ListUpload",

@@ -99,3 +99,22 @@ class ListRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.upload_id}:{self.line}"
+
+
+class ListCandidate(models.Model):
+    """A person among a row's candidates (``ListRow.candidates``), kept by id beside
+    them: which rows may name a person, for the person's page, without reading every
+    row's candidates (SQLite cannot look inside them). Written with the candidates
+    (``lists.match_upload``); a candidate merged since is found through the record kept."""
+
+    row = models.ForeignKey(ListRow, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["row", "person"], name="list_candidate_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row_id}:{self.person_id}"

@@ -1,0 +1,145 @@
+"""A person's page lists the rows of uploaded lists that may name them, still to review:
+where a relative asks after someone, which lists may hold them."""
+
+from __future__ import annotations
+
+import re
+from importlib import import_module
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from qandas.incidents.models import Event, Place
+from qandas.matching import duplicates, lists
+from qandas.matching.list_views import PAGE_SIZE
+from qandas.matching.migrations import __name__ as migrations
+from qandas.matching.models import ListCandidate, ListUpload
+from qandas.matching.tests.test_lists import post_list, register, upload_for
+from qandas.people.models import Person
+from qandas.test import Cast
+
+pytestmark = [pytest.mark.django_db, pytest.mark.engines]
+
+
+def section(client: Client, person: Person) -> str:
+    """The person page's section of rows to review, or "" when it shows none."""
+    page = client.get(f"/people/{person.code}/")
+    assert page.status_code == 200
+    found = re.search(
+        r'<section class="card list-namings".*?</section>', page.content.decode(), re.S
+    )
+    return found.group(0) if found else ""
+
+
+def links(html: str) -> list[str]:
+    return re.findall(r'href="(/lists/[^"]+)"', html)
+
+
+def test_the_rows_naming_a_person_link_to_their_review_and_go_once_decided(
+    client: Client, cast: Cast, station: Place
+) -> None:
+    sharifi = register(cast, "Aibek Sharifi", year=1990)
+    other = register(cast, "Nurlan Tokhtarov")
+    client.force_login(cast.coordinator)
+    # Fifty-five rows of others first: his row is on the list's second page.
+    filler = "".join(f"Zzyzx Qwerty{n},\n" for n in range(PAGE_SIZE + 5))
+    post_list(client, "name,birth_year\n" + filler + "Айбек Шарифи,1990\n", place=station.code)
+    upload = ListUpload.objects.get()
+    row = upload.rows.get(cells__name="Айбек Шарифи")
+    assert row.line == PAGE_SIZE + 7  # the header, then the filler
+
+    shown = section(client, sharifi)
+    assert "Saddar list" in shown and f'<td data-label="Line">{row.line}</td>' in shown
+    assert "<bdi>Айбек Шарифи</bdi> <small>(1990)</small>" in shown
+    assert f"{round(row.candidates[0]['score'] * 100)}%" in shown
+    assert links(shown) == [f"/lists/{upload.code}/?page=2#row-{row.code}"]
+    review = client.get(links(shown)[0].split("#")[0]).content.decode()
+    assert f'id="row-{row.code}"' in review
+    assert section(client, other) == ""  # on no row's candidates
+
+    confirm = {"person": str(sharifi.code), "event": "on"}
+    response = client.post(f"/lists/rows/{row.code}/confirm/", confirm)
+    assert response.status_code == 302
+    assert section(client, sharifi) == ""  # decided: on the timeline now
+    assert Event.objects.filter(people=sharifi).exists()
+    client.post(f"/lists/rows/{row.code}/undo/")
+    assert links(section(client, sharifi)) == [f"/lists/{upload.code}/?page=2#row-{row.code}"]
+    client.post(f"/lists/rows/{row.code}/reject/")
+    assert section(client, sharifi) == ""
+
+
+@pytest.fixture
+def station(cast: Cast) -> Place:
+    return Place.objects.create(
+        organisation=cast.organisation, kind="police_station", name="Saddar Station"
+    )
+
+
+def test_only_lists_the_viewer_may_read_and_people_they_may_see(
+    client: Client, cast: Cast, station: Place
+) -> None:
+    """The admin's list of Karachi has a Quetta namesake among a row's candidates: the
+    Quetta coordinator, who may not read that list, is not told of it on his page."""
+    karachi = register(cast, "Aibek Sharifi", year=1990)
+    quetta = register(cast, "Aibek Sharifi", city="quetta", year=1990)
+    upload = upload_for(cast, cast.admin, station)
+    row = upload.rows.get(line=2)
+    assert {karachi.pk, quetta.pk} <= {c["person"] for c in row.candidates}
+
+    client.force_login(cast.admin)
+    assert links(section(client, quetta)) == [f"/lists/{upload.code}/?page=1#row-{row.code}"]
+    client.force_login(cast.quetta_coordinator)
+    assert section(client, quetta) == ""
+    for name in ("coordinator", "lawyer"):
+        client.force_login(cast.users[name])
+        assert links(section(client, karachi)) == [f"/lists/{upload.code}/?page=1#row-{row.code}"]
+    client.force_login(cast.liaison)  # reads people, not custody records nor lists
+    assert section(client, karachi) == ""
+
+    karachi.redact(by=cast.admin)
+    client.force_login(cast.admin)
+    assert section(client, karachi) == ""
+
+
+def test_a_row_naming_a_record_merged_since_is_shown_on_the_record_kept_once(
+    client: Client, cast: Cast
+) -> None:
+    tomiris = register(cast, "Tomiris Saparbekova", year=1985)
+    kept = register(cast, "Томирис Сапарбекова", year=1985)
+    client.force_login(cast.coordinator)
+    post_list(client, "name\nTomiris Saparbekova\n")
+    row = ListUpload.objects.get().rows.get()
+    assert {c["person"] for c in row.candidates} == {tomiris.pk, kept.pk}
+    duplicates.merge(kept, tomiris, by=cast.coordinator)
+    shown = section(client, kept)
+    assert len(links(shown)) == 1
+    assert f"{round(row.candidates[0]['score'] * 100)}%" in shown  # at the better score
+
+
+def test_many_rows_show_the_latest_lists_and_say_how_many(
+    client: Client, cast: Cast, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(lists, "PERSON_ROWS", 2)
+    sharifi = register(cast, "Aibek Sharifi")
+    client.force_login(cast.coordinator)
+    post_list(client, "name\nAibek Sharifi\nAibek Sharifi\nAibek Sharifi\n")
+    shown = section(client, sharifi)
+    assert len(links(shown)) == 2
+    assert "3 rows in all: the latest lists' are shown." in shown
+
+
+def test_the_migration_indexes_the_candidates_of_rows_matched_before(cast: Cast) -> None:
+    sharifi = register(cast, "Aibek Sharifi", year=1990)
+    upload = upload_for(cast, cast.coordinator, None)
+    row = upload.rows.get(line=2)
+    assert list(ListCandidate.objects.filter(row=row).values_list("person", flat=True)) == [
+        sharifi.pk
+    ]
+    ListCandidate.objects.all().delete()  # as before the migration
+    index = import_module(f"{migrations}.0021_list_candidates").index_candidates
+    index(apps, None)
+    assert sorted(ListCandidate.objects.values_list("row", "person")) == sorted(
+        (r.pk, c["person"]) for r in upload.rows.all() for c in r.candidates
+    )

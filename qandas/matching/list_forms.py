@@ -240,9 +240,27 @@ class RowFilterForm(forms.Form):
         choices=[("", _("All rows")), *RowState.choices],
         required=False,
     )
-    # A long list's rows that anyone matched, without paging through the others (no
-    # name is asked: a search of the list by name would put it in the address).
+    # A long list's rows that anyone matched, without paging through the others (a name
+    # is asked by ``ListFindForm``, POSTed: in this form it would be in the address).
     candidates = forms.BooleanField(label=_("Only rows with candidates"), required=False)
+
+
+class ListFindForm(forms.Form):
+    """A name looked for among a list's rows, in any script (POSTed: a name in the
+    address would stay in the browser's history, R13)."""
+
+    find = forms.CharField(
+        label=_("Find a name on this list"),
+        max_length=200,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto", "type": "search"}),
+    )
+
+    def clean_find(self) -> str:
+        query: str = self.cleaned_data["find"]
+        if not has_letter(query):
+            raise forms.ValidationError(NO_LETTER, code="no_letter")
+        return query
 
 
 class RowSearchForm(forms.Form):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.upload, name="upload"),
     path("<uuid:code>/", views.detail, name="detail"),
     path("<uuid:code>/edit/", views.edit, name="edit"),
+    path("<uuid:code>/find/", views.find, name="find"),
     path("<uuid:code>/download/", views.download, name="download"),
     path("<uuid:code>/progress/", views.progress, name="progress"),
     path("<uuid:code>/match-again/", views.match_again, name="match_again"),

@@ -28,7 +28,7 @@ from qandas.lib.views import is_htmx
 from qandas.people.models import Person
 
 from . import lists
-from .list_forms import ListFactsForm, ListUploadForm, RowFilterForm, RowSearchForm
+from .list_forms import ListFactsForm, ListFindForm, ListUploadForm, RowFilterForm, RowSearchForm
 from .models import ListKind, ListRow, ListUpload, RowState
 
 PAGE_SIZE = 50
@@ -183,7 +183,6 @@ def _progress_context(request: HttpRequest, upload: ListUpload) -> dict[str, Any
 @require_GET
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     """One list, row by row with its candidates; filter by state."""
-    user = signed_in(request)
     upload = _upload_or_404(request, code)
     form = RowFilterForm(request.GET or None)
     rows = upload.rows.select_related("event", "decided_by")
@@ -193,18 +192,44 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid() and form.cleaned_data.get("candidates"):
         rows = rows.exclude(candidates=[])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(Verb.VIEW, actor=user, request=request, obj=upload)
-    context = _review_context(request, upload, list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
+    extra = {"form": form, "page": page, "query": query.urlencode(), "back_state": state}
+    return _list_page(request, upload, list(page.object_list), back_page=page.number, **extra)
+
+
+@role_required(*CUSTODY_READERS)
+@require_POST
+def find(request: HttpRequest, code: str) -> HttpResponse:
+    """The rows of one list whose names are like a name asked, best first (``rows_named``),
+    on the list's page, without its pages. POSTed, so that names stay out of URLs (R13);
+    opening the list is audited as its page is."""
+    upload = _upload_or_404(request, code)
+    find_form = ListFindForm(request.POST)
+    rows: list[ListRow] = []
+    found = None
+    if find_form.is_valid():
+        every = list(upload.rows.select_related("event", "decided_by"))
+        rows, found = lists.rows_named(every, find_form.cleaned_data["find"])
+    return _list_page(
+        request, upload, rows, back_page="", form=RowFilterForm(), find_form=find_form, found=found
+    )
+
+
+def _list_page(
+    request: HttpRequest, upload: ListUpload, rows: list[ListRow], **extra: Any
+) -> HttpResponse:
+    """A list's page showing ``rows``: its details, how far its matching is, and the rows
+    with their candidates; seeing it is audited."""
+    user = signed_in(request)
+    record(Verb.VIEW, actor=user, request=request, obj=upload)
+    context = _review_context(request, upload, rows)
     context.update(
         {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "back_state": state,
-            "back_page": page.number,
+            "find_form": ListFindForm(),
+            "back_state": "",
             "counts": lists.with_counts(ListUpload.objects.filter(pk=upload.pk)).get(),
+            **extra,
         }
     )
     if not upload.matched:

@@ -40,7 +40,7 @@ from qandas.lib.scripts import has_letter
 from qandas.people.merged import merged_here, now_kept_as
 from qandas.people.models import Person, fold
 
-from . import importing, search
+from . import importing, keys, search
 from .models import ListCandidate, ListKind, ListRow, ListUpload, MatchState, RowState
 from .tables import Table, TableError, read, unreadable
 
@@ -446,6 +446,35 @@ def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]
                 Candidate(person, c["score"], round(c["score"] * 100), name, why, c.get("by", ""))
             )
     return shown
+
+
+FOUND_SHOWN = 50  # rows a search of one list by name shows, best first
+
+
+def rows_named(rows: list[ListRow], query: str) -> tuple[list[ListRow], int]:
+    """Of ``rows``, those whose name or one of its other names is like ``query``, in any
+    script, as the registry's search scores a name (``search.score_many``: from
+    ``search.FLOOR``), best first, then by line: at most ``FOUND_SHOWN``; and how many
+    there are. Someone not in the registry has no candidate to find them by; a relative
+    asking after him gives his name."""
+    asked = keys.analyse(query)
+    names: list[tuple[keys.Token, ...]] = []
+    owners: list[int] = []
+    for at, row in enumerate(rows):
+        for name in importing.name_list(row.cells):
+            if tokens := keys.analyse(name):
+                names.append(tokens)
+                owners.append(at)
+    if not asked or not names:
+        return [], 0
+    best: dict[int, float] = {}
+    for at, score in zip(owners, search.score_names(asked, names).scores.tolist(), strict=True):
+        best[at] = max(best.get(at, 0.0), score)
+    found = sorted(
+        (at for at, score in best.items() if search.reaches(score, search.FLOOR)),
+        key=lambda at: (-best[at], rows[at].line),
+    )
+    return [rows[at] for at in found[:FOUND_SHOWN]], len(found)
 
 
 PERSON_ROWS = 20  # rows a person's page lists that may name them, the latest lists first

@@ -96,6 +96,15 @@ HTML_CASES = [
         unchanged=lambda o: sorted(ListUpload.objects.values_list("pk", "kind")),
     ),
     Case(
+        "lists:find",
+        lambda o: f"/lists/{o['upload'].code}/find/",
+        READERS,
+        method="post",
+        data={"find": "Aibek Sharifi"},
+        overrides=UNSEEN,
+        unchanged=rows,
+    ),
+    Case(
         "lists:download",
         lambda o: f"/lists/{o['upload'].code}/download/",
         READERS,

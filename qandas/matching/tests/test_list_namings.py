@@ -143,3 +143,62 @@ def test_the_migration_indexes_the_candidates_of_rows_matched_before(cast: Cast)
     assert sorted(ListCandidate.objects.values_list("row", "person")) == sorted(
         (r.pk, c["person"]) for r in upload.rows.all() for c in r.candidates
     )
+
+
+def test_a_name_is_found_on_a_list_in_any_script_posted_and_audited(
+    client: Client, cast: Cast
+) -> None:
+    """Someone not in the registry has no candidate: a relative gives his name, and the
+    list's rows with a name like it are shown, whichever script either is written in."""
+    from qandas.audit.models import AuditEvent, Verb
+
+    client.force_login(cast.coordinator)
+    post_list(
+        client,
+        "name,other_names\n"
+        "Zzyzx Qwerty,\n"
+        "Ерлан Байжанов,\n"  # nobody registered: no candidate
+        "Aibek Sharifi,\n"
+        "Qwerty Zzyzx,ارلان بایجانوف\n",  # his name in another script, as another name
+    )
+    upload = ListUpload.objects.get()
+    url = f"/lists/{upload.code}/find/"
+    assert client.get(url).status_code == 405  # never a name in the address
+    seen = AuditEvent.objects.filter(verb=Verb.VIEW, object_code=str(upload.code)).count()
+
+    page = client.post(url, {"find": "Yerlan Baizhanov"}).content.decode()
+    lines = [int(n) for n in re.findall(r'<td data-label="Line">(\d+)</td>', page)]
+    assert sorted(lines) == [3, 5]
+    assert "2 rows have a name like <bdi>Yerlan Baizhanov</bdi>, best first." in page
+    assert 'class="pagination"' not in page
+    assert (
+        AuditEvent.objects.filter(verb=Verb.VIEW, object_code=str(upload.code)).count() == seen + 1
+    )
+
+    page = client.post(url, {"find": "Nobody Atall"}).content.decode()
+    assert (
+        "No row has a name like <bdi>Nobody Atall</bdi>." in page
+        and 'data-label="Line"' not in page
+    )
+    page = client.post(url, {"find": "  ?? "}).content.decode()
+    assert "A name needs at least one letter, in any script." in page
+    assert 'data-label="Line"' not in page
+
+    client.force_login(cast.quetta_coordinator)  # may not read this list
+    assert client.post(url, {"find": "Yerlan Baizhanov"}).status_code == 404
+    client.force_login(cast.liaison)
+    assert client.post(url, {"find": "Yerlan Baizhanov"}).status_code == 403
+
+
+def test_a_search_of_a_long_list_shows_its_best_rows(
+    client: Client, cast: Cast, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(lists, "FOUND_SHOWN", 2)
+    client.force_login(cast.coordinator)
+    post_list(client, "name\nErlan Baizhanov\nYerlan Baizhanov\nErlan Baijanov\nAibek Sharifi\n")
+    upload = ListUpload.objects.get()
+    page = client.post(f"/lists/{upload.code}/find/", {"find": "Yerlan Baizhanov"})
+    lines = [int(n) for n in re.findall(r'<td data-label="Line">(\d+)</td>', page.content.decode())]
+    assert lines[0] == 3 and len(lines) == 2  # the same spelling first
+    assert "3 rows have a name like" in page.content.decode()
+    assert "The best 2 are shown." in page.content.decode()

@@ -90,3 +90,21 @@ def test_a_police_list_in_two_scripts_becomes_an_event_on_the_timeline_until_und
     assert "(retracted)" in page.locator("#timeline").inner_text()
     assert "Detained" not in page.locator("#custody").inner_text()
     assert Event.objects.get().retracted_at is not None
+
+    # Back to review, the row is listed on his page, and leads to itself on the list.
+    naming = page.locator("#lists")
+    assert "Saddar station, morning list" in naming.inner_text()
+    naming.locator("a", has_text="Review").click()
+    page.wait_for_url("**/lists/*/?page=1#row-*")
+    assert page.locator("tbody.list-row.pending", has_text="Айбек Шарифи").is_visible()
+
+    # A name asked in Latin letters finds the row written in Urdu script alone; its
+    # decision is taken there.
+    page.fill("#id_find", "Nurlan Tokhtarov")
+    page.click("button:has-text('Find')")
+    page.wait_for_url("**/find/")
+    assert page.locator("tbody.list-row").count() == 1
+    assert "1 row has a name like Nurlan Tokhtarov." in page.locator(".found").inner_text()
+    found = page.locator("tbody.list-row", has_text="نورلان توختاروف")
+    found.locator("button:has-text('No match')").click()
+    page.locator("tbody.list-row.rejected", has_text="نورلان توختاروف").wait_for()

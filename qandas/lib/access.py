@@ -39,12 +39,21 @@ class Hidden(Http404):
         self.obj = obj
 
 
+def not_found(model: type[models.Model], code: UUID | str) -> Http404:
+    """What to raise for a ``code`` the user's gate did not let through: ``Hidden`` (a
+    refusal, audited) when such an object exists, else a plain 404."""
+    try:
+        hidden = model._base_manager.filter(code=code).first()
+    except (ValidationError, ValueError):
+        return Http404()
+    return Http404() if hidden is None else Hidden(hidden)
+
+
 def _by_code(queryset: "models.QuerySet[M]", code: UUID | str) -> M:
     try:
         return queryset.get(code=code)
     except ObjectDoesNotExist as exc:
-        hidden = queryset.model._base_manager.filter(code=code).first()
-        raise (Http404() if hidden is None else Hidden(hidden)) from exc
+        raise not_found(queryset.model, code) from exc
     except (ValidationError, ValueError) as exc:
         raise Http404 from exc
 

@@ -32,9 +32,9 @@ from qandas.documents import repoint as documents_repoint
 from qandas.incidents import repoint as incidents_repoint
 from qandas.incidents.actions import state_of
 from qandas.incidents.models import CustodyState, Episode, EventPerson
-from qandas.lib.access import role_required, signed_in, visible_or_404
+from qandas.lib.access import not_found, role_required, signed_in, visible_or_404
 from qandas.people import repoint as people_repoint
-from qandas.people.merged import merged_survivor
+from qandas.people.merged import merged_in_scope, merged_survivor
 from qandas.people.models import Name, Person, edit_filter
 
 from .duplicate_forms import MergeForm, NotSameForm
@@ -144,21 +144,24 @@ def merged_already(request: HttpRequest, user: User, first: str, second: str) ->
         Merge.objects.filter(
             survivor__code__in=codes, merged__code__in=codes, undone_at__isnull=True
         )
-        .select_related("merged_by")
+        .select_related("merged_by", "merged")
         .first()
     )
     if done is None:
         return None
     survivor = Person.objects.editable_by(user).filter(pk=done.survivor_id).first()
-    if survivor is not None:
-        messages.info(
-            request,
-            _("These two records were already merged, into this one, by %(by)s on %(date)s.")
-            % {
-                "by": done.merged_by.username if done.merged_by else _("someone"),
-                "date": timezone.localtime(done.merged_at).strftime("%Y-%m-%d"),
-            },
-        )
+    # The merged record must be one the user could see before the merge, else its code
+    # is answered as any other they may not see (``pair_of``: 404).
+    if survivor is None or merged_in_scope(user, done.merged.code) is None:
+        return None
+    messages.info(
+        request,
+        _("These two records were already merged, into this one, by %(by)s on %(date)s.")
+        % {
+            "by": done.merged_by.username if done.merged_by else _("someone"),
+            "date": timezone.localtime(done.merged_at).strftime("%Y-%m-%d"),
+        },
+    )
     return survivor
 
 
@@ -394,7 +397,7 @@ def merge_undo(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     done = merges_for(user).filter(code=code).first()
     if done is None:
-        raise Http404
+        raise not_found(Merge, code)
     if done.undone_at is not None:
         messages.info(request, _("This merge was already undone."))
         return redirect("duplicates:merges")

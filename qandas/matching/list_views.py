@@ -23,7 +23,7 @@ from qandas.audit.models import Verb
 from qandas.audit.record import record
 from qandas.incidents.models import custody_people
 from qandas.incidents.models.places import CUSTODY_READERS, CUSTODY_WRITERS
-from qandas.lib.access import role_required, signed_in
+from qandas.lib.access import not_found, role_required, signed_in
 from qandas.lib.views import is_htmx
 from qandas.people.models import Person
 
@@ -45,7 +45,9 @@ def _upload_or_404(request: HttpRequest, code: str) -> ListUpload:
             .select_related("place", "city", "uploaded_by")
             .get(code=code)
         )
-    except (ListUpload.DoesNotExist, ValueError) as exc:
+    except ListUpload.DoesNotExist as exc:
+        raise not_found(ListUpload, code) from exc
+    except ValueError as exc:
         raise Http404 from exc
 
 
@@ -56,7 +58,9 @@ def _row_or_404(request: HttpRequest, code: str) -> ListRow:
             .select_related("upload__place", "upload__organisation")
             .get(code=code)
         )
-    except (ListRow.DoesNotExist, ValueError) as exc:
+    except ListRow.DoesNotExist as exc:
+        raise not_found(ListRow, code) from exc
+    except ValueError as exc:
         raise Http404 from exc
 
 

@@ -65,3 +65,39 @@ def test_an_api_call_refused_by_role_or_scope_is_recorded(
         (cast.analyst.username, None),
         (cast.quetta_coordinator.username, str(karachi_person.code)),
     ]
+
+
+def test_a_list_its_rows_and_a_merge_refused_by_scope_are_recorded(
+    client: Client, cast: Cast, karachi_person: Person
+) -> None:
+    """A list of Karachi, one of its rows and a merge of Karachi records, asked for by
+    the Quetta coordinator and another organisation: each refusal is recorded with the
+    object it concerns; a code of nothing is not."""
+    from qandas.matching import duplicates
+    from qandas.matching.models import Merge
+    from qandas.matching.tests.test_lists import register, upload_for
+
+    upload = upload_for(cast, cast.coordinator, None)
+    row = upload.rows.get(line=2)
+    other = register(cast, "Aigerim Bekova")
+    duplicates.merge(karachi_person, other, by=cast.coordinator)
+    merge = Merge.objects.get()
+    asked = [
+        ("get", f"/lists/{upload.code}/", upload.code),
+        ("get", f"/lists/{upload.code}/download/", upload.code),
+        ("post", f"/lists/rows/{row.code}/reject/", row.code),
+        ("get", f"/duplicates/merges/{merge.code}/undo/", merge.code),
+    ]
+    for name in ("quetta_coordinator", "outsider"):
+        client.force_login(cast.users[name])
+        for method, url, _code in asked:
+            assert getattr(client, method)(url).status_code == 404, url
+        assert client.get(f"/lists/{uuid.uuid4()}/").status_code == 404  # nothing: no refusal
+    expected = [
+        (n, str(code)) for n in ("quetta_coordinator", "outsider") for _m, _u, code in asked
+    ]
+    assert [(actor, code) for actor, code, _f, _o in refusals()] == [
+        (cast.users[n].username, code) for n, code in expected
+    ]
+    row.refresh_from_db()
+    assert row.state == "pending"

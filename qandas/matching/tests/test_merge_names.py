@@ -367,6 +367,26 @@ def test_a_pair_merged_meanwhile_says_so_to_the_second_reviewer(cast: Cast) -> N
     assert Merge.objects.count() == 1 and Person.objects.get(pk=second.pk).merged_into is None
 
 
+def test_a_pair_with_a_record_merged_from_another_city_is_not_found(cast: Cast) -> None:
+    """An admin merged a Quetta record into a Karachi one: to the Karachi coordinator,
+    the pair's address answered "already merged" where the Quetta record's own page and
+    the API answer 404, telling that record apart from a code of nobody."""
+    kept = person(cast, ["Dariga Temirova"], born=1991)
+    quetta = person(cast, ["Дарига Темирова"], born=1991, city=cast.quetta)
+    duplicates.merge(kept, quetta, by=cast.admin)
+    karachi = Client()
+    karachi.force_login(cast.coordinator)
+    for pair in (f"{kept.code}/{quetta.code}", f"{quetta.code}/{kept.code}"):
+        assert karachi.get(f"/duplicates/{pair}/").status_code == 404
+        merge = karachi.post(f"/duplicates/{pair}/merge/", {"survivor": str(kept.code)})
+        assert merge.status_code == 404
+    assert karachi.get(f"/people/{quetta.code}/").status_code == 404
+    admin = Client()
+    admin.force_login(cast.admin)  # who could see both: told so
+    response = admin.get(f"/duplicates/{kept.code}/{quetta.code}/")
+    assert response.status_code == 302 and response["Location"] == f"/people/{kept.code}/"
+
+
 def test_a_merge_gives_the_record_kept_the_details_it_lacks_and_undo_takes_them_back(
     cast: Cast,
 ) -> None:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -187,19 +187,26 @@ def _progress_context(request: HttpRequest, upload: ListUpload) -> dict[str, Any
 @require_GET
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     """One list, row by row with its candidates; filter by state."""
+    user = signed_in(request)
     upload = _upload_or_404(request, code)
     form = RowFilterForm(request.GET or None)
     rows = upload.rows.select_related("event", "decided_by")
     state = form.cleaned_data.get("state") if form.is_valid() else ""
     if state:
         rows = rows.filter(state=state)
+    page: Page[Any]
     if form.is_valid() and form.cleaned_data.get("candidates"):
-        rows = rows.exclude(candidates=[])
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        # Those with a candidate this user may see: the page of their ids, then its rows.
+        ids = lists.rows_with_candidates(user, rows)
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = list(rows.filter(pk__in=list(page.object_list)))
+    else:
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     extra = {"form": form, "page": page, "query": query.urlencode(), "back_state": state}
-    return _list_page(request, upload, list(page.object_list), back_page=page.number, **extra)
+    return _list_page(request, upload, shown, back_page=page.number, **extra)
 
 
 @role_required(*CUSTODY_READERS)

@@ -419,6 +419,28 @@ def _still_named(person: Person, matched: str) -> str:
     return next((n.text for n in person.names.all() if fold(n.text) == wanted), "")
 
 
+def _shown_candidates(user: User) -> QuerySet[Person]:
+    """The people ``user`` is shown as a row's candidates: custody records they may
+    read, not redacted."""
+    return custody_people(user).filter(redacted_at__isnull=True)
+
+
+def rows_with_candidates(user: User, rows: QuerySet[ListRow]) -> list[int]:
+    """The ids of ``rows``, in order, with a candidate ``user`` may see, as
+    ``candidates_for`` shows them. The stored candidates are the uploader's: a row whose
+    only candidates are in another city, or redacted since, is no row with candidates to
+    its viewer (the filter told that a name on the list is registered out of sight)."""
+    found = list(rows.exclude(candidates=[]).values_list("pk", "candidates"))
+    # A list's rows may name a hundred thousand people: asked about in pieces.
+    kept: dict[int, int] = {}
+    for piece in search.in_pieces(sorted({c["person"] for _pk, cs in found for c in cs})):
+        kept.update(now_kept_as(set(piece)))
+    visible: set[int] = set()
+    for piece in search.in_pieces(sorted(set(kept.values()))):
+        visible.update(_shown_candidates(user).filter(pk__in=piece).values_list("pk", flat=True))
+    return [pk for pk, candidates in found if any(kept[c["person"]] in visible for c in candidates)]
+
+
 def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]]:
     """Each row's candidates that ``user`` may see (not redacted), in one query, with
     the names they have now (``Candidate``); a candidate merged into another record
@@ -426,8 +448,8 @@ def candidates_for(user: User, rows: list[ListRow]) -> dict[int, list[Candidate]
     kept = now_kept_as({c["person"] for row in rows for c in row.candidates})
     people = {
         p.pk: p
-        for p in custody_people(user)
-        .filter(pk__in=set(kept.values()), redacted_at__isnull=True)
+        for p in _shown_candidates(user)
+        .filter(pk__in=set(kept.values()))
         .select_related("current_city")
         .prefetch_related("names")
     }

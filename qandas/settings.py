@@ -85,6 +85,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "qandas.urls"
 WSGI_APPLICATION = "qandas.wsgi.application"
 
+# Every form field autocomplete="off": nothing typed is remembered by the browser (R13).
+FORM_RENDERER = "qandas.lib.renderer.Unremembered"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -164,6 +167,9 @@ OTP_TOTP_ISSUER = "Qandas"
 
 # Sessions: 30 minutes idle, 8 hours at most (SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
+# Messages ("Line 2 is NAME.") kept in the session, on the server: in a cookie they sat
+# readable (signed, not encrypted) in the browser's cookie store (R13).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIFETIME = 8 * 60 * 60

@@ -491,3 +491,88 @@ def test_the_broken_promise_and_the_alarms_show_right_after_demo(
         "Court hearing",
     ):
         assert kind in board_page, kind
+
+
+# --- R13: nothing identifying lands in browser history or autofill ---------------------
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+HREF = re.compile(r'href="(/[^"#]*)')
+FIELD = re.compile(r"<(input|textarea)\b([^>]*)>", re.S)
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+REMEMBERED = ("hidden", "checkbox", "radio", "file", "submit", "button")
+# Inputs a browser is meant to fill: the sign-in and the one-time code.
+OWN_AUTOCOMPLETE = re.compile(r'autocomplete="(username|current-password|one-time-code|off)"')
+PER_PATTERN = 3  # pages of each shape (``/people/{code}/``) opened
+CRAWLED = 250
+
+
+def _unremembered(html: str) -> list[str]:
+    """Inputs a browser may remember what was typed into: text of any kind without
+    ``autocomplete="off"`` on them or on their form (R13)."""
+    found = []
+    forms = [(attrs, body) for attrs, body in FORM.findall(html)]
+    outside = FORM.sub("", html)
+    for form_attrs, body in [*forms, ("", outside)]:
+        if 'autocomplete="off"' in form_attrs:
+            continue
+        for _tag, attrs in FIELD.findall(body):
+            kind = re.search(r'type="([^"]+)"', attrs)
+            if kind and kind.group(1) in REMEMBERED:
+                continue
+            if not OWN_AUTOCOMPLETE.search(attrs):
+                name = re.search(r'name="([^"]+)"', attrs)
+                found.append(name.group(1) if name else attrs.strip()[:40])
+    return found
+
+
+@pytest.mark.parametrize("username", ["admin", "karachi", "lawyer", "liaison"])
+def test_no_name_or_phone_in_addresses_or_titles_and_no_input_remembered(
+    demo: Demo, client: Client, username: str
+) -> None:
+    """R13's crawl: from the home page, every page the user can reach by a link (a few of
+    each shape): no person's name or phone number in any address, redirect or title,
+    and every input that takes text is ``autocomplete="off"``."""
+    names = {
+        token.casefold()
+        for text in Name.objects.values_list("text", flat=True)
+        for token in re.findall(r"\w{4,}", text)
+    }
+    phones = {
+        re.sub(r"\D", "", p)[-7:]
+        for ps in Person.objects.values_list("phones", flat=True)
+        for p in ps
+    }
+    client.force_login(User.objects.get(username=username))
+    queue, seen, shapes = ["/"], {"/"}, Counter[str]()
+    problems: list[str] = []
+    opened = 0
+    while queue and opened < CRAWLED:
+        url = queue.pop(0)
+        shape = UUID.sub("{code}", url.split("?")[0])
+        if shapes[shape] >= PER_PATTERN or "/logout" in url:
+            continue
+        shapes[shape] += 1
+        response = client.get(url)
+        opened += 1
+        addresses = [url, response.get("Location", "")]
+        if response.get("Content-Type", "").startswith("text/html"):
+            html = response.content.decode()
+            title = html.split("<title>")[1].split("</title>")[0] if "<title>" in html else ""
+            words = {w.casefold() for w in re.findall(r"\w{4,}", title)}
+            problems += [f"{url}: title names {w}" for w in sorted(words & names)]
+            problems += [f"{url}: remembers {f}" for f in _unremembered(html)]
+            for link in HREF.findall(html):
+                link = link.replace("&amp;", "&")
+                addresses.append(link)
+                if link not in seen and not link.startswith("/static/"):
+                    seen.add(link)
+                    queue.append(link)
+        for address in addresses:
+            lowered = address.casefold()
+            problems += [
+                f"{address}: names {n}" for n in names if n in lowered and not UUID.search(n)
+            ]
+            digits = re.sub(r"\D", "", address)
+            problems += [f"{address}: a phone" for p in phones if len(p) == 7 and p in digits]
+    assert opened > 30, opened  # the crawl reached the pages, not only the home page
+    assert sorted(set(problems)) == []

@@ -62,6 +62,9 @@ def test_the_rows_naming_a_person_link_to_their_review_and_go_once_decided(
     confirm = {"person": str(sharifi.code), "event": "on"}
     response = client.post(f"/lists/rows/{row.code}/confirm/", confirm)
     assert response.status_code == 302
+    # "Line N is NAME." waits in the session, not in a cookie the browser keeps (R13).
+    assert "messages" not in response.cookies
+    assert "Aibek Sharifi" in client.get(response["Location"]).content.decode()
     assert section(client, sharifi) == ""  # decided: on the timeline now
     assert Event.objects.filter(people=sharifi).exists()
     client.post(f"/lists/rows/{row.code}/undo/")

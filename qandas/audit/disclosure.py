@@ -109,6 +109,6 @@ def download_stored(request: HttpRequest, *, actor: User, stored: StoredFile) ->
         actor=actor,
         obj=stored,
         path=path,
-        filename=stored.display_name,
+        filename=stored.download_name,
         content_type=stored.content_type,
     )

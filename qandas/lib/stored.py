@@ -39,6 +39,15 @@ class StoredFile(models.Model):
         return self.display_name
 
     @property
+    def download_name(self) -> str:
+        """The name a download is saved under: made here, never the uploader's. A file
+        named after the person in it ("Nurzhan arrest +92300….csv") put that name in
+        the browser's downloads and the folder it went to (R13, R17); the uploader's
+        name stays on the page, as ``display_name``."""
+        extension = Path(self.storage_name).suffix
+        return f"{self._meta.model_name}-{str(self.code)[:8]}{extension}"
+
+    @property
     def path(self) -> Path:
         """Where the stored file is (outside the web root)."""
         return files.path_of(self.storage_name)

@@ -727,14 +727,11 @@ def confirm(
                 precision=TimePrecision.DAY,
                 place=upload.place,
                 source=Source.POLICE,
-                source_detail=_("%(list)s “%(title)s” of %(date)s (%(file)s), line %(line)s")
-                % {
-                    "list": kind.label,
-                    "title": upload.title or upload.display_name,
-                    "date": upload.listed_on.isoformat(),
-                    "file": upload.display_name,
-                    "line": row.line,
-                },
+                # Neither the list's title nor its file name: they often name people, and
+                # the event is read by some who may not read the list (its page links it
+                # for those who may: ``event_list_row``).
+                source_detail=_("%(list)s of %(date)s, line %(line)s")
+                % {"list": kind.label, "date": upload.listed_on.isoformat(), "line": row.line},
                 notes=str(
                     EVENT_NOTE[kind]
                     if upload.place_id or kind not in NOTE_WITHOUT_PLACE
@@ -833,11 +830,9 @@ def undo(row: ListRow, *, by: User, now: datetime | None = None) -> Undone:
                         _("You may not change this event, so you cannot undo this.")
                     )
                 upload = row.upload
-                reason = _(
-                    "Line %(line)s of the list “%(title)s” of %(date)s was sent back to review."
-                ) % {
+                reason = _("Line %(line)s of the %(list)s of %(date)s was sent back to review.") % {
                     "line": row.line,
-                    "title": upload.title or upload.display_name,
+                    "list": ListKind(upload.kind).label.lower(),
                     "date": upload.listed_on.isoformat(),
                 }
                 done.retracted = actions.retract_event(event, by=by, reason=reason[:500], now=now)

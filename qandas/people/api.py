@@ -505,9 +505,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
             return Status(400, {"detail": _("Idempotency-Key must be a UUID.")})
         earlier = Person.objects.filter(idempotency_key=key).first()
         if earlier is not None:
-            if not Person.objects.visible_to(user).filter(pk=earlier.pk).exists():
-                return Status(400, {"detail": _("This Idempotency-Key was already used.")})
-            return Status(200, _people().get(pk=earlier.pk))
+            return _replayed(request, user, earlier)
     try:
         city = _city_for(user, payload.city)
         household = _household_for(user, payload.household)
@@ -549,9 +547,20 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
                 )
     except IntegrityError:
         # A retry raced the first request with the same key; the first one won.
-        person = Person.objects.get(idempotency_key=key)
-        return Status(200, _people().get(pk=person.pk))
+        return _replayed(request, user, Person.objects.get(idempotency_key=key))
     return Status(201, _people().get(pk=person.pk))
+
+
+def _replayed(request: HttpRequest, user: User, earlier: Person) -> Status:
+    """A retry of the request that created ``earlier``: the person, read again (and
+    audited as read), to the user who sent it and may still see them. Anyone else's
+    request with that key is refused alike, whatever they may see: a key is one
+    caller's, and another's request with it is not that one retried."""
+    mine = earlier.created_by_id == user.pk
+    if not mine or not Person.objects.visible_to(user).filter(pk=earlier.pk).exists():
+        return Status(400, {"detail": _("This Idempotency-Key was already used.")})
+    record(Verb.VIEW, actor=user, request=request, obj=earlier)
+    return Status(200, _people().get(pk=earlier.pk))
 
 
 class MergedOut(Schema):

@@ -149,7 +149,10 @@ def test_upload_and_download_a_scan(
 
     download = client.get(f"/api/v1/scans/{scan.code}/download", headers=auth(cast, "liaison"))
     assert download.status_code == 200
-    assert download["Content-Disposition"] == 'attachment; filename="id.png"'
+    # A name made by the server, never the uploader's (R13, R17).
+    assert (
+        download["Content-Disposition"] == f'attachment; filename="scan-{str(scan.code)[:8]}.png"'
+    )
     assert download["X-Content-Type-Options"] == "nosniff"
     assert b"".join(download.streaming_content) == scan.path.read_bytes()  # type: ignore[attr-defined]
     event = AuditEvent.objects.get(verb=Verb.DOWNLOAD, object_code=scan.code)

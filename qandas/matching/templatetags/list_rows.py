@@ -1,7 +1,8 @@
-"""The uploaded lists' rows that may name a person, for the person's page.
+"""Uploaded lists' rows on other apps' pages: those that may name a person, on the
+person's page; the row an event was recorded from, on the event's page.
 
-The people app sits below this one and never imports it; its page loads this tag,
-which asks ``lists.rows_naming`` (the reader's lists and custody scope) itself.
+The people and incidents apps sit below this one and never import it; their pages load
+these tags, which ask the reader's lists and custody scope themselves.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from django import template
 
+from qandas.incidents.models import Event
 from qandas.matching import lists
 from qandas.matching.list_views import PAGE_SIZE
 from qandas.people.models import Person
@@ -27,3 +29,15 @@ def person_list_rows(context: dict[str, Any], person: Person) -> dict[str, Any]:
         return {"namings": []}
     namings, total = lists.rows_naming(user, person, page_size=PAGE_SIZE)
     return {"namings": namings, "total": total, "person": person}
+
+
+@register.inclusion_tag("matching/_event_list_row.html", takes_context=True)
+def event_list_row(context: dict[str, Any], event: Event) -> dict[str, Any]:
+    """The list row ``event`` was recorded from, if the reader may read that list: the
+    event's source names only the kind of list, its date and line."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"row": None}
+    row = lists.visible_rows(user).filter(event=event).select_related("upload").first()
+    return {"row": row}

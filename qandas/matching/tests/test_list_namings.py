@@ -205,3 +205,47 @@ def test_a_search_of_a_long_list_shows_its_best_rows(
     assert lines[0] == 3 and len(lines) == 2  # the same spelling first
     assert "3 rows have a name like" in page.content.decode()
     assert "The best 2 are shown." in page.content.decode()
+
+
+def test_a_lists_title_and_file_name_stay_with_the_list(
+    client: Client, cast: Cast, station: Place
+) -> None:
+    """Found by exploratory testing (10b): a list titled and named after a person put
+    that name in every download of it, and, through each event confirmed from it, on
+    pages read by people who may not read the list."""
+    sharifi = register(cast, "Aibek Sharifi", year=1990)
+    client.force_login(cast.coordinator)
+    post_list(
+        client,
+        "name\nAibek Sharifi\n",
+        name="Nurzhan Testbekov +923001239876.csv",
+        title="Nurzhan Testbekov arrest",
+        place=station.code,
+    )
+    upload = ListUpload.objects.get()
+    download = client.get(f"/lists/{upload.code}/download/")
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="listupload-{str(upload.code)[:8]}.csv"'
+    )
+    assert "Nurzhan Testbekov" in client.get(f"/lists/{upload.code}/").content.decode()
+    row = upload.rows.get()
+    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(sharifi.code), "event": "on"})
+    event = Event.objects.get()
+    assert event.source_detail == f"Police list of {upload.listed_on.isoformat()}, line 2"
+
+    # Who may read the list is led to it from the event; who may not reads no title.
+    page = client.get(f"/events/{event.code}/").content.decode()
+    assert f'href="/lists/{upload.code}/"' in page and "Nurzhan Testbekov arrest" in page
+    upload.uploaded_by = cast.admin
+    upload.city = cast.quetta
+    upload.save()
+    page = client.get(f"/events/{event.code}/").content.decode()
+    assert "Police list of" in page and "Nurzhan" not in page and str(upload.code) not in page
+
+    client.post(f"/lists/rows/{row.code}/undo/")  # the coordinator may no longer: refused
+    client.force_login(cast.admin)
+    client.post(f"/lists/rows/{row.code}/undo/")
+    event.refresh_from_db()
+    assert event.retraction_reason == (
+        f"Line 2 of the police list of {upload.listed_on.isoformat()} was sent back to review."
+    )

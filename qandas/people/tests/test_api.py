@@ -263,6 +263,22 @@ def test_a_retried_post_with_the_same_idempotency_key_creates_one_person(
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["code"] == again.json()["code"]
     assert Person.objects.count() == 1
+    # The retry reads the person again: audited as a read (R27).
+    from qandas.audit.models import AuditEvent, Verb
+
+    code = first.json()["code"]
+    assert AuditEvent.objects.filter(verb=Verb.VIEW, object_code=code).count() == 1
+    # Another caller's request with that key is no retry, even an admin's who may see
+    # the person (found by exploratory testing, 10b: it answered them with the person).
+    for other in ("admin", "quetta_coordinator"):
+        theirs = {**headers, "Authorization": f"Bearer {cast.token(other)}"}
+        body = {"names": [{"text": "Someone Else"}]}
+        refused = client.post(
+            "/api/v1/people", body, content_type="application/json", headers=theirs
+        )
+        assert refused.status_code == 400, other
+        assert refused.json()["detail"] == "This Idempotency-Key was already used."
+    assert Person.objects.count() == 1
     headers["Idempotency-Key"] = "not-a-uuid"
     bad = client.post("/api/v1/people", body, content_type="application/json", headers=headers)
     assert bad.status_code == 400 and "UUID" in bad.json()["detail"]

@@ -69,6 +69,8 @@ GARBLED = re.compile(rf"[А-яЁё][{ODD_LETTERS}]|[{ODD_LETTERS}][А-яЁё]|(?
 KAZAKH_AS_CP1251 = re.compile(r"[А-яЁё][ЌќЋћЈјЅѕ]|[ЌќЋћЈјЅѕ][А-яЁё]")
 XLSX_MAGIC = b"PK\x03\x04"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")  # before UTF-16's: FF FE begins both
+STRAY_BYTES = 3  # bytes not UTF-8 in a UTF-8 file, up to which their line is named
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
 # A cell starting so is read as a formula by a spreadsheet (OWASP's "CSV injection")...
 FORMULA_STARTS = ("=", "@")
@@ -149,18 +151,30 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if encoding and _wide(encoding) == "utf-16" and not data.startswith(UTF16_BOMS):
         encoding = _utf16_order(data)
     if encoding:
+        if not _wide(encoding) and _plainly_utf8(data, encoding):
+            # Read as a code page of one byte a letter, each letter of a UTF-8 file is
+            # two of another alphabet's: every row would match nobody, unsaid.
+            raise TableError(
+                _(
+                    "The file is in UTF-8, not %(encoding)s: read so, its names would come "
+                    "out garbled. Choose UTF-8 (or let the encoding be found out)."
+                )
+                % {"encoding": encoding}
+            )
         try:
             return data.decode(encoding), encoding
         except (LookupError, UnicodeDecodeError) as exc:
             raise TableError(
                 _("The file is not in the encoding %(encoding)s.") % {"encoding": encoding}
             ) from exc
+    if data.startswith(UTF32_BOMS):
+        return _decoded(data, "utf-32"), "utf-32"
     if data.startswith(UTF16_BOMS):
         return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _nearly_utf8(data, exc)
     # A few letters could be Cyrillic in one encoding and Arabic in another: guess only
     # with enough of them to tell.
     enough = sum(byte > 127 for byte in data[:200_000]) >= MIN_LETTER_BYTES
@@ -184,6 +198,45 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     return text, best.encoding
 
 
+def _plainly_utf8(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` is UTF-8 with letters past ASCII, and ``encoding`` is none of
+    UTF-8's names: a real file in a code page is next to never valid UTF-8."""
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+        return False
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return any(byte > 127 for byte in data[:200_000])
+
+
+def _decoded(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise TableError(
+            _("The file is not in the encoding %(encoding)s.") % {"encoding": encoding}
+        ) from exc
+
+
+def _nearly_utf8(data: bytes, error: UnicodeDecodeError) -> None:
+    """Refuse a UTF-8 file with a stray byte or two (pasted from a file of a code page),
+    naming the line of the first: told "its encoding cannot be told", its user, sure it
+    is UTF-8, could not find what to correct."""
+    text = data.decode("utf-8-sig", errors="replace")
+    if text.count("\ufffd") > STRAY_BYTES or not any(b > 127 for b in data[: error.start]):
+        return  # not UTF-8 with a slip, or nothing of UTF-8 before it: a code page's
+    line = data[: error.start].count(b"\n") + 1
+    raise TableError(
+        _(
+            "The file is in UTF-8, but line %(line)s holds a byte that is not (0x%(byte)02X, "
+            "from a file in another encoding?). Correct that line, or save the file as “CSV "
+            "UTF-8” again."
+        )
+        % {"line": line, "byte": data[error.start]}
+    )
+
+
 def encoding_argument(name: str) -> str:
     """A command's ``--encoding``: ``name``, if Python knows such an encoding."""
     try:
@@ -201,6 +254,28 @@ def _wide(encoding: str) -> str | None:
     except LookupError:
         return None
     return name if name.startswith(("utf-16", "utf-32")) else None
+
+
+def _text_with_a_stray_control(data: bytes) -> bool:
+    """Whether the file is UTF-8 text whose start holds a control character or two (a
+    NUL byte), not a binary file's many: its line is named then, as past the start."""
+    start = data[:4096]
+    controls = len(CONTROL.findall(start.decode("latin-1")))
+    if controls > STRAY_BYTES or controls > len(start) // 100 or _looks_utf16(data):
+        return False
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Whether NUL bytes fill every other byte of the file's start, as ASCII's do in
+    UTF-16 (a header's letters): a file that is text, not a binary."""
+    start = data[:4096]
+    half = len(start) // 2
+    return half > 0 and max(start[0::2].count(0), start[1::2].count(0)) > half * 0.6
 
 
 def _utf16_order(data: bytes) -> str:
@@ -240,12 +315,17 @@ def _word_at(text: str, at: int) -> str:
 
 def _checked_header(raw: list[str], problems: list[str]) -> list[str]:
     """The column names of a header row; a header cell a spreadsheet would evaluate, or
-    that holds a control character, is a problem (added to ``problems``)."""
-    for at, cell in enumerate(raw, start=1):
+    that holds a control character, is a problem (added to ``problems``). Too many
+    columns are refused before any is looked at: a header of millions of cells took a
+    minute to check cell by cell."""
+    width = len(raw)
+    while width and not raw[width - 1].strip():
+        width -= 1  # empty cells after the last column (an XLSX row is 51 cells wide)
+    if width > MAX_COLUMNS:
+        raise TableError(_("The file has more than %(n)s columns.") % {"n": MAX_COLUMNS})
+    for at, cell in enumerate(raw[:width], start=1):
         _check_cell(cell, _("The header's cell %(n)s") % {"n": at}, problems)
-    columns = [column_name(h) for h in raw]
-    while columns and not columns[-1]:
-        columns.pop()  # empty cells after the last column (an XLSX row is 51 cells wide)
+    columns = [column_name(h) for h in raw[:width]]
     if len(columns) > MAX_COLUMNS:
         raise TableError(_("The file has more than %(n)s columns.") % {"n": MAX_COLUMNS})
     seen = [c for c in columns if c]
@@ -256,10 +336,15 @@ def _checked_header(raw: list[str], problems: list[str]) -> list[str]:
 
 
 def _row(
-    line: int, columns: list[str], cells: list[str], problems: list[str]
+    line: int,
+    columns: list[str],
+    cells: list[str],
+    problems: list[str],
+    unnamed: dict[int, tuple[int, str]] | None = None,
 ) -> dict[str, str] | None:
     """One data row as a dictionary; None for an empty row, or one with a problem (added
-    to ``problems``: every cell's is named, not only the first)."""
+    to ``problems``: every cell's is named, not only the first). A value in a column with
+    no name is never read: the first of each such column is kept in ``unnamed``."""
     if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
         problems.append(_("Line %(line)s has more cells than the header.") % {"line": line})
         return None
@@ -278,6 +363,8 @@ def _row(
             _check_cell(cell, where, problems)
         if column:
             row[column] = value
+        elif value and unnamed is not None:
+            unnamed.setdefault(at, (line, value))
     if len(problems) > found:
         return None
     return row if any(row.values()) else None
@@ -324,6 +411,8 @@ def _csv_rows(text: str) -> Generator[tuple[int, list[str]], None, None]:
             yield start, cells
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise TableError(_("Line %(line)s: a cell is too long.") % {"line": start}) from exc
         raise TableError(
             _("Line %(line)s cannot be read as CSV: %(error)s") % {"line": start, "error": exc}
         ) from exc
@@ -396,8 +485,8 @@ def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[st
             for column, value in enumerate(values, start=1):
                 if _is_formula(value):
                     problems.append(
-                        _("Row %(row)s, column %(column)s is a formula. Type the value itself.")
-                        % {"row": number, "column": column}
+                        _("Cell %(cell)s is a formula. Type the value itself.")
+                        % {"cell": _cell(column, number)}
                     )
                     # Never read, nor kept: the file is refused. Not blank, either: a
                     # header's last cell blank dropped its column, and named the row
@@ -405,16 +494,26 @@ def _xlsx_rows(data: bytes, problems: list[str]) -> Generator[tuple[int, list[st
                     value = f"(formula {column})"
                 cells.append(_xlsx_text(value))
             yield number, cells
+        # Past the columns read, a formula is never read, but it is in the file kept and
+        # served back (found by exploratory testing: one in column 52 was downloaded live).
+        problems.extend(
+            _(
+                "Cell %(cell)s is a formula, past the columns a list may have. Delete it, "
+                "or save the list as CSV."
+            )
+            % {"cell": _cell(column, number)}
+            for number, column in _formulas_past(sheet, MAX_COLUMNS + 1)
+        )
         for other in book.worksheets:
             if other is sheet:
                 continue
             for number, values in _sheet_rows(other):
                 problems.extend(
                     _(
-                        "Sheet “%(sheet)s”, row %(row)s, column %(column)s is a formula. "
-                        "Type the value itself, or delete that sheet."
+                        "Sheet “%(sheet)s”, cell %(cell)s is a formula. Type the value itself, "
+                        "or delete that sheet."
                     )
-                    % {"sheet": other.title, "row": number, "column": column}
+                    % {"sheet": other.title, "cell": _cell(column, number)}
                     for column, value in enumerate(values, start=1)
                     if _is_formula(value)
                 )
@@ -437,6 +536,40 @@ def _sheet_rows(sheet: object, max_col: int | None = None) -> Iterator[tuple[int
             raise unreadable()
         if values.count(None) != len(values):  # openpyxl makes up the rows a sheet skips
             yield number, values
+
+
+def _place(column: int, encoding: str) -> str:
+    """A column as its file names it: a spreadsheet's letter, a CSV file's number."""
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    return get_column_letter(column) if encoding == "xlsx" else str(column)
+
+
+def _cell(column: int, row: int) -> str:
+    """A cell's place as a spreadsheet names it: "B3"."""
+    return f"{_place(column, 'xlsx')}{row}"
+
+
+def _formulas_past(sheet: object, column: int) -> Iterator[tuple[int, int]]:
+    """The places (row, column) of a read-only sheet's formulas past ``column``. Its rows
+    are read as the file holds them, a cell only where there is one: a row read as a
+    tuple is as wide as its last cell (XFD: 16,384), blank cells and all."""
+    from openpyxl.worksheet._reader import WorkSheetParser  # type: ignore[import-untyped]
+
+    book = sheet.parent  # type: ignore[attr-defined]
+    with sheet._get_source() as source:  # type: ignore[attr-defined]
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,  # type: ignore[attr-defined]
+            data_only=False,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            for cell in cells:
+                if cell["column"] > column and _is_formula(cell["value"]):
+                    yield number, cell["column"]
 
 
 def _is_formula(value: object) -> bool:
@@ -490,12 +623,21 @@ def read(
         b"\x00" in data[:4096]
         and not data.startswith(UTF16_BOMS)
         and not (encoding and _wide(encoding))
+        and not _text_with_a_stray_control(data)  # its NUL is named with its line
     ):
+        if _looks_utf16(data):
+            raise TableError(
+                _(
+                    "The file looks like UTF-16 without its byte-order mark: name its "
+                    "encoding, UTF-16."
+                )
+            )
         raise TableError(_("The file is neither a CSV nor an XLSX spreadsheet."))
     else:
         text, used = decode(data, encoding)
         lines = _csv_rows(text)
     header: list[str] | None = None
+    unnamed: dict[int, tuple[int, str]] = {}  # column: its first value (line, text)
     table = Table(columns=[], encoding=used)
     counted = empty = 0  # rows that hold something (refused ones too), and the others
     seen = 0  # problems found before this row (an XLSX row's formulas come with it)
@@ -509,7 +651,7 @@ def read(
                     empty += 1
                 seen = len(problems)
                 continue
-            row = _row(line, header, cells, problems)
+            row = _row(line, header, cells, problems, unnamed)
             if row is not None or len(problems) > seen:
                 counted += 1
             else:
@@ -519,6 +661,17 @@ def read(
             if row is not None:
                 table.rows.append((line, row))
             seen = len(problems)
+    # A column without a name (a blank header cell; in a spreadsheet, a header merged
+    # over two columns names only the first) lost its values unsaid: people were
+    # imported with half their names.
+    problems.extend(
+        _(
+            "Column %(column)s has no name in the header, but holds values (line %(line)s: "
+            "“%(value)s”). Name the column, or delete it."
+        )
+        % {"column": _place(at, used), "line": line, "value": value[:40]}
+        for at, (line, value) in sorted(unnamed.items())
+    )
     if problems:
         raise refused(problems)
     if header is None:
@@ -537,8 +690,16 @@ def read_path(
         raise TableError(
             _("Cannot open %(path)s: %(error)s") % {"path": path, "error": exc}
         ) from exc
+    if not path.is_file():  # a directory; a pipe would be waited on for ever
+        raise TableError(_("%(path)s is not a file.") % {"path": path})
     if size > MAX_BYTES:
         raise TableError(
             _("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 2**20}
         )
-    return read(path.read_bytes(), filename=path.name, encoding=encoding, max_rows=max_rows)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TableError(
+            _("Cannot open %(path)s: %(error)s") % {"path": path, "error": exc}
+        ) from exc
+    return read(data, filename=path.name, encoding=encoding, max_rows=max_rows)

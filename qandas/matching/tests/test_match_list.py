@@ -132,7 +132,7 @@ def test_a_list_in_an_encoding_that_cannot_be_told_is_read_with_encoding(
     """UTF-16 without a byte-order mark is refused unless named: --encoding names it."""
     path = tmp_path / "list.csv"
     path.write_bytes("name,birth_year\nДаурен Шарифи,1990\n".encode("utf-16-le"))
-    with pytest.raises(CommandError, match="neither a CSV"):
+    with pytest.raises(CommandError, match="looks like UTF-16"):
         call_command("match_list", str(path), "--org", "test-network", stdout=StringIO())
     out = StringIO()
     call_command(

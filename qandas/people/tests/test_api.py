@@ -55,7 +55,7 @@ def test_phones_are_masked_in_json_and_revealed_with_an_audit(api: Any) -> None:
     [
         ({"names": []}, "names"),
         ({"names": [{"text": "   "}]}, "empty or only spaces"),
-        ({"names": [{"text": "A\x00B"}]}, "control characters"),
+        ({"names": [{"text": "A\x00B"}]}, "NUL character"),
         ({"names": [{"text": "x" * 201}]}, "200"),
         ({"names": [{"text": "Ok"}], "phones": ["call me"]}, "not a phone number"),
         ({"names": [{"text": "Ok"}], "birth_date": "2999-01-01"}, "future"),

@@ -72,6 +72,17 @@ PROGRESS_EVERY = 5000  # people refreshed between two progress lines
 PARALLEL_FROM = 20_000  # stale people from which one process per core compares them
 QUEUE_WINDOW = 500  # stored pairs passed through the access gate at a time
 QUEUE_WINDOWS = 40  # windows read at most: the queue shows the best of 20,000 pairs
+# The same name (scoring this much alone) is asked about, at the queue's ``THRESHOLD``,
+# unless the two birth years are more than ``YEARS_APART`` apart (a namesake born three
+# years off is asked about no more: each common name's namesakes would fill the queue).
+# A pair's score never rises above its name's, so a disagreeing fact could only hide
+# it: a birth year given a year or two off (a tazkira's Solar Hijri year, another
+# document's) or another father's name (spelt otherwise, or wrong) hid a second
+# registration of the same person from the guard and from the queue (found by
+# exploratory testing, 11b: "Aizhan Baisalova" born 1992 registered again as born 1994,
+# "Yerbol Baisalov" with another father).
+SAME_NAME = 0.95
+YEARS_APART = 2
 
 # Lower apps first, in the order their rows depend on each other; undone in reverse.
 REPOINTS: list[ModuleType] = [
@@ -353,12 +364,25 @@ def alike_all(
         {b.pk: (0.0, None) for b in others} for _a, others in people
     ]
     for at, matches in zip(owners, search.score_all(asked), strict=True):
+        born = people[at][0].birth_year
         for match in matches:
-            # The names must match: facts only weigh between namesakes.
-            score = min(match.score, match.name_score)
+            score = asked_about(match.score, match.name_score, match.facts.birth_year, born)
             if score > best[at][match.facts.pk][0]:
                 best[at][match.facts.pk] = score, match
     return [[own[b.pk] for b in others] for own, (_a, others) in zip(best, people, strict=True)]
+
+
+def asked_about(score: float, name_score: float, held: int | None, given: int | None) -> float:
+    """How likely a match is the same person, for the guard and the queue: its score
+    with the facts, never above its name's (the names must match: a shared family name
+    and birth year are spouses or siblings); but the same name (``SAME_NAME``) is asked
+    about at the queue's threshold unless the birth years (``held``, ``given``) are more
+    than ``YEARS_APART`` apart."""
+    value = min(score, name_score)
+    apart = bool(held and given and abs(held - given) > YEARS_APART)
+    if search.reaches(name_score, SAME_NAME) and not apart:
+        value = max(value, THRESHOLD)
+    return value
 
 
 def likely_duplicates(
@@ -441,9 +465,9 @@ def guard_candidates(
         for match in search.find(
             people, text, birth_year=birth_year, father_name=father_name, limit=limit
         ):
-            # The names must match: a shared surname and birth year (spouses,
-            # siblings) are not enough.
-            if search.reaches(min(match.score, match.name_score), GUARD_THRESHOLD) and (
+            held = match.person.birth_date.year if match.person.birth_date else None
+            value = asked_about(match.score, match.name_score, held, birth_year)
+            if search.reaches(value, GUARD_THRESHOLD) and (
                 match.person.pk not in best or match.score > best[match.person.pk].score
             ):
                 best[match.person.pk] = match

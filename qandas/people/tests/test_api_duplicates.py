@@ -176,3 +176,38 @@ def test_the_openapi_document_describes_the_409(client: Client) -> None:
     }
     assert "different_from" in components["PersonIn"]["properties"]
     assert "different_from" in components["PersonPatch"]["properties"]
+
+
+def test_the_same_name_born_up_to_two_years_off_or_of_another_father_is_asked_about(
+    api: Any, cast: Cast
+) -> None:
+    """Found by exploratory testing (11b): a pair's score never rises above its name's,
+    so one disagreeing fact only hid it: "Aizhan Baisalova" born 1992 was registered
+    again as born 1994, and "Yerbol Baisalov" with another father, without a question,
+    and the review queue never showed them either."""
+    from qandas.matching import duplicates
+
+    aizhan = register(cast, ["Aizhan Baisalova"], born=1992, father_name="Serikbai")
+    yerbol = register(cast, ["Yerbol Baisalov"], born=1988, father_name="Serikbai")
+    for body, expected in (
+        ({"names": [{"text": "Aizhan Baisalova"}], "birth_date": "1994-01-01"}, aizhan),
+        ({"names": [{"text": "Айжан Байсалова"}], "birth_date": "1990-05-01"}, aizhan),
+        ({"names": [{"text": "Yerbol Baisalov"}], "father_name": "Bolat"}, yerbol),
+    ):
+        response = api("coordinator", "post", "/people", body)
+        assert response.status_code == 409, body
+        [candidate] = response.json()["candidates"]
+        assert candidate["code"] == str(expected.code)
+        assert "not 19" in candidate["why"] or "father" in candidate["why"]  # says why
+    # Three years apart, a namesake: saved without a question.
+    far = {"names": [{"text": "Aizhan Baisalova"}], "birth_date": "1995-01-01"}
+    assert api("coordinator", "post", "/people", far).status_code == 201
+    # Nor does a sibling's name ask (another given name, the same year and father).
+    sister = {"names": [{"text": "Aisulu Baisalova"}], "birth_date": "1992-03-01"}
+    assert api("coordinator", "post", "/people", sister).status_code == 201
+
+    # Registered anyway (an import does not ask): the review queue shows the pair.
+    again = register(cast, ["Aizhan Baisalova"], born=1994)
+    shown = duplicates.likely_duplicates(Person.objects.all())
+    pairs = {(p.first, p.second): p.score for p in shown}
+    assert pairs[(aizhan, again)] == duplicates.THRESHOLD

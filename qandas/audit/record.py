@@ -54,14 +54,17 @@ def record(
 
 
 def _organisation_of(obj: Any) -> Organisation | None:
-    """The organisation a record belongs to: itself, its own, or its membership's."""
+    """The organisation a record belongs to: itself, its own, its membership's, or that
+    of the upload it is a part of (a list's row: a refusal of one is its list's
+    organisation's to see)."""
     if obj._meta.label_lower == "accounts.organisation":
         return obj
     if getattr(obj, "organisation_id", None) is not None:
         return obj.organisation
-    membership = getattr(obj, "membership", None)
-    if membership is not None:
-        return membership.organisation
+    for owner in ("membership", "upload"):
+        found = getattr(obj, owner, None)
+        if found is not None:
+            return found.organisation
     return None
 
 

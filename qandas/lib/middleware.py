@@ -7,10 +7,11 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from qandas.lib.views import is_htmx
@@ -75,10 +76,11 @@ class BadInputMiddleware:
     """Requests refused before anything reads them (found by exploratory testing, 10a).
 
     - A body larger than ``REQUEST_MAX_BYTES`` (twice the largest upload, so that a file
-      somewhat too large still gets its form's own message): 413. The CSRF check reads
+      somewhat too large still gets its form's own message), or an API body that is not
+      a file larger than Django reads into memory: 413. The CSRF check reads
       a POST's body before the sign-in check runs, so anyone, signed in or not, could
       make the server write hundreds of megabytes to the private store's disk.
-    - An API request with a NUL character in a query parameter or a JSON string: 422.
+    - An API request with a NUL character in a query parameter or its body: 422.
       PostgreSQL cannot store one, and its error was a 500 (the web's forms refuse it).
     """
 
@@ -91,14 +93,21 @@ class BadInputMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.REQUEST_MAX_BYTES:
-            said = _("The request is larger than %(mb)s MB, more than any upload may be.") % {
-                "mb": settings.REQUEST_MAX_BYTES // 2**20
-            }
-            if api:
-                return JsonResponse({"detail": said}, status=413)
-            return HttpResponse(said, status=413, content_type="text/plain; charset=utf-8")
-        if api and (_nul_in(list(request.GET.lists())) or _nul_in_json(request)):
+        multipart = (request.content_type or "").startswith("multipart/")
+        # An API body that is not a file is read whole into memory: past Django's limit
+        # it raised RequestDataTooBig, a 500.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE if api and not multipart else None
+        if length > settings.REQUEST_MAX_BYTES or (limit and length > limit):
+            with translation.override(translation.get_language_from_request(request)):
+                said = _("The request is too large: a file may be at most %(mb)s MB.") % {
+                    "mb": settings.UPLOAD_MAX_BYTES // 2**20
+                }
+                if api:
+                    return JsonResponse({"detail": said}, status=413)
+                back = _("Back to the start page")
+            page = format_html('<p>{}</p><p><a href="/">{}</a></p>', said, back)
+            return HttpResponse(page, status=413)
+        if api and (_nul_in(list(request.GET.lists())) or _nul_in_body(request, multipart)):
             said = _("A value holds a NUL character (U+0000), which no value may have.")
             return JsonResponse({"detail": said}, status=422)
         return self.get_response(request)
@@ -116,12 +125,18 @@ def _nul_in(value: Any) -> bool:
     return False
 
 
-def _nul_in_json(request: HttpRequest) -> bool:
-    if not (request.content_type or "").startswith("application/json"):
-        return False
+def _nul_in_body(request: HttpRequest, multipart: bool) -> bool:
+    """Whether an API request's body holds a NUL character: in a form's fields (a file's
+    bytes may), or anywhere in any other body, JSON's escape ``\\u0000`` too. The API
+    reads a body as JSON whatever type it is sent as (``text/plain`` too)."""
+    if multipart:
+        return _nul_in(list(request.POST.lists()))
+    body = request.body
+    if b"\x00" in body:
+        return True
     try:
-        return _nul_in(json.loads(request.body))
-    except (ValueError, RequestDataTooBig):
+        return _nul_in(json.loads(body))
+    except ValueError:
         return False  # for the API to refuse as it does
 
 

@@ -358,6 +358,8 @@ def _after_decision(request: HttpRequest, row: ListRow) -> HttpResponseBase:
         return render(request, "matching/list_detail.html#row", context)
     # Back to the filter and page the decision was made on.
     back = {k: request.POST[k] for k in ("state", "page") if request.POST.get(k, "").isalnum()}
+    if not back:  # from a search of the list by name: the page of all rows that holds it
+        back["page"] = str(lists.page_of(row, PAGE_SIZE))
     url = reverse("lists:detail", kwargs={"code": row.upload.code})
     return HttpResponseRedirect(f"{url}{'?' + urlencode(back) if back else ''}#row-{row.code}")
 

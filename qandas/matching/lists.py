@@ -537,11 +537,11 @@ def rows_naming(user: User, person: Person, *, page_size: int) -> tuple[list[Nam
             best[candidate.row_id] = candidate
             if len(best) == PERSON_ROWS:
                 break
-    shown = [Naming(c.row, round(c.score * 100), _page_of(c.row, page_size)) for c in best.values()]
+    shown = [Naming(c.row, round(c.score * 100), page_of(c.row, page_size)) for c in best.values()]
     return shown, total
 
 
-def _page_of(row: ListRow, page_size: int) -> int:
+def page_of(row: ListRow, page_size: int) -> int:
     """The page of its list's review (all rows, by line) that shows ``row``."""
     return row.upload.rows.filter(line__lt=row.line).count() // page_size + 1
 

@@ -638,6 +638,7 @@ def read(
         lines = _csv_rows(text)
     header: list[str] | None = None
     unnamed: dict[int, tuple[int, str]] = {}  # column: its first value (line, text)
+    blank: set[int] = set()  # the columns whose header cell is blank
     table = Table(columns=[], encoding=used)
     counted = empty = 0  # rows that hold something (refused ones too), and the others
     seen = 0  # problems found before this row (an XLSX row's formulas come with it)
@@ -647,6 +648,9 @@ def read(
                 if any(c.strip() for c in cells):
                     header = _checked_header(cells, problems)
                     table.columns = [c for c in header if c]
+                    # Blank header cells; one of symbols alone ("#", numbering the
+                    # rows) names a column Qandas does not read, as an unknown one.
+                    blank = {at for at, c in enumerate(cells[: len(header)], 1) if not c.strip()}
                 else:
                     empty += 1
                 seen = len(problems)
@@ -671,6 +675,7 @@ def read(
         )
         % {"column": _place(at, used), "line": line, "value": value[:40]}
         for at, (line, value) in sorted(unnamed.items())
+        if at in blank
     )
     if problems:
         raise refused(problems)

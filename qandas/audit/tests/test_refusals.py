@@ -101,3 +101,7 @@ def test_a_list_its_rows_and_a_merge_refused_by_scope_are_recorded(
     ]
     row.refresh_from_db()
     assert row.state == "pending"
+    # Each is the list's organisation's to see, a row's too (found by exploratory
+    # testing, 11a: the outsider's probes of rows were recorded with no organisation).
+    refused = AuditEvent.objects.filter(verb=Verb.REFUSED)
+    assert set(refused.values_list("organisation", flat=True)) == {cast.organisation.pk}

@@ -193,6 +193,25 @@ def test_a_name_is_found_on_a_list_in_any_script_posted_and_audited(
     assert client.post(url, {"find": "Yerlan Baizhanov"}).status_code == 403
 
 
+def test_a_decision_taken_from_a_search_without_htmx_goes_back_to_the_rows_page(
+    client: Client, cast: Cast
+) -> None:
+    """Without JavaScript, a row decided from the search's results went back to the
+    list's first page, away from the row (found by exploratory testing, 11a)."""
+    client.force_login(cast.coordinator)
+    filler = "".join(f"Zzyzx Qwerty{n}\n" for n in range(PAGE_SIZE + 5))
+    post_list(client, "name\n" + filler + "Yerlan Baizhanov\n")
+    upload = ListUpload.objects.get()
+    row = upload.rows.get(cells__name="Yerlan Baizhanov")
+    page = client.post(f"/lists/{upload.code}/find/", {"find": "Erlan Baizhanov"}).content.decode()
+    assert f'id="row-{row.code}"' in page
+    hidden = re.search(rf'action="/lists/rows/{row.code}/reject/".*?</form>', page, re.S)
+    assert hidden is not None
+    fields = dict(re.findall(r'name="(state|page)" value="([^"]*)"', hidden.group(0)))
+    response = client.post(f"/lists/rows/{row.code}/reject/", fields)
+    assert response["Location"] == f"/lists/{upload.code}/?page=2#row-{row.code}"
+
+
 def test_a_search_of_a_long_list_shows_its_best_rows(
     client: Client, cast: Cast, monkeypatch: Any
 ) -> None:
@@ -249,3 +268,43 @@ def test_a_lists_title_and_file_name_stay_with_the_list(
     assert event.retraction_reason == (
         f"Line 2 of the police list of {upload.listed_on.isoformat()} was sent back to review."
     )
+
+
+def test_the_migration_takes_the_titles_out_of_events_recorded_before(
+    client: Client, cast: Cast, station: Place
+) -> None:
+    from qandas.incidents.models import EventRevision
+
+    sharifi = register(cast, "Aibek Sharifi", year=1990)
+    client.force_login(cast.coordinator)
+    post_list(client, "name\nAibek Sharifi\n", place=station.code)
+    row = ListUpload.objects.get().rows.get()
+    client.post(f"/lists/rows/{row.code}/confirm/", {"person": str(sharifi.code), "event": "on"})
+    client.post(f"/lists/rows/{row.code}/undo/")
+    event = Event.objects.get()
+    old_source = "Police list “Nurzhan Testbekov arrest” of 2026-12-01 (Nurzhan +92300.csv), line 2"
+    old_reason = (
+        "Line 2 of the list “Nurzhan Testbekov arrest” of 2026-12-01 was sent back to review."
+    )
+    Event.objects.filter(pk=event.pk).update(source_detail=old_source, retraction_reason=old_reason)
+    revision = EventRevision.objects.get(event=event)
+    revision.before = {**revision.before, "source_detail": old_source}
+    revision.reason = old_reason
+    revision.save()
+    other = Event.objects.create(
+        organisation=cast.organisation,
+        kind="search",
+        occurred_at=event.occurred_at,
+        source_detail="Asked at “Saddar” by phone",
+    )
+
+    scrub = import_module(f"{migrations}.0022_list_titles_out_of_events").scrub
+    scrub(apps, None)
+    event.refresh_from_db()
+    revision.refresh_from_db()
+    assert event.source_detail == "Police list of 2026-12-01, line 2"
+    assert event.retraction_reason == "Line 2 of the list of 2026-12-01 was sent back to review."
+    assert revision.before["source_detail"] == "Police list of 2026-12-01, line 2"
+    assert "Nurzhan" not in revision.reason
+    other.refresh_from_db()
+    assert other.source_detail == "Asked at “Saddar” by phone"  # not a list's: left

@@ -493,6 +493,12 @@ def test_a_column_without_a_name_that_holds_values_is_refused() -> None:
         read(out.getvalue())
     # An empty column without a name is no loss.
     assert read(b"name,,city\nBlank,,karachi\n").rows == [(2, {"name": "Blank", "city": "karachi"})]
+    # Nor is a column named by symbols alone, numbering the rows (found by exploratory
+    # testing, 11a: "#" was refused as a column without a name).
+    assert read(b"#,name\n1,Aidos\n2,Bek\n").rows == [
+        (2, {"name": "Aidos"}),
+        (3, {"name": "Bek"}),
+    ]
 
 
 def test_a_utf8_file_read_as_a_code_page_named_is_refused() -> None:

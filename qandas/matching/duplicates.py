@@ -39,7 +39,7 @@ from qandas.incidents import repoint as incidents_repoint
 from qandas.lib.bulk import insert_rows
 from qandas.lib.forked import Forked
 from qandas.people import repoint as people_repoint
-from qandas.people.models import Person, edit_filter
+from qandas.people.models import Person, Sex, edit_filter
 from qandas.people.repoint import Moved, RepointConflict
 
 from . import keys, search
@@ -446,13 +446,19 @@ def guard_candidates(
     *,
     birth_year: int | None = None,
     father_name: str = "",
+    sex: str = "",
     person: Person | None = None,
     limit: int = 5,
 ) -> list[Person]:
     """People visible to ``user`` who may be the person being typed in, best first,
     each with ``score``, ``why`` and ``matched_name``; never ``person`` itself, nor
-    anyone already decided to be someone else than ``person``."""
+    anyone already decided to be someone else than ``person``, nor of the other sex
+    when both are given: a sister's name spelt like her brother's (Zhanar and Zhandos
+    score 0.86) asked whether she was him (found by exploratory testing, 11b)."""
     people = Person.objects.visible_to(user)
+    other = {Sex.FEMALE: Sex.MALE, Sex.MALE: Sex.FEMALE}.get(sex)  # type: ignore[call-overload]
+    if other is not None:
+        people = people.exclude(sex=other)
     if person is not None and person.pk:
         others = DuplicateDecision.objects.filter(Q(first=person) | Q(second=person))
         people = (

@@ -72,11 +72,12 @@ def answer_duplicates(
     names: list[str],
     birth_year: int | None = None,
     father_name: str = "",
+    sex: str = "",
     person: Person | None = None,
     **kwargs: Any,
 ) -> list[Person]:
     return duplicates.guard_candidates(
-        user, names, birth_year=birth_year, father_name=father_name, person=person
+        user, names, birth_year=birth_year, father_name=father_name, sex=sex, person=person
     )
 
 

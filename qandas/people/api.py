@@ -357,6 +357,7 @@ def _guard(
     birth_date: date | None,
     father_name: str,
     person: Person | None,
+    sex: str = "",
 ) -> tuple[Status | None, list[Person]]:
     """The form's duplicate guard for API clients: (a 409 to answer, people dismissed).
 
@@ -369,6 +370,7 @@ def _guard(
         seen=[str(code) for code in different_from],
         birth_year=birth_date.year if birth_date else None,
         father_name=father_name,
+        sex=sex,
         person=person,
     )
     if not found:
@@ -522,6 +524,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
         birth_date=payload.birth_date,
         father_name=payload.father_name,
         person=None,
+        sex=payload.sex,
     )
     if refusal is not None:
         return refusal
@@ -669,6 +672,7 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
                 birth_date=given.get("birth_date", person.birth_date),
                 father_name=given.get("father_name", person.father_name) or "",
                 person=person,
+                sex=given.get("sex", person.sex) or "",
             )
             if refusal is not None:
                 return refusal

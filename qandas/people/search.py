@@ -113,6 +113,7 @@ def possible_duplicates(
     *,
     birth_year: int | None = None,
     father_name: str = "",
+    sex: str = "",
     person: Person | None = None,
 ) -> list[Person]:
     """People ``user`` may see who may be the person typed in (``duplicates_requested``)."""
@@ -122,6 +123,7 @@ def possible_duplicates(
         names=names,
         birth_year=birth_year,
         father_name=father_name,
+        sex=sex,
         person=person,
     ):
         if answer:
@@ -136,6 +138,7 @@ def check_duplicates(
     seen: Collection[str] = (),
     birth_year: int | None = None,
     father_name: str = "",
+    sex: str = "",
     person: Person | None = None,
 ) -> tuple[list[Person], list[Person]]:
     """The guard the form and the API share: (people to show first, people dismissed).
@@ -146,7 +149,7 @@ def check_duplicates(
     ``duplicates_dismissed``. A candidate who appears only after a change is shown again.
     """
     found = possible_duplicates(
-        user, names, birth_year=birth_year, father_name=father_name, person=person
+        user, names, birth_year=birth_year, father_name=father_name, sex=sex, person=person
     )
     if found and {str(p.code) for p in found} <= {str(code) for code in seen}:
         return [], found

@@ -327,6 +327,7 @@ def duplicate_guard(
         seen=request.POST.getlist(SEEN) if request.POST.get(DIFFERENT) else (),
         birth_year=born.year if born else None,
         father_name=form.cleaned_data.get("father_name") or "",
+        sex=form.cleaned_data.get("sex") or "",
         person=person,
     )
     if not found:

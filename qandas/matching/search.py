@@ -148,6 +148,7 @@ class Match:
     name: str
     why: str
     name_score: float = 0.0  # the name alone, before the facts given weigh in
+    notes: tuple[tuple[str, Any], ...] = ()  # how the facts given agreed (``Scored``)
 
 
 # A token's likeliest learned Latin spellings (``rewrites``) looked up as ``r:`` keys:
@@ -1830,7 +1831,7 @@ def find(people: QuerySet[Person], query: str, **hints: Any) -> list[Match]:
     scored = scored_people(people, query, **hints)
     shown = _shown(scored)
     return [
-        Match(shown[s.facts.pk], s.score, s.name, s.why, s.name_score)
+        Match(shown[s.facts.pk], s.score, s.name, s.why, s.name_score, s.notes)
         for s in scored
         if s.facts.pk in shown
     ]

@@ -29,6 +29,7 @@ from qandas.lib.files import clean_upload
 from qandas.lib.numbers import FIRST_YEAR, birth_year, number_key
 from qandas.lib.scripts import has_control, has_letter, visible
 from qandas.people.forms import (
+    GUARDED_FACTS,
     NEED_NAME,
     NO_HOUSEHOLD,
     NO_LETTER,
@@ -657,25 +658,25 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
             given["relationship"] = None
     names = given.pop("names", None)
     dismissed: list[Person] = []
-    if names is not None:
-        before = [
-            {"text": n.text, "source": n.source, "primary": n.is_primary}
-            for n in person.names.all()
-        ]
-        if _with_primary(names) == before:
-            names = None  # the same names again: nothing to check, nothing to change
-        else:
-            refusal, dismissed = _guard(
-                user,
-                names,
-                different_from=different_from,
-                birth_date=given.get("birth_date", person.birth_date),
-                father_name=given.get("father_name", person.father_name) or "",
-                person=person,
-                sex=given.get("sex", person.sex) or "",
-            )
-            if refusal is not None:
-                return refusal
+    before = [
+        {"text": n.text, "source": n.source, "primary": n.is_primary} for n in person.names.all()
+    ]
+    if names is not None and _with_primary(names) == before:
+        names = None  # the same names again: nothing to check, nothing to change
+    # A birth year or a father's name decides whether the same name is asked about too.
+    refacts = any(k in given and given[k] != getattr(person, k) for k in GUARDED_FACTS)
+    if names is not None or refacts:
+        refusal, dismissed = _guard(
+            user,
+            names if names is not None else before,
+            different_from=different_from,
+            birth_date=given.get("birth_date", person.birth_date),
+            father_name=given.get("father_name", person.father_name) or "",
+            person=person,
+            sex=given.get("sex", person.sex) or "",
+        )
+        if refusal is not None:
+            return refusal
     # Only what differs is written and audited: sending a field back as it was (a client
     # that PATCHes the whole person it read) changes nothing.
     changed = {

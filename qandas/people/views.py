@@ -27,6 +27,7 @@ from qandas.lib.access import editable_or_404, role_required, signed_in, visible
 from qandas.lib.fields import mask_phone, mask_text
 from qandas.lib.views import is_htmx
 from qandas.people.forms import (
+    GUARDED_FACTS,
     HOUSEHOLD_HAS,
     HOUSEHOLD_NONE,
     HouseholdForm,
@@ -272,7 +273,9 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
         return render_person_form(request, form, names, person)
     renamed = with_primary(names.names()) != before
     dismissed: list[Person] = []
-    if renamed:  # only new names can make a new resemblance
+    # New names can make a new resemblance, and so can a birth year or a father's name:
+    # they decide whether the same name is asked about (``matching.duplicates``).
+    if renamed or set(GUARDED_FACTS) & set(form.changed_data):
         candidates, dismissed = duplicate_guard(request, user, form, names.names(), person)
         if candidates:
             return render_person_form(request, form, names, person, candidates=candidates)

@@ -9,6 +9,7 @@ from django.test import Client
 from qandas.audit.models import AuditEvent, Verb
 from qandas.matching.models import DuplicateDecision, Verdict
 from qandas.people.models import Person
+from qandas.people.tests.test_views import person_form
 from qandas.test import Cast
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +259,35 @@ def test_the_same_name_a_year_off_is_asked_about_before_namesakes_and_in_any_scr
     # Both facts disagree: a namesake, not asked about.
     other = {**latin, "father_name": "Sher Khan"}
     assert api("coordinator", "post", "/people", other).status_code == 201
+
+
+def test_an_edit_of_the_birth_year_alone_asks_again(api: Any, client: Client, cast: Cast) -> None:
+    """Found by exploratory testing (12): the guard ran on an edit only when the names
+    changed, but a birth year decides whether the same name is asked about: a namesake
+    moved from 2000 to 1991, next to the same name born 1992, was saved unasked."""
+    register(cast, ["Aizhan Baisalova"], born=1992)
+    moved = register(cast, ["Aizhan Baisalova"], born=2000)
+    refused = api("coordinator", "patch", f"/people/{moved.code}", {"birth_date": "1991-01-01"})
+    assert refused.status_code == 409
+    moved.refresh_from_db()
+    assert moved.birth_date == date(2000, 1, 1)
+    assert (
+        api("coordinator", "patch", f"/people/{moved.code}", {"clan": "Kerei"}).status_code == 200
+    )
+
+    # The web form too.
+    client.force_login(cast.coordinator)
+    fields = person_form(
+        cast.karachi,
+        "Aizhan Baisalova",
+        sex="unknown",
+        birth_date="1991-01-01",
+        birth_date_precision="year",
+    )
+    response = client.post(f"/people/{moved.code}/edit/", fields)
+    assert response.status_code == 200  # shown side by side, not saved
+    assert 'id="duplicates"' in response.content.decode()
+    fields["birth_date"] = "2001-01-01"  # no longer near: saved unasked
+    assert client.post(f"/people/{moved.code}/edit/", fields).status_code == 302
+    moved.refresh_from_db()
+    assert moved.birth_date == date(2001, 1, 1)

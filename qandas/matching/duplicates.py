@@ -337,7 +337,9 @@ def facts_alike(a: search.Facts, b: search.Facts) -> tuple[float, str]:
     """How likely ``a`` and ``b`` are one person: their best pair of names, weighed with
     the birth year and father's name when both records hold them; and why."""
     score, match = alike(a, [b])[0]
-    return score, match.why if match is not None else ""
+    if match is None:
+        return score, ""
+    return score, _with_reason(match.why, score, min(match.score, match.name_score))
 
 
 def alike(a: search.Facts, others: list[search.Facts]) -> list[tuple[float, search.Scored | None]]:
@@ -378,6 +380,15 @@ def alike_all(
             if score > best[at][match.facts.pk][0]:
                 best[at][match.facts.pk] = score, match
     return [[own[b.pk] for b in others] for own, (_a, others) in zip(best, people, strict=True)]
+
+
+def _with_reason(why: str, value: float, scored: float) -> str:
+    """``why``, saying why the pair is asked about when only the same name's rule asks
+    (``asked_about`` lifted ``scored`` to ``value``): "born 1994, not 1992" alone read as
+    a reason against."""
+    if value <= scored:
+        return why
+    return "; ".join(filter(None, [why, _("the same name, asked about although one fact differs")]))
 
 
 def asked_about(score: float, name_score: float, notes: tuple[tuple[str, Any], ...]) -> float:
@@ -496,6 +507,7 @@ def guard_candidates(
     chosen = sorted(best.values(), key=lambda vm: (-vm[0], -vm[1].score, vm[1].person.pk))
     ranked = []
     for value, match in chosen[:limit]:
+        match.why = _with_reason(match.why, value, min(match.score, match.name_score))
         match.score = value
         ranked.append(match)
     for match in ranked:

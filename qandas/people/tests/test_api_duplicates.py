@@ -200,6 +200,7 @@ def test_the_same_name_born_up_to_two_years_off_or_of_another_father_is_asked_ab
         [candidate] = response.json()["candidates"]
         assert candidate["code"] == str(expected.code)
         assert "not 19" in candidate["why"] or "father" in candidate["why"]  # says why
+        assert candidate["why"].endswith("the same name, asked about although one fact differs")
     # Three years apart, a namesake: saved without a question.
     far = {"names": [{"text": "Aizhan Baisalova"}], "birth_date": "1995-01-01"}
     assert api("coordinator", "post", "/people", far).status_code == 201
@@ -210,8 +211,10 @@ def test_the_same_name_born_up_to_two_years_off_or_of_another_father_is_asked_ab
     # Registered anyway (an import does not ask): the review queue shows the pair.
     again = register(cast, ["Aizhan Baisalova"], born=1994)
     shown = duplicates.likely_duplicates(Person.objects.all())
-    pairs = {(p.first, p.second): p.score for p in shown}
-    assert pairs[(aizhan, again)] == duplicates.THRESHOLD
+    pairs = {(p.first, p.second): (p.score, p.why) for p in shown}
+    score, why = pairs[(aizhan, again)]
+    assert score == duplicates.THRESHOLD and "born 1994, not 1992" in why
+    assert why.endswith("the same name, asked about although one fact differs")
 
 
 def test_a_name_spelt_like_one_of_the_other_sex_is_not_asked_about(api: Any, cast: Cast) -> None:

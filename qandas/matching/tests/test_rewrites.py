@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN
-from qandas.matching import rewrites
+from qandas.matching import rewrites, search
 from qandas.matching.duplicates import GUARD_THRESHOLD
 from qandas.matching.keys import analyse
 from qandas.matching.management.commands.build_variants import wikidata_pairs
@@ -131,3 +131,17 @@ def test_pairs_are_one_word_spellings_of_one_group_in_a_script_and_in_latin() ->
         ("winterley", "winterly"),
         ("winterly", "winterley"),
     ]
+
+
+def test_an_initial_counts_for_the_names_it_begins() -> None:
+    """Found by exploratory testing (11b): by spelling alone "k" was like "kanat", but
+    "a" like nothing (its consonants none), so "A. Omarov" scored Aigerim and Kanat
+    Omarov alike. An initial now scores against the names it begins, vowel or not, and
+    stays under the duplicate guard with the family name."""
+    aigerim = name_match(analyse("A. Omarov"), analyse("Aigerim Omarova"))
+    kanat = name_match(analyse("A. Omarov"), analyse("Kanat Omarov"))
+    assert aigerim[0] > kanat[0] + 0.1 and aigerim[0] < GUARD_THRESHOLD
+    assert "a ≈ aigerim (its initial)" in aigerim[1].in_words(search.words())
+    assert name_match(analyse("K. Omarov"), analyse("Kanat Omarov"))[0] == pytest.approx(
+        name_match(analyse("A. Omarov"), analyse("Arman Omarov"))[0]
+    )

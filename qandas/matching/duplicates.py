@@ -339,7 +339,7 @@ def facts_alike(a: search.Facts, b: search.Facts) -> tuple[float, str]:
     score, match = alike(a, [b])[0]
     if match is None:
         return score, ""
-    return score, _with_reason(match.why, score, min(match.score, match.name_score))
+    return score, _with_reason(match.why, score, match)
 
 
 def alike(a: search.Facts, others: list[search.Facts]) -> list[tuple[float, search.Scored | None]]:
@@ -382,11 +382,11 @@ def alike_all(
     return [[own[b.pk] for b in others] for own, (_a, others) in zip(best, people, strict=True)]
 
 
-def _with_reason(why: str, value: float, scored: float) -> str:
+def _with_reason(why: str, value: float, match: search.Match | search.Scored) -> str:
     """``why``, saying why the pair is asked about when only the same name's rule asks
-    (``asked_about`` lifted ``scored`` to ``value``): "born 1994, not 1992" alone read as
-    a reason against."""
-    if value <= scored:
+    (``asked_about`` lifted ``match``'s score to ``value``): "born 1994, not 1992" alone
+    read as a reason against."""
+    if value <= min(match.score, match.name_score):
         return why
     return "; ".join(filter(None, [why, _("the same name, asked about although one fact differs")]))
 
@@ -505,16 +505,11 @@ def guard_candidates(
                 best[match.person.pk] = value, match
     # Ranked, and scored on the page, as the queue ranks and scores them.
     chosen = sorted(best.values(), key=lambda vm: (-vm[0], -vm[1].score, vm[1].person.pk))
-    ranked = []
     for value, match in chosen[:limit]:
-        match.why = _with_reason(match.why, value, min(match.score, match.name_score))
-        match.score = value
-        ranked.append(match)
-    for match in ranked:
-        match.person.score = match.score  # type: ignore[attr-defined]
-        match.person.why = match.why  # type: ignore[attr-defined]
+        match.person.score = value  # type: ignore[attr-defined]
+        match.person.why = _with_reason(match.why, value, match)  # type: ignore[attr-defined]
         match.person.matched_name = match.name  # type: ignore[attr-defined]
-    return [m.person for m in ranked]
+    return [match.person for _value, match in chosen[:limit]]
 
 
 # Deciding ------------------------------------------------------------------------------

@@ -350,6 +350,7 @@ class Pairs:
     learned: Scores  # ``usual``
     variant: np.ndarray[Any, np.dtype[np.bool_]]
     part: Scores  # ``without_particle``
+    initial: np.ndarray[Any, np.dtype[np.bool_]]  # ``_initials``
 
     @classmethod
     def every(cls, query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Pairs:
@@ -426,7 +427,7 @@ class Pairs:
         score = np.where(same, 1.0, score)
         initial = _initials(queries, found, ours, theirs)
         score = np.where(initial, np.maximum(score, INITIAL), score)
-        return cls(queries, found, ours, theirs, score, blend, learned, variant, part)
+        return cls(queries, found, ours, theirs, score, blend, learned, variant, part, initial)
 
     def match(self, at: int) -> TokenMatch:
         """The pair at ``at``, with why it matched."""
@@ -435,7 +436,7 @@ class Pairs:
             reason = "same" if query.text == found.text else "latin"
         elif self.variant[at]:
             reason = "variant"
-        elif len(query.rom) == 1 and found.rom.startswith(query.rom) and self.score[at] == INITIAL:
+        elif self.initial[at] and self.score[at] == INITIAL:
             reason = "initial"
         elif self.part[at] == self.score[at]:  # as a name without its particle
             reason = "without_particle" if self.score[at] >= ALIKE else "unlike"

@@ -35,6 +35,7 @@ from qandas.people.forms import (
     NO_LETTER,
     NO_NUMBER,
     cities_for,
+    names_of,
     names_problem,
     no_such_birth_year,
     organisation_for,
@@ -658,17 +659,14 @@ def update_person(request: HttpRequest, code: UUID, payload: PersonPatch) -> Any
             given["relationship"] = None
     names = given.pop("names", None)
     dismissed: list[Person] = []
-    before = [
-        {"text": n.text, "source": n.source, "primary": n.is_primary} for n in person.names.all()
-    ]
-    if names is not None and _with_primary(names) == before:
+    if names is not None and _with_primary(names) == names_of(person):
         names = None  # the same names again: nothing to check, nothing to change
     # A birth year or a father's name decides whether the same name is asked about too.
     refacts = any(k in given and given[k] != getattr(person, k) for k in GUARDED_FACTS)
     if names is not None or refacts:
         refusal, dismissed = _guard(
             user,
-            names if names is not None else before,
+            names if names is not None else names_of(person),
             different_from=different_from,
             birth_date=given.get("birth_date", person.birth_date),
             father_name=given.get("father_name", person.father_name) or "",

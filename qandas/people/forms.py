@@ -52,6 +52,13 @@ def organisation_for(user: User, city: City) -> Organisation | None:
     return None
 
 
+def names_of(person: Person) -> list[dict[str, Any]]:
+    """A person's names as the form and the API take them (to tell a change)."""
+    return [
+        {"text": n.text, "source": n.source, "primary": n.is_primary} for n in person.names.all()
+    ]
+
+
 # Besides the names, what a change of asks the duplicate guard again on an edit: a birth
 # year or a father's name decides whether the same name is asked about, sex whether a
 # candidate is shown (``matching.duplicates``; found by exploratory testing, 12: a

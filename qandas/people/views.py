@@ -35,6 +35,7 @@ from qandas.people.forms import (
     PersonForm,
     PhotoForm,
     name_formset,
+    names_of,
     organisation_for,
 )
 from qandas.people.merged import follows_merge, merged_in_scope, merged_survivor
@@ -175,12 +176,6 @@ def person_reveal(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # Create and edit -----------------------------------------------------------------------
-
-
-def names_of(person: Person) -> list[dict[str, Any]]:
-    return [
-        {"text": n.text, "source": n.source, "primary": n.is_primary} for n in person.names.all()
-    ]
 
 
 def with_primary(names: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,13 +19,18 @@ from qandas.people.models import Person
 register = template.Library()
 
 
+def _user(context: dict[str, Any]) -> Any:
+    """The signed-in user the page is for, or None."""
+    user = getattr(context.get("request"), "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 @register.inclusion_tag("matching/_rows_naming.html", takes_context=True)
 def person_list_rows(context: dict[str, Any], person: Person) -> dict[str, Any]:
     """The rows still to review that have ``person`` among their candidates, with a link
     to each on its list's page."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    user = _user(context)
+    if user is None:
         return {"namings": []}
     namings, total = lists.rows_naming(user, person, page_size=PAGE_SIZE)
     return {"namings": namings, "total": total, "person": person}
@@ -35,9 +40,8 @@ def person_list_rows(context: dict[str, Any], person: Person) -> dict[str, Any]:
 def event_list_row(context: dict[str, Any], event: Event) -> dict[str, Any]:
     """The list row ``event`` was recorded from, if the reader may read that list: the
     event's source names only the kind of list, its date and line."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    user = _user(context)
+    if user is None:
         return {"row": None}
     row = lists.visible_rows(user).filter(event=event).select_related("upload").first()
     return {"row": row}

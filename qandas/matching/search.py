@@ -32,7 +32,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 from qandas.accounts.models import City, Organisation
 from qandas.documents.models import Document
 from qandas.lib.numbers import birth_year, number_key
-from qandas.lib.scripts import ARABIC, LATIN
+from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN
 from qandas.people.models import Household, Name, Person
 
 from . import keys, rewrites
@@ -115,6 +115,32 @@ PART = 0.8
 # scored Aigerim and Kanat Omarov alike (found by exploratory testing, 11b). Under the
 # duplicate guard's 0.8 with a family name matched in full (0.78).
 INITIAL = 0.75
+# The Latin letters a name may begin with where its initial is romanised so: one
+# letter of a Cyrillic list is one or two Latin ones, and a Latin record spells it
+# its own way. "Омаров Е." scored 0.63 against "Yerlan Omarov" (``е`` is ``e``, and
+# ``yerlan`` does not begin so), "Омаров К." 0.69 against "Qanat Omarov", and "J.
+# Omarov" 0.5 against "Жандос Омаров" (``zhandos``). Embassy lists write "Omarov E.K.".
+INITIAL_SPELT = {
+    "e": ("e", "ye", "ie", "je", "yo", "jo"),
+    "ye": ("ye", "e", "ie", "je"),
+    "yo": ("yo", "jo", "io", "e"),
+    "yu": ("yu", "iu", "ju", "u"),
+    "ya": ("ya", "ia", "ja"),
+    "zh": ("zh", "j", "dzh", "dj"),
+    "j": ("j", "zh", "dzh", "dj"),
+    "kh": ("kh", "h", "x"),
+    "h": ("h", "kh", "x"),
+    "x": ("x", "kh", "h"),
+    "k": ("k", "q"),
+    "q": ("q", "k"),
+    "g": ("g", "gh"),
+    "gh": ("gh", "g"),
+    "ts": ("ts", "tz", "c"),
+    "c": ("c", "ts", "tz"),
+    "ch": ("ch", "tch", "tsch"),
+    "sh": ("sh", "sch"),
+    "shch": ("shch", "sch", "sh"),
+}
 # How alike (Jaro-Winkler) to one of its learned spellings a token must be to score so:
 # ``даурен`` is spelt ``auran`` by dropping its first letter, and ``arman`` scored 0.86
 # by being 0.88 like that, counted as a match, and ``Arman Kuanyshev`` scored 0.82 for
@@ -425,8 +451,20 @@ class Pairs:
             == np.array([t.rom for t in found], dtype=object)[theirs]
         )
         score = np.where(same, 1.0, score)
-        initial = _initials(queries, found, ours, theirs)
-        score = np.where(initial, np.maximum(score, INITIAL), score)
+        # An initial says its letter and no more: it scores ``INITIAL`` against a name
+        # it begins ("ш" was 0.84 like "shokan" by their shared start, "ц" 0.94 like
+        # "tsoi" by its consonants). A letter may be a syllable, though ("Sang-u",
+        # "O-yeong"): against a token a letter longer ("oh"), and against a name it does
+        # not begin, as spelt.
+        initial = _initials(queries, found, ours, theirs) & ~same
+        if initial.any():
+            longer = np.abs(
+                np.array([len(t.rom) for t in queries])[ours]
+                - np.array([len(t.rom) for t in found])[theirs]
+            )
+            score = np.where(
+                initial, np.where(longer > 1, INITIAL, np.maximum(score, INITIAL)), score
+            )
         return cls(queries, found, ours, theirs, score, blend, learned, variant, part, initial)
 
     def match(self, at: int) -> TokenMatch:
@@ -458,16 +496,30 @@ class Pairs:
 def _initials(
     queries: tuple[keys.Token, ...], found: tuple[keys.Token, ...], ours: Index, theirs: Index
 ) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Which pairs are a query's initial and a token beginning with its letter."""
-    single = np.array([len(t.rom) == 1 for t in queries], bool)[ours]
-    if not single.any():
-        return single
-    at = np.flatnonzero(single)
-    single[at] = [
-        found[f].rom.startswith(queries[q].rom)
-        for q, f in zip(ours[at].tolist(), theirs[at].tolist(), strict=True)
-    ]
-    return single
+    """Which pairs are an initial and a name beginning with its letter, however it is
+    spelt (``INITIAL_SPELT``): the query's initial, or the name's. Two initials are
+    alike only if the same."""
+    mine = np.array([initial(t) for t in queries], bool)[ours]
+    begins = mine ^ np.array([initial(t) for t in found], bool)[theirs]
+    if begins.any():
+        at = np.flatnonzero(begins)
+        begins[at] = [
+            _begins(found[f], queries[q]) if is_mine else _begins(queries[q], found[f])
+            for q, f, is_mine in zip(
+                ours[at].tolist(), theirs[at].tolist(), mine[at].tolist(), strict=True
+            )
+        ]
+    return begins
+
+
+def initial(token: keys.Token) -> bool:
+    """Whether a token is an initial: one letter ("Ж", which is ``zh``; not "王", which
+    is a name)."""
+    return len(token.rom) == 1 or (len(token.text) == 1 and token.script in (CYRILLIC, LATIN))
+
+
+def _begins(name: keys.Token, letter: keys.Token) -> bool:
+    return name.rom.startswith(INITIAL_SPELT.get(letter.rom, (letter.rom,)))
 
 
 def without_particle(
@@ -742,15 +794,18 @@ def _repeated(
     tasks: Sequence[Task], rows: int
 ) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], np.ndarray[Any, np.dtype[np.bool_]]]:
     """Query token (``rows`` of them at most) × task: whether the task's query has that
-    token's romanised spelling at an earlier place, and whether it is a patronymic or a
-    title (``keys.aside``)."""
+    token's romanised spelling at an earlier place, and whether it is a patronymic, a
+    title (``keys.aside``) or one of several initials."""
     again = np.zeros((rows, len(tasks)), bool)
     aside = np.zeros((rows, len(tasks)), bool)
     for at, (query, _names) in enumerate(tasks):
         seen: set[str] = set()
+        # Of initials written together ("Омаров Е.К."), the one left over is a
+        # father's: set aside too. One letter alone may be a syllable ("Sang-u").
+        initials = sum(initial(token) for token in query) > 1
         for row, token in enumerate(query):
             again[row, at] = token.rom in seen
-            aside[row, at] = keys.aside(token.rom)
+            aside[row, at] = keys.aside(token.rom) or (initials and initial(token))
             seen.add(token.rom)
     return again, aside
 

@@ -128,6 +128,33 @@ TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr"})
 PATRONYMIC_WORDS = frozenset(PATRONYMIC)
 
 
+# Words a list writes between a person's name and their father's, as Pakistani police
+# and courts write names ("Nurlan Kenzhebayev s/o Serik", "نورلان ولد سیرک"), or their
+# husband's ("w/o"). Not "bin" or "ibn": in Arab names they are part of the name the
+# person is registered under.
+FATHER_OF = (
+    r"s\s*/\s*o|d\s*/\s*o|s\.\s*o\.|d\.\s*o\.|son\s+of|daughter\s+of|walad|wald|ولد|بنت|دختر"
+)
+HUSBAND_OF = r"w\s*/\s*o|w\.\s*o\.|wife\s+of|زوجہ|زوجه"
+KIN = re.compile(rf"(?<!\w)(?:({FATHER_OF})|({HUSBAND_OF}))(?!\w)", re.IGNORECASE)
+
+
+def without_kin(name: str, father_name: str = "") -> tuple[str, str]:
+    """A name as a list writes it with the father's or husband's after it: the person's
+    own name, and the father's name (the one given, else the one written after "s/o",
+    "d/o", "walad" or "ولد", up to the next such word). A husband's name is left out:
+    the registry does not hold it. A name with nothing before the word is left whole."""
+    found = KIN.search(name)
+    if found is None or not name[: found.start()].strip():
+        return name, father_name
+    own = name[: found.start()].strip(" ,;-")
+    if found.group(1) and not father_name.strip():
+        after = name[found.end() :]
+        following = KIN.search(after)
+        father_name = (after[: following.start()] if following else after).strip(" ,;-")
+    return own, father_name
+
+
 def aside(rom: str) -> bool:
     """Whether a romanised token is a patronymic or a title (``PATRONYMIC``, ``TITLES``)."""
     if rom in TITLES:

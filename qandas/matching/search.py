@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, NamedTuple, cast, overload
@@ -650,12 +650,14 @@ def _text(tokens: tuple[keys.Token, ...]) -> str:
 Task = tuple[tuple[keys.Token, ...], Sequence[tuple[keys.Token, ...]]]  # a query, names
 
 
-def score_many(tasks: Sequence[Task]) -> list[Named]:
+def score_many(tasks: Sequence[Task], fathers: Collection[int] = ()) -> list[Named]:
     """Each task's names (some, none without tokens) scored against its query (some
     tokens): each query token counts its best match among the name's tokens
     (``counted``), less when the two have different numbers of tokens, or the two run
     together count if they score more so (names split or joined differently). Every
-    task's pairs of tokens are compared at once (``Pairs``), each distinct pair once."""
+    task's pairs of tokens are compared at once (``Pairs``), each distinct pair once.
+    The tasks at ``fathers`` compare fathers' names: a query token left over there
+    counts for nothing (``_repeated``)."""
     queries: dict[keys.Token, int] = {}
     found: dict[keys.Token, int] = {}
     ours: list[int] = []
@@ -703,7 +705,7 @@ def score_many(tasks: Sequence[Task]) -> list[Named]:
         columns_of, taken = one_to_one(pers, np.minimum(asked, sizes))
     else:
         columns_of, taken = None, np.ones(best.shape, bool)
-    again, aside = _repeated(tasks, len(best))
+    again, aside = _repeated(tasks, len(best), fathers)
     again, aside = again[:, task], aside[:, task]  # query token, name
     counting = asked.astype(np.float64)  # the query tokens each name's score averages
     left_aside = np.zeros(best.shape, bool)
@@ -791,21 +793,25 @@ def _contained(query: tuple[keys.Token, ...], name: tuple[keys.Token, ...]) -> b
 
 
 def _repeated(
-    tasks: Sequence[Task], rows: int
+    tasks: Sequence[Task], rows: int, fathers: Collection[int] = ()
 ) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], np.ndarray[Any, np.dtype[np.bool_]]]:
     """Query token (``rows`` of them at most) × task: whether the task's query has that
     token's romanised spelling at an earlier place, and whether it is a patronymic, a
-    title (``keys.aside``) or one of several initials."""
+    title (``keys.aside``), one of several initials, or any token of a father's name
+    (a task at ``fathers``): a list gives "Serik Kenzhebayev" where the record holds the
+    father's given name alone, and "kenzhebayev" left over made that father unlike."""
     again = np.zeros((rows, len(tasks)), bool)
     aside = np.zeros((rows, len(tasks)), bool)
+    fathers = set(fathers)
     for at, (query, _names) in enumerate(tasks):
         seen: set[str] = set()
         # Of initials written together ("Омаров Е.К."), the one left over is a
         # father's: set aside too. One letter alone may be a syllable ("Sang-u").
         initials = sum(initial(token) for token in query) > 1
+        father = at in fathers
         for row, token in enumerate(query):
             again[row, at] = token.rom in seen
-            aside[row, at] = keys.aside(token.rom) or (initials and initial(token))
+            aside[row, at] = father or keys.aside(token.rom) or (initials and initial(token))
             seen.add(token.rom)
     return again, aside
 
@@ -1693,10 +1699,15 @@ def score_all(
     (the ``top`` best only, when given); every query's names and fathers' names at once
     (``score_many``)."""
     tasks: list[Task] = []
+    of_fathers: list[int] = []  # the tasks comparing fathers' names
     rows = []
     for hints, candidates in asked:
-        tokens = keys.analyse(hints.name)
-        father = keys.tokens_of(hints.father_name) if hints.father_name else ()
+        # A name written with the father's ("… s/o …", "… ولد …") is scored as the name
+        # and the father's name (``keys.without_kin``); its candidates were chosen by
+        # every name written, for the family name may be written only with the father's.
+        name, father_name = keys.without_kin(hints.name, hints.father_name)
+        tokens = keys.analyse(name)
+        father = keys.tokens_of(father_name) if father_name else ()
         # A candidate's names' tokens are worked out only when there is a name to
         # compare them with (the query's, the father's).
         nothing: list[tuple[tuple[str, tuple[keys.Token, ...]], ...]] = [()] * len(candidates)
@@ -1709,9 +1720,10 @@ def score_all(
             tasks.append((tokens, names))
         theirs = len(tasks) if fathers_names else -1
         if fathers_names:
+            of_fathers.append(len(tasks))
             tasks.append((father, fathers_names))
         rows.append((hints, candidates, bool(father), texts, own, fathers, theirs))
-    named = score_many(tasks) if tasks else []
+    named = score_many(tasks, of_fathers) if tasks else []
     cities = known_cities() if any(hints.city for hints, *_rest in rows) else {}
     return [
         _scored(

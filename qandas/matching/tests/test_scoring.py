@@ -7,7 +7,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 
 from qandas.lib.scripts import ARABIC, LATIN
 from qandas.matching import rewrites, search
-from qandas.matching.keys import Token, analyse, name_part, tokens_of
+from qandas.matching.keys import Token, analyse, name_part, tokens_of, without_kin
 
 pytestmark = pytest.mark.once
 
@@ -231,3 +231,51 @@ def test_a_repeat_or_a_patronymic_left_over_counts_for_nothing_either_way() -> N
         assert forth == pytest.approx(back, abs=0.03) and forth > 0.9, longer
     # Paired, a patronymic is compared as any token: two fathers are two people.
     assert search.name_match(analyse("Kanat Bolatuly"), analyse("Kanat Serikuly"))[0] < 0.6
+
+
+@pytest.mark.parametrize(
+    ("written", "own", "father"),
+    [
+        ("Kenzhebayev Nurlan s/o Serik", "Kenzhebayev Nurlan", "Serik"),
+        ("Nurlan S/O Serik Kenzhebayev", "Nurlan", "Serik Kenzhebayev"),
+        ("Aigerim d/o Serik w/o Kanat", "Aigerim", "Serik"),
+        ("Aigerim w/o Kanat Omarov", "Aigerim", ""),  # a husband: not a fact of hers
+        ("نورلان ولد سیرک", "نورلان", "سیرک"),
+        ("Nurlan son of Serik", "Nurlan", "Serik"),
+        ("Nurlan s.o. Serik", "Nurlan", "Serik"),
+        ("s/o Serik", "s/o Serik", ""),  # nothing before: left whole
+        ("Walad Khan", "Walad Khan", ""),
+        ("Khalid Waladi", "Khalid Waladi", ""),
+        ("Mohammed bin Salman", "Mohammed bin Salman", ""),  # the name registered
+    ],
+)
+def test_a_name_written_with_the_fathers_is_split(written: str, own: str, father: str) -> None:
+    assert without_kin(written) == (own, father)
+    # A father's name given apart stands.
+    assert without_kin(written, "Bolat") == (own, "Bolat")
+
+
+def test_a_list_row_written_with_the_fathers_name_is_scored_with_it() -> None:
+    """Found reading how Pakistani police lists write names: "Nurlan s/o Serik
+    Kenzhebayev" is Nurlan, son of Serik Kenzhebayev. Scored as one name of three
+    tokens, "serik" left over, every Nurlan Kenzhebayev scored 0.6 alike. It is now the
+    name and the father's name, and the father's family name, which the record does not
+    hold, counts neither for nor against him."""
+
+    def person(pk: int, name: str, father: str) -> search.Facts:
+        return search.Facts(pk, [name], 1990, father, ("karachi", "Karachi"), f"c{pk}")
+
+    people = [
+        person(1, "Nurlan Kenzhebayev", "Bolat"),
+        person(2, "Nurlan Kenzhebayev", ""),
+        person(3, "Nurlan Kenzhebayev", "Serik"),
+    ]
+    for written in (
+        "Kenzhebayev Nurlan s/o Serik",
+        "Nurlan S/O Serik Kenzhebayev",
+        "نورلان کنژه بایف ولد سیرک",
+    ):
+        ranked = search.score_facts(people, written)
+        assert [m.facts.pk for m in ranked] == [3, 2, 1], written
+        assert ranked[0].score > 0.85, written
+        assert dict(ranked[0].notes)["father"] > 0.9, written

@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qandas.accounts.models import Membership, Role, User
@@ -263,6 +264,12 @@ def _correcting(user: User, upload: ListUpload) -> Membership | None:
     return memberships.order_by("pk").first()
 
 
+ALREADY_DECIDED = gettext_lazy(
+    "Rows of this list are decided already: its details can be corrected only while every "
+    "row waits for review. Undo those decisions first."
+)
+
+
 def _decided(upload: ListUpload) -> bool:
     return upload.rows.exclude(state=RowState.PENDING).exists()
 
@@ -279,13 +286,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     if membership is None:
         raise PermissionDenied
     if _decided(upload):
-        messages.error(
-            request,
-            _(
-                "Rows of this list are decided already: its details can be corrected only "
-                "while every row waits for review. Undo those decisions first."
-            ),
-        )
+        messages.error(request, ALREADY_DECIDED)
         return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
     initial = {field: getattr(upload, field) for field in FACTS}
     form = ListFactsForm(
@@ -297,13 +298,17 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
             messages.info(request, _("Nothing was changed."))
             return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
         with transaction.atomic():
+            # A confirmation holds the list locked until its row is decided (``lists.confirm``).
             locked = ListUpload.objects.select_for_update().get(pk=upload.pk)
-            if _decided(locked):  # decided meanwhile: nothing changes
-                raise PermissionDenied
-            for field in changed:
-                setattr(locked, field, form.cleaned_data[field])
-            locked.save(update_fields=changed)
-            record(Verb.UPDATE, actor=user, request=request, obj=locked, fields=changed)
+            decided = _decided(locked)
+            if not decided:
+                for field in changed:
+                    setattr(locked, field, form.cleaned_data[field])
+                locked.save(update_fields=changed)
+                record(Verb.UPDATE, actor=user, request=request, obj=locked, fields=changed)
+        if decided:  # decided meanwhile: nothing changes
+            messages.error(request, ALREADY_DECIDED)
+            return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
         messages.success(request, _("The list's details are corrected."))
         return HttpResponseRedirect(reverse("lists:detail", kwargs={"code": upload.code}))
     return render(request, "matching/list_edit.html", {"form": form, "upload": upload})
@@ -389,20 +394,16 @@ def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
     except (Person.DoesNotExist, ValidationError, ValueError):
         person = None
     try:
-        shown = request.POST.get("facts")
-        if shown is not None and shown != lists.facts_of(row.upload):
-            raise lists.DecisionError(
-                _(
-                    "The list's details were corrected since this page was opened: "
-                    "nothing was recorded. Check the row again."
-                )
-            )
         if not chosen:
             raise lists.DecisionError(lists.CHOOSE)
         if person is None:  # the same words for nobody at all: no code is confirmed
             raise lists.DecisionError(lists.OUT_OF_REACH)
         outcome = lists.confirm(
-            row, person, by=user, create_event=request.POST.get("event") == "on"
+            row,
+            person,
+            by=user,
+            create_event=request.POST.get("event") == "on",
+            facts=request.POST.get("facts"),
         )
     except lists.DecisionError as exc:
         said = messages.info if isinstance(exc, lists.AlreadyDecided) else messages.error

@@ -666,6 +666,10 @@ def facts_of(upload: ListUpload) -> str:
     return f"{upload.kind}|{upload.listed_on.isoformat()}|{upload.place_id or ''}"
 
 
+CORRECTED = gettext_lazy(
+    "The list's details were corrected since this page was opened: nothing was recorded. "
+    "Check the row again."
+)
 CHOOSE = gettext_lazy("Choose one of the row's candidates, or search for someone else.")
 # A person the reviewer may not record custody events for, of another organisation, or
 # no one at all: the same words for each.
@@ -676,25 +680,41 @@ OUT_OF_REACH = gettext_lazy(
 
 
 def confirm(
-    row: ListRow, person: Person, *, by: User, create_event: bool, now: datetime | None = None
+    row: ListRow,
+    person: Person,
+    *,
+    by: User,
+    create_event: bool,
+    now: datetime | None = None,
+    facts: str | None = None,
 ) -> actions.Outcome | None:
     """Link the row to a person and, if asked, record what the list says.
 
     The person is one of the row's candidates or one the reviewer searched for
     (``search_for_row``): either way, one of the list's organisation whom the reviewer may
     record custody events for. Both happen or neither does; a second post of the same
-    confirmation finds the row decided and records nothing.
+    confirmation finds the row decided and records nothing. ``facts``: the list's details
+    as the reviewer's page showed them (``facts_of``); corrected since, nothing is done.
+
+    The list is locked meanwhile: its details are those the event records (a correction
+    waits, then finds the row decided: ``list_views.edit``), and two lines naming one
+    person confirmed at once record one event, the second linked to the first's. On
+    PostgreSQL both recorded an event, and a correction made at the same moment left the
+    event with the date it corrected (found by exploratory testing, 13a).
     """
     now = now or timezone.now()
-    upload = row.upload
     _matched(row)
-    allowed = custody_people(by, write=True).filter(organisation_id=upload.organisation_id)
+    allowed = custody_people(by, write=True).filter(organisation_id=row.upload.organisation_id)
     if not allowed.filter(pk=person.pk).exists():
         raise DecisionError(OUT_OF_REACH)
-    blocker = event_blocker(upload) if create_event else None
-    if blocker:
-        raise DecisionError(blocker)
     with transaction.atomic():
+        upload = ListUpload.objects.select_for_update().get(pk=row.upload_id)
+        row.upload = upload
+        if facts is not None and facts != facts_of(upload):
+            raise DecisionError(CORRECTED)
+        blocker = event_blocker(upload) if create_event else None
+        if blocker:
+            raise DecisionError(blocker)
         _claim(row, by=by, state=RowState.CONFIRMED, person=person, now=now)
         if not create_event:
             return None

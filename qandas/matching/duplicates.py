@@ -794,9 +794,11 @@ def undo(done: Merge, *, by: User, request: HttpRequest | None = None) -> Merge:
                     record(
                         Verb.UPDATE, actor=by, request=request, obj=person, fields=["duplicates"]
                     )
-        ListRow.objects.filter(pk__in=moved.get(LIST_ROWS, []), person=survivor).update(
-            person=merged
-        )
+        # Only the rows decided before the merge: one undone and confirmed again since
+        # records its own event on the record kept, and stays there with it.
+        ListRow.objects.filter(
+            pk__in=moved.get(LIST_ROWS, []), person=survivor, decided_at__lte=done.merged_at
+        ).update(person=merged)
         for app in reversed(REPOINTS):
             app.restore(merged, survivor, moved)
         # Their keys followed the names back: restore sent names_changed for both.

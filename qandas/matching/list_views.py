@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from qandas.incidents.models import custody_people
 from qandas.incidents.models.places import CUSTODY_READERS, CUSTODY_WRITERS
 from qandas.lib.access import not_found, role_required, signed_in
 from qandas.lib.views import is_htmx
+from qandas.people.merged import merged_survivor
 from qandas.people.models import Person
 
 from . import lists
@@ -206,7 +208,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         shown = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    extra = {"form": form, "page": page, "query": query.urlencode(), "back_state": state}
+    extra = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "back_state": state,
+        "back_candidates": bool(form.is_valid() and form.cleaned_data.get("candidates")),
+    }
     return _list_page(request, upload, shown, back_page=page.number, **extra)
 
 
@@ -262,6 +270,14 @@ def _correcting(user: User, upload: ListUpload) -> Membership | None:
     if upload.uploaded_by_id != user.pk:
         memberships = memberships.filter(role=Role.ADMIN)
     return memberships.order_by("pk").first()
+
+
+def _a_code(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 ALREADY_DECIDED = gettext_lazy(
@@ -358,6 +374,7 @@ def _after_decision(request: HttpRequest, row: ListRow) -> HttpResponseBase:
                 "inline_messages": True,
                 "back_state": request.POST.get("state", ""),
                 "back_page": request.POST.get("page", ""),
+                "back_candidates": request.POST.get("candidates") == "on",
             }
         )
         return render(request, "matching/list_detail.html#row", context)
@@ -365,6 +382,8 @@ def _after_decision(request: HttpRequest, row: ListRow) -> HttpResponseBase:
     back = {k: request.POST[k] for k in ("state", "page") if request.POST.get(k, "").isalnum()}
     if not back:  # from a search of the list by name: the page of all rows that holds it
         back["page"] = str(lists.page_of(row, PAGE_SIZE))
+    elif request.POST.get("candidates") == "on":  # "Only rows with candidates": still so
+        back["candidates"] = "on"
     url = reverse("lists:detail", kwargs={"code": row.upload.code})
     return HttpResponseRedirect(f"{url}{'?' + urlencode(back) if back else ''}#row-{row.code}")
 
@@ -396,7 +415,19 @@ def confirm(request: HttpRequest, code: str) -> HttpResponseBase:
     try:
         if not chosen:
             raise lists.DecisionError(lists.CHOOSE)
-        if person is None:  # the same words for nobody at all: no code is confirmed
+        if person is None:
+            # Merged since the page was shown (found by exploratory testing, 13a): said
+            # so, when the reviewer may see the record kept, not "out of reach".
+            kept = merged_survivor(user, chosen) if _a_code(chosen) else None
+            if kept is not None and custody_people(user, write=True).filter(pk=kept.pk).exists():
+                raise lists.DecisionError(
+                    _(
+                        "That record was merged into %(name)s's since this page was opened: "
+                        "nothing was recorded. Check the row again."
+                    )
+                    % {"name": kept.primary_name}
+                )
+            # The same words for nobody at all: no code is confirmed.
             raise lists.DecisionError(lists.OUT_OF_REACH)
         outcome = lists.confirm(
             row,
@@ -458,6 +489,7 @@ def row_search(request: HttpRequest, code: str) -> HttpResponse:
             "row": row,
             "back_state": request.POST.get("state", ""),
             "back_page": request.POST.get("page", ""),
+            "back_candidates": request.POST.get("candidates") == "on",
         }
     )
     if is_htmx(request):

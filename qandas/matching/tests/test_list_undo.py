@@ -12,7 +12,7 @@ from qandas.audit.models import AuditEvent, Verb
 from qandas.incidents import actions
 from qandas.incidents.actions import state_of
 from qandas.incidents.models import Event, EventRevision, Place
-from qandas.matching import lists
+from qandas.matching import duplicates, lists
 from qandas.matching.models import ListRow
 from qandas.matching.tests.test_lists import register, upload_for
 from qandas.people.models import Person
@@ -292,3 +292,61 @@ def test_a_row_says_its_event_was_retracted_and_a_crossing_named_only_if_there_i
     lists.confirm(deported, people["sharifi"], by=cast.coordinator, create_event=True)
     deported.refresh_from_db()
     assert deported.event is not None and deported.event.notes == "Listed as deported on this date."
+
+
+def test_undoing_a_merge_leaves_a_row_decided_again_since_with_its_event(
+    cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """Found by exploratory testing (13a): a row confirmed to the record later merged
+    away moved with its event to the record kept; undone and confirmed again there, it
+    recorded a new event. Undoing the merge then sent the row back to the other record
+    and left its new event where it was: the row named one person and its event another.
+    Only a row decided before the merge goes back with it."""
+    twin = register(cast, "Айбек Шарифи", year=1990)
+    kept = people["sharifi"]
+    row = confirmed(cast, twin, station)
+    done = duplicates.merge(kept, twin, by=cast.admin)
+    row.refresh_from_db()
+    assert row.person == kept and row.event is not None and kept in row.event.people.all()
+    lists.undo(row, by=cast.coordinator)
+    row.refresh_from_db()
+    lists.confirm(row, kept, by=cast.coordinator, create_event=True)
+    row.refresh_from_db()
+    again = row.event
+    assert again is not None
+
+    duplicates.undo(done, by=cast.admin)
+    row.refresh_from_db()
+    assert row.person == kept and row.event == again
+    assert list(again.people.all()) == [kept]
+    assert state_of(kept) == "detained_located"
+    # Decided before the merge and left alone since, a row goes back with it.
+    first = confirmed(cast, twin, station)
+    done = duplicates.merge(kept, twin, by=cast.admin)
+    duplicates.undo(done, by=cast.admin)
+    first.refresh_from_db()
+    assert first.person == twin and first.event is not None
+    assert list(first.event.people.all()) == [twin]
+
+
+def test_confirming_a_record_merged_since_says_so(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """Found by exploratory testing (13a): a candidate merged into another record while
+    the page was open was refused as "not among the people ... whose custody you may
+    record", which the reviewer may well record. It now says what happened."""
+    twin = register(cast, "Айбек Шарифи", year=1990)
+    row = upload_for(cast, cast.coordinator, station).rows.get(line=2)
+    duplicates.merge(people["sharifi"], twin, by=cast.admin)
+    client.force_login(cast.coordinator)
+    form = {"person": str(twin.code), "event": "on", "facts": lists.facts_of(row.upload)}
+    page = client.post(f"/lists/rows/{row.code}/confirm/", form, follow=True).content.decode()
+    assert "That record was merged into Aibek Sharifi&#x27;s since this page was opened" in page
+    row.refresh_from_db()
+    assert row.state == "pending" and row.person is None
+    # Nobody at all, or someone out of reach: the same words as before.
+    other = register(cast, "Aibek Sharifi", city="quetta", year=1990)
+    duplicates.merge(people["quetta_sharifi"], other, by=cast.admin)
+    form["person"] = str(other.code)
+    page = client.post(f"/lists/rows/{row.code}/confirm/", form, follow=True).content.decode()
+    assert "merged into" not in page and "they are not among the people" in page

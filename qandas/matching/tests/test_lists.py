@@ -321,6 +321,17 @@ def test_a_long_lists_rows_with_candidates_and_its_first_and_last_pages(
     page = client.get(f"/lists/{upload.code}/", {"candidates": "on"}).content.decode()
     shown = [int(n) for n in re.findall(r'data-label="Line">(\d+)<', page)]
     assert shown == with_candidates
+    # A decision posted without htmx goes back to the same filter (found by
+    # exploratory testing, 13a: page N of all rows did not hold the row).
+    assert '<input type="hidden" name="candidates" value="on">' in page
+    row = upload.rows.get(line=with_candidates[0])
+    back = {"state": "", "page": "1", "candidates": "on"}
+    response = client.post(f"/lists/rows/{row.code}/reject/", back)
+    assert response["Location"] == f"/lists/{upload.code}/?page=1&candidates=on#row-{row.code}"
+    assert (
+        'type="hidden" name="candidates"'
+        not in client.get(f"/lists/{upload.code}/").content.decode()
+    )
 
     # The admin's list: a row whose only candidate is in Quetta, or redacted since, is
     # no row with candidates to the Karachi coordinator (found by exploratory testing,

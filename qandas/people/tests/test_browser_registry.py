@@ -174,3 +174,32 @@ def coordinator() -> tuple[User, City]:
     organisation = Organisation.objects.create(slug="steppe", name="Steppe Network")
     karachi = City.objects.create(slug="karachi-r", name="Karachi")
     return member("aigerim", organisation, Role.COORDINATOR, [karachi]), karachi
+
+
+def test_on_a_phone_the_duplicate_guard_keeps_its_columns_and_links(
+    live_server: Any, page: Any
+) -> None:
+    """Found by exploratory testing (13b): at 360 pixels the comparison was laid out as
+    cards, its header row hidden, and with it the links to the records already
+    registered: "open it instead" could not be done, and what was typed could not be
+    told from the record."""
+    organisation = Organisation.objects.create(slug="steppe-p", name="Steppe Network")
+    karachi = City.objects.create(slug="karachi-p", name="Karachi")
+    member("aliya", organisation, Role.COORDINATOR, [karachi])
+    there = Person.objects.create(organisation=organisation, current_city=karachi)
+    there.set_names([{"text": "Aigerim Baisalova"}])
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, live_server, "aliya")
+    page.goto(f"{live_server.url}/people/new/")
+    page.fill("#id_names-0-text", "Айгерим Байсалова")
+    page.select_option("#id_current_city", label="Karachi")
+    page.click("button[type=submit].primary")
+    guard = page.locator("#duplicates")
+    guard.wait_for()
+    assert guard.locator("thead").is_visible()
+    assert guard.locator("th", has_text="What you typed").is_visible()
+    record = guard.locator("thead a", has_text="Record 1")
+    assert record.is_visible()
+    assert record.get_attribute("href") == f"/people/{there.code}/"
+    # Nothing sticks out of the page: the comparison scrolls within its box.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

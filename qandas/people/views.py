@@ -106,7 +106,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "page": page, "can_register": user.has_role(*EDITORS)},
+        {
+            "form": form,
+            "page": page,
+            "can_register": user.has_role(*EDITORS),
+            "searched_by_htmx": is_htmx(request),
+        },
     )
 
 

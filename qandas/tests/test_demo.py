@@ -531,7 +531,8 @@ def test_no_name_or_phone_in_addresses_or_titles_and_no_input_remembered(
 ) -> None:
     """R13's crawl: from the home page, every page the user can reach by a link (a few of
     each shape): no person's name or phone number in any address, redirect or title,
-    and every input that takes text is ``autocomplete="off"``."""
+    and every input that takes text is ``autocomplete="off"``; and every field's
+    ``aria-describedby`` names an element of the page."""
     names = {
         token.casefold()
         for text in Name.objects.values_list("text", flat=True)
@@ -561,6 +562,11 @@ def test_no_name_or_phone_in_addresses_or_titles_and_no_input_remembered(
             words = {w.casefold() for w in re.findall(r"\w{4,}", title)}
             problems += [f"{url}: title names {w}" for w in sorted(words & names)]
             problems += [f"{url}: remembers {f}" for f in _unremembered(html)]
+            # A help text or an error a field says it is described by is on the page
+            # (found by exploratory testing, 13b: none of them had its id).
+            ids = set(re.findall(r'\bid="([^"]+)"', html))
+            described = re.findall(r'aria-describedby="([^"]+)"', html)
+            problems += [f"{url}: no #{d}" for ds in described for d in ds.split() if d not in ids]
             for link in HREF.findall(html):
                 link = link.replace("&amp;", "&")
                 addresses.append(link)

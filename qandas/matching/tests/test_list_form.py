@@ -26,6 +26,11 @@ def test_a_date_of_year_one_is_refused(client: Client, cast: Cast) -> None:
         "A list dated before 1970 must be a typing error: check the year."
     ]
     assert not ListUpload.objects.exists()
+    # The field is described by its error, which a screen reader then reads with it
+    # (found by exploratory testing, 13b: the id it named was nowhere on the page).
+    page = response.content.decode()
+    assert 'aria-describedby="id_listed_on_error"' in page
+    assert '<div id="id_listed_on_error"><p class="error" role="alert">A list dated' in page
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,11 @@ def test_search_with_htmx_returns_only_the_results(
     assert 'id="results"' in fragment and "<html" not in fragment
     assert str(nurlan.code) in fragment
     assert 'hx-target="#results"' in listed(client)
+    # How many were found is said in a live region that stays in the page (found by
+    # exploratory testing, 13b: results changed as one typed, and nothing was said).
+    assert '<p id="results-said" hx-swap-oob="innerHTML">1 person</p>' in fragment
+    page = listed(client)
+    assert page.count('id="results-said"') == 1 and 'role="status"></p>' in page
 
 
 def test_a_name_in_the_url_is_never_searched(client: Client, cast: Cast, nurlan: Person) -> None:

@@ -677,3 +677,36 @@ def test_a_reviewer_searches_for_someone_the_candidates_miss_and_confirms_them(
     # A decided row is searched no more: the row comes back as it is.
     html = client.post(url, {"q": "Bolat"}, headers={"HX-Request": "true"}).content.decode()
     assert "Found by your search" not in html and "Confirmed" in html
+
+
+def test_a_decision_is_said_in_its_row(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """Found by exploratory testing (13b): without JavaScript, a decision went back to its
+    row's place on the page, and what it did ("Line 4 is …", or why nothing was done)
+    was said at the page's top, 1,800 pixels above. With htmx, it came in a status
+    region added with the row, which screen readers do not read, and the focus fell to
+    the page. The row now says it, and takes the focus."""
+    upload = upload_for(cast, cast.coordinator, station)
+    first, second = upload.rows.all()[:2]
+    client.force_login(cast.coordinator)
+    page = client.post(
+        f"/lists/rows/{first.code}/confirm/", {"person": "", "page": "1"}, follow=True
+    ).content.decode()
+    row = page.split(f'id="row-{first.code}"')[1].split("</tbody>")[0]
+    assert 'role="alert">Choose one of the row' in row and "autofocus" in row
+    top = page.split('<main id="main">')[1].split("<h1")[0]
+    assert "Choose one of the row" not in top
+    # Others' messages stay at the top, and a row not shown says its own there.
+    page = client.post(
+        f"/lists/rows/{second.code}/reject/", {"state": "pending", "page": "1"}, follow=True
+    ).content.decode()
+    assert f'id="row-{second.code}"' not in page  # decided: no longer pending
+    top = page.split('<main id="main">')[1].split("<h1")[0]
+    assert "Line 3: no match." in top
+    # With htmx: in the row swapped in, focused.
+    fragment = client.post(
+        f"/lists/rows/{second.code}/undo/", {"page": "1"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert '<ul class="messages" role="status" tabindex="-1" autofocus>' in fragment
+    assert "Line 3 is back to review." in fragment

@@ -90,7 +90,46 @@ APOSTROPHES = re.compile(r"['’ʼ`´]")
 # The labels the list page shows for its columns (lists.COLUMN_LABELS), as a header
 # reads them, when that is not their column already: a list saved from the page reads
 # back as it was.
-LABELS = {"fathers_name": "father_name"}
+# Headers lists are written with, each read as its column: English words beside the
+# column names, and the words of Urdu, Persian and Arabic, Russian and Kazakh lists. A
+# police list's "Father" or "ولدیت" (parentage) column was shown and never used, and
+# one whose names were under "نام" or "ФИО" was refused for want of a "name" column
+# (found by exploratory testing, 13b). Written as ``column_name`` makes them.
+ALIASES = {
+    "name": ("full_name", "نام", "اسم", "الاسم", "фио", "ф_и_о", "аты_жөні"),
+    "other_names": ("alias", "aliases", "aka", "عرف", "другие_имена"),
+    "father_name": (
+        "fathers_name",
+        "father",
+        "s_o",
+        "son_of",
+        "parentage",
+        "ولدیت",
+        "ولديت",
+        "والد",
+        "والد_کا_نام",
+        "نام_پدر",
+        "اسم_الأب",
+        "اسم_الاب",
+        "имя_отца",
+        "отец",
+        "әкесінің_аты",
+    ),
+    "birth_year": ("year_of_birth", "سال_پیدائش", "سال_تولد", "год_рождения", "туған_жылы"),
+    "document_number": (
+        "cnic",
+        "cnic_no",
+        "passport",
+        "passport_no",
+        "passport_number",
+        "شناختی_کارڈ_نمبر",
+        "پاسپورٹ_نمبر",
+        "номер_паспорта",
+        "паспорт",
+    ),
+    "city": ("شہر", "شهر", "город", "қала"),
+}
+LABELS = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
 
 
 class TableError(ValueError):

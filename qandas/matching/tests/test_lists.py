@@ -710,3 +710,28 @@ def test_a_decision_is_said_in_its_row(
     ).content.decode()
     assert '<ul class="messages" role="status" tabindex="-1" autofocus>' in fragment
     assert "Line 3 is back to review." in fragment
+
+
+def test_a_police_lists_father_column_and_s_o_rank_the_right_namesake(
+    client: Client, cast: Cast, station: Place
+) -> None:
+    """Pakistani police lists give the father, in a column of their own ("ولدیت",
+    "Father") or after the name ("… s/o …"). Neither was read: the column was shown and
+    unused (found by exploratory testing, 13b), and "s/o Serik" scored as a third name.
+    Of two namesakes, the son of Serik now comes first either way."""
+    sons = {}
+    for father in ("Bolat", "Serik"):
+        sons[father] = register(cast, "Nurlan Kenzhebayev", year=1990)
+        sons[father].father_name = father
+        sons[father].save()
+    client.force_login(cast.coordinator)
+    content = (
+        "نام,ولدیت\nNurlan Kenzhebayev,Serik\nKenzhebayev Nurlan s/o Serik,\n"
+        "نورلان کنژه بایف ولد سیرک,\n"
+    )
+    assert post_list(client, content, place=str(station.code)).status_code == 302
+    upload = ListUpload.objects.get()
+    for row in upload.rows.all():
+        first, second = row.candidates[:2]
+        assert first["person"] == sons["Serik"].pk, row.cells
+        assert first["score"] > second["score"] + 0.1, row.cells

@@ -28,6 +28,26 @@ def test_utf8_with_or_without_bom_and_header_names_normalised() -> None:
     assert read(b"Name,Birth Year\nA,1\n").columns == ["name", "birth_year"]
 
 
+@pytest.mark.parametrize(
+    ("header", "columns"),
+    [
+        ("Name,Father,CNIC No.", ["name", "father_name", "document_number"]),
+        ("Name,S/O,Passport No", ["name", "father_name", "document_number"]),
+        ("نام,ولدیت,شناختی کارڈ نمبر,شہر", ["name", "father_name", "document_number", "city"]),
+        ("ФИО,Имя отца,Год рождения,Город", ["name", "father_name", "birth_year", "city"]),
+        ("Ф.И.О.,Примечание", ["name", "примечание"]),
+        ("Аты-жөні,Әкесінің аты,Туған жылы", ["name", "father_name", "birth_year"]),
+        ("اسم,اسم الأب", ["name", "father_name"]),
+    ],
+)
+def test_headers_in_a_lists_own_language_are_read_as_their_columns(
+    header: str, columns: list[str]
+) -> None:
+    """Found by exploratory testing (13b): a police list's "Father" column was shown and
+    never used for matching, and a list headed in Urdu or Russian had no "name"."""
+    assert read(f"{header}\n{','.join(['x'] * len(columns))}\n".encode()).columns == columns
+
+
 @pytest.mark.parametrize(("text", "encoding"), [(CYRILLIC, "cp1251"), (ARABIC, "cp1256")])
 def test_legacy_encodings_are_detected(text: str, encoding: str) -> None:
     table = read(text.encode(encoding))

@@ -399,7 +399,7 @@ def _said_in_rows(request: HttpRequest, rows: list[ListRow]) -> None:
         row = shown.get(message.extra_tags or "")
         if row is not None:
             row.said = [*getattr(row, "said", []), message]  # type: ignore[attr-defined]
-            message.in_row = True  # type: ignore[attr-defined]
+            setattr(message, "in_row", True)  # noqa: B010  (a Message has no such field)
 
 
 def _after_decision(request: HttpRequest, row: ListRow) -> HttpResponseBase:

@@ -173,6 +173,11 @@ def test_a_name_is_found_on_a_list_in_any_script_posted_and_audited(
     lines = [int(n) for n in re.findall(r'<td data-label="Line">(\d+)</td>', page)]
     assert sorted(lines) == [3, 5]
     assert "2 rows have a name like <bdi>Yerlan Baizhanov</bdi>, best first." in page
+    # Each says how alike (found by exploratory testing, 13a: weak likenesses, unsaid,
+    # read as the name asked).
+    likeness = [int(n) for n in re.findall(r"(\d+)% like the name asked", page)]
+    assert len(likeness) == 2 and likeness == sorted(likeness, reverse=True)
+    assert likeness[0] >= 90
     assert 'class="pagination"' not in page
     assert (
         AuditEvent.objects.filter(verb=Verb.VIEW, object_code=str(upload.code)).count() == seen + 1

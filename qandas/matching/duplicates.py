@@ -384,7 +384,7 @@ def alike_all(
 
 def _with_reason(why: str, value: float, match: search.Match | search.Scored) -> str:
     """``why``, saying why the pair is asked about when only the same name's rule asks
-    (``asked_about`` lifted ``match``'s score to ``value``): "born 1994, not 1992" alone
+    (``asked_about`` lifted ``match``'s score to ``value``): "born 1994 (given: 1992)" alone
     read as a reason against."""
     if value <= min(match.score, match.name_score):
         return why

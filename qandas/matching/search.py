@@ -240,8 +240,11 @@ REASONS = {
     "initial": gettext_lazy("its initial"),
     # How a fact given agreed (``Scored.notes``).
     "born": gettext_lazy("born %(year)s"),
-    "born_other": gettext_lazy("born %(year)s, not %(given)s"),
-    "father": gettext_lazy("father %(score).0f%%"),
+    # Of a candidate: born in one year, the query giving another; its father's name
+    # this much like the one given ("father 0%" said neither, found by exploratory
+    # testing, 13b).
+    "born_other": gettext_lazy("born %(year)s (given: %(given)s)"),
+    "father": gettext_lazy("father's name %(score).0f%% alike"),
     "same_city": gettext_lazy("same city"),
     "other_city": gettext_lazy("other city"),
     "same_document": gettext_lazy("same document number"),

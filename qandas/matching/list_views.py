@@ -150,7 +150,7 @@ def _review_context(
         .prefetch_related("names")
     }
     changeable = {pk for pk, p in linked.items() if p.changeable}  # type: ignore[attr-defined]
-    labels = {c: lists.column_label(c) for c in columns}
+    labels = {c: lists.column_label(c, upload.headers) for c in columns}
     for row in rows:
         row.shown_person = linked.get(row.person_id or 0)  # type: ignore[attr-defined]
         row.undoable = row.state != "confirmed" or row.person_id in changeable  # type: ignore[attr-defined]

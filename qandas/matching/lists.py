@@ -235,6 +235,7 @@ def create_upload(
                 by=by,
                 organisation_id=organisation_id,
                 encoding=table.encoding,
+                headers=table.headers,
                 match_moved_at=timezone.now(),
                 **fields,
             )
@@ -382,8 +383,12 @@ COLUMN_LABELS = {
 }
 
 
-def column_label(column: str) -> str:
-    return str(COLUMN_LABELS.get(column, column))
+def column_label(column: str, headers: dict[str, str] | None = None) -> str:
+    """A column's label: a column Qandas reads by its name in the reader's language,
+    another as the file's header wrote it (``ListUpload.headers``)."""
+    if column in COLUMN_LABELS:
+        return str(COLUMN_LABELS[column])
+    return (headers or {}).get(column) or column
 
 
 def columns_of(rows: list[ListRow]) -> list[str]:

@@ -149,6 +149,8 @@ class Table:
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     encoding: str = "utf-8"
+    # Each column's header as the file writes it ("№", "Remarks"), for the list's page.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def column_name(header: str) -> str:
@@ -685,6 +687,9 @@ def read(
                 if any(c.strip() for c in cells):
                     header = _checked_header(cells, problems)
                     table.columns = [c for c in header if c]
+                    table.headers = {
+                        c: h.strip() for c, h in zip(header, cells[: len(header)], strict=True) if c
+                    }
                     # Blank header cells; one of symbols alone ("#", numbering the
                     # rows) names a column Qandas does not read, as an unknown one.
                     blank = {at for at, c in enumerate(cells[: len(header)], 1) if not c.strip()}

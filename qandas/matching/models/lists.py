@@ -51,6 +51,9 @@ class ListUpload(StoredFile):
     )
     listed_on = models.DateField(_("date of the list"), default=timezone.localdate)
     encoding = models.CharField(max_length=20, blank=True, editable=False)
+    # Each column's header as the file wrote it: shown for the columns Qandas does not
+    # read ("№" came out as "no", "Примечание" as "примечание").
+    headers = models.JSONField(default=dict, blank=True, editable=False)
     match_state = models.CharField(
         max_length=8, choices=MatchState.choices, default=MatchState.QUEUED, editable=False
     )

@@ -735,3 +735,18 @@ def test_a_police_lists_father_column_and_s_o_rank_the_right_namesake(
         first, second = row.candidates[:2]
         assert first["person"] == sons["Serik"].pk, row.cells
         assert first["score"] > second["score"] + 0.1, row.cells
+
+
+def test_a_column_qandas_does_not_read_is_labelled_as_the_file_heads_it(
+    client: Client, cast: Cast, station: Place
+) -> None:
+    """Found by exploratory testing (13a): "Remarks" showed as "remarks", "Примечание"
+    as "примечание", and "№" (NFKC: "No") as "no", beside each name like an answer."""
+    client.force_login(cast.coordinator)
+    content = "№,Name,Remarks,Примечание,Father\n1,Aibek Sharifi,seen,видели,Serik\n"
+    assert post_list(client, content, place=str(station.code)).status_code == 302
+    upload = ListUpload.objects.get()
+    page = client.get(f"/lists/{upload.code}/").content.decode()
+    row = page.split('class="listed-name"')[1].split("</dl>")[0]
+    labels = re.findall(r"<dt>([^<]*)</dt>", row)
+    assert labels == ["Father&#x27;s name", "№", "Remarks", "Примечание"]

@@ -130,11 +130,9 @@ PATRONYMIC_WORDS = frozenset(PATRONYMIC)
 
 # Words a list writes between a person's name and their father's, as Pakistani police
 # and courts write names ("Nurlan Kenzhebayev s/o Serik", "نورلان ولد سیرک"), or their
-# husband's ("w/o"). Not "bin" or "ibn": in Arab names they are part of the name the
-# person is registered under.
-FATHER_OF = (
-    r"s\s*/\s*o|d\s*/\s*o|s\.\s*o\.|d\.\s*o\.|son\s+of|daughter\s+of|walad|wald|ولد|بنت|دختر"
-)
+# husband's ("w/o"). Not "bin", "ibn" or "bint" (بن, بنت): in Arab names they are part
+# of the name the person is registered under; nor "wald", a family name too.
+FATHER_OF = r"s\s*/\s*o|d\s*/\s*o|s\.\s*o\.|d\.\s*o\.|son\s+of|daughter\s+of|walad|ولد|دختر"
 HUSBAND_OF = r"w\s*/\s*o|w\.\s*o\.|wife\s+of|زوجہ|زوجه"
 KIN = re.compile(rf"(?<!\w)(?:({FATHER_OF})|({HUSBAND_OF}))(?!\w)", re.IGNORECASE)
 
@@ -143,9 +141,10 @@ def without_kin(name: str, father_name: str = "") -> tuple[str, str]:
     """A name as a list writes it with the father's or husband's after it: the person's
     own name, and the father's name (the one given, else the one written after "s/o",
     "d/o", "walad" or "ولد", up to the next such word). A husband's name is left out:
-    the registry does not hold it. A name with nothing before the word is left whole."""
+    the registry does not hold it. A name with nothing before the word, or nothing after
+    it, is left whole."""
     found = KIN.search(name)
-    if found is None or not name[: found.start()].strip():
+    if found is None or not name[: found.start()].strip() or not name[found.end() :].strip():
         return name, father_name
     own = name[: found.start()].strip(" ,;-")
     if found.group(1) and not father_name.strip():

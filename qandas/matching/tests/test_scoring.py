@@ -247,6 +247,9 @@ def test_a_repeat_or_a_patronymic_left_over_counts_for_nothing_either_way() -> N
         ("Walad Khan", "Walad Khan", ""),
         ("Khalid Waladi", "Khalid Waladi", ""),
         ("Mohammed bin Salman", "Mohammed bin Salman", ""),  # the name registered
+        ("فاطمة بنت محمد", "فاطمة بنت محمد", ""),
+        ("Abraham Wald", "Abraham Wald", ""),  # a family name
+        ("Nurlan s/o", "Nurlan s/o", ""),  # no father written
     ],
 )
 def test_a_name_written_with_the_fathers_is_split(written: str, own: str, father: str) -> None:

@@ -242,7 +242,8 @@ def test_a_repeat_or_a_patronymic_left_over_counts_for_nothing_either_way() -> N
         ("Aigerim w/o Kanat Omarov", "Aigerim", ""),  # a husband: not a fact of hers
         ("نورلان ولد سیرک", "نورلان", "سیرک"),
         ("Nurlan son of Serik", "Nurlan", "Serik"),
-        ("Nurlan s.o. Serik", "Nurlan", "Serik"),
+        ("Omarov S.O.", "Omarov S.O.", ""),  # initials (found by exploratory testing, 14a)
+        ("Nurlan S.O. Serik", "Nurlan S.O. Serik", ""),
         ("s/o Serik", "s/o Serik", ""),  # nothing before: left whole
         ("Walad Khan", "Walad Khan", ""),
         ("Khalid Waladi", "Khalid Waladi", ""),
@@ -254,8 +255,10 @@ def test_a_repeat_or_a_patronymic_left_over_counts_for_nothing_either_way() -> N
 )
 def test_a_name_written_with_the_fathers_is_split(written: str, own: str, father: str) -> None:
     assert without_kin(written) == (own, father)
-    # A father's name given apart stands.
+    # A father's name given apart stands, without the word a list may write before it.
     assert without_kin(written, "Bolat") == (own, "Bolat")
+    assert without_kin(written, "S/O Bolat") == (own, "Bolat")
+    assert without_kin(written, "ولد بولات") == (own, "بولات")
 
 
 def test_a_list_row_written_with_the_fathers_name_is_scored_with_it() -> None:

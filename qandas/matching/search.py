@@ -120,26 +120,33 @@ INITIAL = 0.75
 # its own way. "Омаров Е." scored 0.63 against "Yerlan Omarov" (``е`` is ``e``, and
 # ``yerlan`` does not begin so), "Омаров К." 0.69 against "Qanat Omarov", and "J.
 # Omarov" 0.5 against "Жандос Омаров" (``zhandos``). Embassy lists write "Omarov E.K.".
+# A Latin initial is spelt fewer ways: "X." is not "Khan", nor "H." "Xenia" (found by
+# exploratory testing, 14a).
 INITIAL_SPELT = {
-    "e": ("e", "ye", "ie", "je", "yo", "jo"),
-    "ye": ("ye", "e", "ie", "je"),
-    "yo": ("yo", "jo", "io", "e"),
-    "yu": ("yu", "iu", "ju", "u"),
-    "ya": ("ya", "ia", "ja"),
-    "zh": ("zh", "j", "dzh", "dj"),
-    "j": ("j", "zh", "dzh", "dj"),
-    "kh": ("kh", "h", "x"),
-    "h": ("h", "kh", "x"),
-    "x": ("x", "kh", "h"),
-    "k": ("k", "q"),
-    "q": ("q", "k"),
-    "g": ("g", "gh"),
-    "gh": ("gh", "g"),
-    "ts": ("ts", "tz", "c"),
-    "c": ("c", "ts", "tz"),
-    "ch": ("ch", "tch", "tsch"),
-    "sh": ("sh", "sch"),
-    "shch": ("shch", "sch", "sh"),
+    CYRILLIC: {
+        "e": ("e", "ye", "ie", "je", "yo", "jo"),
+        "yo": ("yo", "jo", "io", "e"),
+        "yu": ("yu", "iu", "ju", "u"),
+        "ya": ("ya", "ia", "ja"),
+        "zh": ("zh", "j", "dzh", "dj"),
+        "kh": ("kh", "h", "x"),
+        "k": ("k", "q"),
+        "q": ("q", "k"),
+        "g": ("g", "gh"),
+        "gh": ("gh", "g"),
+        "ts": ("ts", "tz", "c"),
+        "ch": ("ch", "tch", "tsch"),
+        "sh": ("sh", "sch"),
+        "shch": ("shch", "sch", "sh"),
+    },
+    LATIN: {
+        "e": ("e", "ye"),
+        "j": ("j", "zh", "dzh", "dj"),
+        "k": ("k", "q"),
+        "q": ("q", "k"),
+        "h": ("h", "kh"),
+        "g": ("g", "gh"),
+    },
 }
 # How alike (Jaro-Winkler) to one of its learned spellings a token must be to score so:
 # ``даурен`` is spelt ``auran`` by dropping its first letter, and ``arman`` scored 0.86
@@ -499,20 +506,17 @@ class Pairs:
 def _initials(
     queries: tuple[keys.Token, ...], found: tuple[keys.Token, ...], ours: Index, theirs: Index
 ) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Which pairs are an initial and a name beginning with its letter, however it is
-    spelt (``INITIAL_SPELT``): the query's initial, or the name's. Two initials are
-    alike only if the same."""
-    mine = np.array([initial(t) for t in queries], bool)[ours]
-    begins = mine ^ np.array([initial(t) for t in found], bool)[theirs]
-    if begins.any():
-        at = np.flatnonzero(begins)
-        begins[at] = [
-            _begins(found[f], queries[q]) if is_mine else _begins(queries[q], found[f])
-            for q, f, is_mine in zip(
-                ours[at].tolist(), theirs[at].tolist(), mine[at].tolist(), strict=True
-            )
+    """Which pairs are a query's initial and a token beginning with its letter, however
+    it is spelt (``INITIAL_SPELT``). Not a record's one-letter token: it may be a whole
+    name ("O Sejin" scored 0.51 for "Omarov", found by exploratory testing, 14a)."""
+    single = np.array([initial(t) for t in queries], bool)[ours]
+    if single.any():
+        at = np.flatnonzero(single)
+        single[at] = [
+            _begins(found[f], queries[q])
+            for q, f in zip(ours[at].tolist(), theirs[at].tolist(), strict=True)
         ]
-    return begins
+    return single
 
 
 def initial(token: keys.Token) -> bool:
@@ -522,7 +526,26 @@ def initial(token: keys.Token) -> bool:
 
 
 def _begins(name: keys.Token, letter: keys.Token) -> bool:
-    return name.rom.startswith(INITIAL_SPELT.get(letter.rom, (letter.rom,)))
+    spelt = INITIAL_SPELT.get(letter.script, {}).get(letter.rom, (letter.rom,))
+    return name.rom.startswith(spelt)
+
+
+def first_initial_only(query: tuple[keys.Token, ...]) -> tuple[keys.Token, ...]:
+    """A query without its initials after the first: "Омаров Е.К." is Omarov, Е. (the
+    given name), К. (the father's). Left over, the К. counted against every Omarov;
+    counted, it stood in for the given name, and Kanat scored as Yerlan Omarov (found by
+    exploratory testing, 14a)."""
+    if sum(initial(token) for token in query) < 2:
+        return query
+    seen = False
+    kept = []
+    for token in query:
+        if initial(token):
+            if seen:
+                continue
+            seen = True
+        kept.append(token)
+    return tuple(kept)
 
 
 def without_particle(
@@ -660,7 +683,9 @@ def score_many(tasks: Sequence[Task], fathers: Collection[int] = ()) -> list[Nam
     together count if they score more so (names split or joined differently). Every
     task's pairs of tokens are compared at once (``Pairs``), each distinct pair once.
     The tasks at ``fathers`` compare fathers' names: a query token left over there
-    counts for nothing (``_repeated``)."""
+    counts for nothing (``_repeated``). A query's initials after the first count for
+    nothing either (``first_initial_only``)."""
+    tasks = [(first_initial_only(query), names) for query, names in tasks]
     queries: dict[keys.Token, int] = {}
     found: dict[keys.Token, int] = {}
     ours: list[int] = []
@@ -800,7 +825,7 @@ def _repeated(
 ) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], np.ndarray[Any, np.dtype[np.bool_]]]:
     """Query token (``rows`` of them at most) × task: whether the task's query has that
     token's romanised spelling at an earlier place, and whether it is a patronymic, a
-    title (``keys.aside``), one of several initials, or any token of a father's name
+    title (``keys.aside``), or any token of a father's name
     (a task at ``fathers``): a list gives "Serik Kenzhebayev" where the record holds the
     father's given name alone, and "kenzhebayev" left over made that father unlike."""
     again = np.zeros((rows, len(tasks)), bool)
@@ -808,13 +833,10 @@ def _repeated(
     fathers = set(fathers)
     for at, (query, _names) in enumerate(tasks):
         seen: set[str] = set()
-        # Of initials written together ("Омаров Е.К."), the one left over is a
-        # father's: set aside too. One letter alone may be a syllable ("Sang-u").
-        initials = sum(initial(token) for token in query) > 1
         father = at in fathers
         for row, token in enumerate(query):
             again[row, at] = token.rom in seen
-            aside[row, at] = father or keys.aside(token.rom) or (initials and initial(token))
+            aside[row, at] = father or keys.aside(token.rom)
             seen.add(token.rom)
     return again, aside
 

@@ -94,7 +94,8 @@ APOSTROPHES = re.compile(r"['’ʼ`´]")
 # column names, and the words of Urdu, Persian and Arabic, Russian and Kazakh lists. A
 # police list's "Father" or "ولدیت" (parentage) column was shown and never used, and
 # one whose names were under "نام" or "ФИО" was refused for want of a "name" column
-# (found by exploratory testing, 13b). Written as ``column_name`` makes them.
+# (found by exploratory testing, 13b). Written as ``plain_name`` makes them. Not a bare
+# "Passport": it may hold where or when one was issued (14a).
 ALIASES = {
     "name": ("full_name", "نام", "اسم", "الاسم", "фио", "ф_и_о", "аты_жөні"),
     "other_names": ("alias", "aliases", "aka", "عرف", "другие_имена"),
@@ -119,13 +120,11 @@ ALIASES = {
     "document_number": (
         "cnic",
         "cnic_no",
-        "passport",
         "passport_no",
         "passport_number",
         "شناختی_کارڈ_نمبر",
         "پاسپورٹ_نمبر",
         "номер_паспорта",
-        "паспорт",
     ),
     "city": ("شہر", "شهر", "город", "қала"),
 }
@@ -155,14 +154,36 @@ class Table:
 
 def column_name(header: str) -> str:
     """``header`` as a column name: ``Birth Year`` is ``birth_year``, ``Father's name``
-    ``father_name`` (``LABELS``), ``Паспорт`` ``паспорт``."""
+    ``father_name`` (``LABELS``), ``Адрес`` ``адрес``."""
+    name = plain_name(header)
+    return LABELS.get(name, name)
+
+
+def plain_name(header: str) -> str:
+    """``header`` as a column name, before ``LABELS``: ``Father's name`` is
+    ``fathers_name``."""
     text = APOSTROPHES.sub("", unicodedata.normalize("NFKC", header).casefold())
     kept = "".join(
         c if c.isalnum() or c == "_" or unicodedata.category(c) in ("Mn", "Mc") else " "
         for c in text
     )
-    name = "_".join(kept.replace("_", " ").split())
-    return LABELS.get(name, name)
+    return "_".join(kept.replace("_", " ").split())
+
+
+def column_names(headers: list[str]) -> list[str]:
+    """The column names of a header row (``column_name``). A header read as another
+    column (``LABELS``) is that column unless the row names it already, by its own name
+    or an earlier header: then it is a column of its own, as written. "Name, Full name",
+    "Name, نام" (a list in two languages) and "CNIC No., Passport No." were refused as
+    columns named twice (found by exploratory testing, 14a)."""
+    plain = [plain_name(h) for h in headers]
+    columns: list[str] = []
+    for name in plain:
+        read_as = LABELS.get(name, name)
+        if read_as != name and (read_as in plain or read_as in columns):
+            read_as = name
+        columns.append(read_as)
+    return columns
 
 
 def looks_like_formula(value: str) -> bool:
@@ -366,11 +387,13 @@ def _checked_header(raw: list[str], problems: list[str]) -> list[str]:
         raise TableError(_("The file has more than %(n)s columns.") % {"n": MAX_COLUMNS})
     for at, cell in enumerate(raw[:width], start=1):
         _check_cell(cell, _("The header's cell %(n)s") % {"n": at}, problems)
-    columns = [column_name(h) for h in raw[:width]]
+    columns = column_names(raw[:width])
     seen = [c for c in columns if c]
     repeated = sorted({c for c in seen if seen.count(c) > 1})
     if repeated:
-        raise TableError(_("Columns named twice: %(names)s.") % {"names": ", ".join(repeated)})
+        # As the file heads them: "Name" and "name ", not the column both are.
+        written = [f"“{h.strip()}”" for h, c in zip(raw, columns, strict=False) if c in repeated]
+        raise TableError(_("Columns named twice: %(names)s.") % {"names": ", ".join(written)})
     return columns
 
 

@@ -15,7 +15,7 @@ import io
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +35,7 @@ from qandas.incidents.models.events import RevisionAction, Source, TimePrecision
 from qandas.incidents.models.places import CUSTODY_READERS
 from qandas.lib import files
 from qandas.lib.files import CleanFile
-from qandas.lib.numbers import birth_year
+from qandas.lib.numbers import birth_year, row_birth_year
 from qandas.lib.scripts import has_letter
 from qandas.people.merged import merged_here, now_kept_as
 from qandas.people.models import Person, fold
@@ -188,15 +188,17 @@ def nameless(cells: dict[str, str]) -> bool:
     return not any(has_letter(name) for name in importing.name_list(cells))
 
 
-def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = TOP) -> list[dict]:
+def match_cells(
+    people: QuerySet[Person], cells: dict[str, str], *, top: int = TOP, on: date | None = None
+) -> list[dict]:
     """The candidates for one row, best first, as ``ListRow.candidates`` keeps them: those
     of its name and of each of its other names (``other_names``, ``;``-separated), each
     person once at their best (``search.best_of``: one found only by an other name says
-    which, ``"by"``)."""
+    which, ``"by"``). ``on``: the list's date, which an age is counted to."""
     found = []
     for name, by in importing.names_to_match(cells):
         # Scored on plain values: the page loads the people it shows, when it shows them.
-        matches = _scored(people, name, cells, limit=top + TIED_KEPT)
+        matches = _scored(people, name, cells, limit=top + TIED_KEPT, on=on)
         candidates = [
             {"person": m.facts.pk, "score": m.score, "name": m.name, "why": m.why} for m in matches
         ]
@@ -205,13 +207,18 @@ def match_cells(people: QuerySet[Person], cells: dict[str, str], *, top: int = T
 
 
 def _scored(
-    people: QuerySet[Person], name: str, cells: dict[str, str], *, limit: int
+    people: QuerySet[Person],
+    name: str,
+    cells: dict[str, str],
+    *,
+    limit: int,
+    on: date | None = None,
 ) -> list[search.Scored]:
     """The people best matching ``name`` with the facts a row's cells give."""
     return search.scored_people(
         people,
         name,
-        birth_year=birth_year(cells.get("birth_year", "")),
+        birth_year=row_birth_year(cells, on),
         father_name=cells.get("father_name", ""),
         document_number=cells.get("document_number", ""),
         city=cells.get("city", ""),
@@ -284,7 +291,7 @@ def match_upload(pk: int) -> None:
         for start in range(0, len(rows), MATCH_CHUNK):
             chunk = rows[start : start + MATCH_CHUNK]
             for row in chunk:
-                row.candidates = match_cells(people, row.cells)
+                row.candidates = match_cells(people, row.cells, on=upload.listed_on)
             with transaction.atomic():
                 moved = ListUpload.objects.filter(
                     pk=pk, matched_rows=done, match_state=MatchState.MATCHING
@@ -376,6 +383,7 @@ COLUMN_LABELS = {
     "other_names": gettext_lazy("Other names"),
     "sex": gettext_lazy("Sex"),
     "birth_year": gettext_lazy("Birth year"),
+    "age": gettext_lazy("Age"),
     "father_name": gettext_lazy("Father's name"),
     "city": gettext_lazy("City"),
     "phone": gettext_lazy("Phone"),
@@ -577,7 +585,7 @@ def search_for_row(
         .filter(organisation_id=row.upload.organisation_id)
         .exclude(pk__in=shown)
     )
-    matches = _scored(people, query, row.cells, limit=SEARCHED)
+    matches = _scored(people, query, row.cells, limit=SEARCHED, on=row.upload.listed_on)
     loaded = (
         Person.objects.filter(pk__in=[m.facts.pk for m in matches])
         .select_related("current_city")

@@ -38,6 +38,14 @@ def test_utf8_with_or_without_bom_and_header_names_normalised() -> None:
         ("Ф.И.О.,Примечание", ["name", "примечание"]),
         ("Аты-жөні,Әкесінің аты,Туған жылы", ["name", "father_name", "birth_year"]),
         ("اسم,اسم الأب", ["name", "father_name"]),
+        # Found by exploratory testing (14b): refused, or not used.
+        (
+            "Name of Accused,Father/Husband Name,Age,N.I.C No.",
+            ["name", "father_name", "age", "document_number"],
+        ),
+        ("Фамилия Имя Отчество,Дата рождения", ["name", "birth_year"]),
+        ("نام ملزم,عمر,Parentage (S/O - D/O - W/O)", ["name", "age", "father_name"]),
+        ("Name,DOB", ["name", "birth_year"]),
     ],
 )
 def test_headers_in_a_lists_own_language_are_read_as_their_columns(

@@ -35,7 +35,7 @@ from qandas.matching.tables import TableError, encoding_argument, read_path
 
 PROGRESS_EVERY = 10_000
 # What ranks the candidates: the names, and the facts Hints reads.
-USED = ("name", "other_names", "birth_year", "father_name", "document_number", "city")
+USED = ("name", "other_names", "birth_year", "age", "father_name", "document_number", "city")
 
 
 class Command(BaseCommand):

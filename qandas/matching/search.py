@@ -27,11 +27,11 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 from django.utils.translation import get_language, gettext_lazy, override
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel, JaroWinkler
+from rapidfuzz.distance import Indel, JaroWinkler, Levenshtein
 
 from qandas.accounts.models import City, Organisation
 from qandas.documents.models import Document
-from qandas.lib.numbers import birth_year, number_key
+from qandas.lib.numbers import number_key, row_birth_year
 from qandas.lib.scripts import ARABIC, CYRILLIC, LATIN
 from qandas.people.models import Household, Name, Person
 
@@ -90,6 +90,10 @@ BLEND_ARABIC = (0.45, 0.35, 0.2)
 PK_SPAN = 1 << 40  # above any person id: (weight shared, id) sorted as one integer
 TOGETHER = 0.9  # of how alike two names run together are, what a name scores so (at most)
 UNKNOWN = 0.5  # agreement of a fact given in the query that the record does not hold
+NEAR = "near"  # a document number one character off the record's (``Scored.notes``)
+# The least a candidate holding the document number given scores, whatever the name:
+# shown, under the duplicate guard's and a likely match's 0.8.
+DOCUMENT_HELD = 0.7
 # A token scoring below this counts less than its score (``counted``). Chosen with the
 # factor 3 on match_list's development list (bench/linkage.py's generator on the
 # development groups, never the benchmark's): of the rows whose person is not in the
@@ -257,6 +261,7 @@ REASONS = {
     "same_document": gettext_lazy("same document number"),
     "other_document": gettext_lazy("other document"),
     "no_document": gettext_lazy("no document on record"),
+    "near_document": gettext_lazy("document number one character off"),
     "together": gettext_lazy("%(query)s ≈ %(found)s (written together)"),
 }
 
@@ -1507,6 +1512,8 @@ def _note(kind: str, value: Any, said: dict[str, str]) -> str:
         return said["same_city" if value else "other_city"]
     if value is None:
         return said["no_document"]
+    if value == NEAR:
+        return said["near_document"]
     return said["same_document" if value else "other_document"]
 
 
@@ -1625,7 +1632,7 @@ class Hints:
         reads it, else none)."""
         return cls(
             name=value.get("name", ""),
-            birth_year=birth_year(value.get("birth_year", "")),
+            birth_year=row_birth_year(value),
             father_name=value.get("father_name", ""),
             document_number=value.get("document_number", ""),
             city=value.get("city", ""),
@@ -1813,12 +1820,20 @@ def _scored(
             weights += CITY
             agreed += CITY * (1.0 if same else UNKNOWN)
             notes.append(("city", same))
+        same_number = False
         if number and documents is not None:
             agree = UNKNOWN
             if facts.pk in documents:
-                document_match = number in documents[facts.pk]
-                agree = 1.0 if document_match else 0.0
-                notes.append(("document", document_match))
+                same_number = number in documents[facts.pk]
+                if same_number:
+                    agree = 1.0
+                    notes.append(("document", True))
+                elif any(Levenshtein.distance(number, held) <= 1 for held in documents[facts.pk]):
+                    # One character off: a typing error as likely as another document.
+                    notes.append(("document", NEAR))
+                else:
+                    agree = 0.0
+                    notes.append(("document", False))
             else:  # it weighs in as unknown: the why says so, or the score drops unsaid
                 notes.append(("document", None))
             weights += 3.0
@@ -1831,6 +1846,10 @@ def _scored(
             # Facts weighing less than one (a city alone) weigh in for as much less.
             share = (1 - NAME_WEIGHT) * min(1.0, weights)
             score = (1 - share) * best + share * ((agreed + proof) / weights)
+        if same_number:
+            # The same document number finds its holder whatever the name: a row of a
+            # CNIC and "Unknown" found nobody (found by exploratory testing, 14b).
+            score = max(score, DOCUMENT_HELD)
         if score > 0:
             ranked.append((-round(min(score, 1.0), 4), at, best, best_name, chosen, notes))
     # Best first; of equals, the first candidate (those sharing most keys come first).

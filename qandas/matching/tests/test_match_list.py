@@ -373,9 +373,10 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
 ) -> None:
     """A row's document number agrees or disagrees with each candidate's documents as
     ``search`` compares them (letters and digits, case folded), and finds its holder
-    under another name however it is written (``Document.number_key``); but a holder
-    whose name is nothing like the row's scores under the floor (0.45), and is no
-    candidate, as on the list page."""
+    under another name however it is written (``Document.number_key``). A holder whose
+    name is nothing like the row's scored under the floor (0.45), and was no candidate;
+    a row of a CNIC and "Unknown" then found nobody (found by exploratory testing, 14b).
+    The holder now scores ``DOCUMENT_HELD``, under a likely match's 0.8."""
     imported(
         tmp_path,
         "external_id,name,city,document_number\n"
@@ -390,7 +391,11 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
     first = lines[0]["candidates"]
     assert first[0]["external_id"] == "D-1" and "same document number" in first[0]["why"]
     assert "other document" in next(c["why"] for c in first if c["external_id"] == "D-2")
-    assert lines[1]["candidates"] == []
+    from qandas.matching import search
+
+    (held,) = lines[1]["candidates"]
+    assert held["external_id"] == "D-1" and held["score"] == search.DOCUMENT_HELD
+    assert "same document number" in held["why"]
     near = match(cast, tmp_path, "name,document_number\nKamil Hakimzai,ab 123\n")
     assert [c["external_id"] for c in near[0]["candidates"]][:1] == ["D-1"]
     assert "same document number" in near[0]["candidates"][0]["why"]

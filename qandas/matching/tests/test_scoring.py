@@ -285,3 +285,56 @@ def test_a_list_row_written_with_the_fathers_name_is_scored_with_it() -> None:
         assert [m.facts.pk for m in ranked] == [3, 2, 1], written
         assert ranked[0].score > 0.85, written
         assert dict(ranked[0].notes)["father"] > 0.9, written
+
+
+def test_the_same_document_number_finds_its_holder_and_one_character_off_is_no_proof() -> None:
+    """Found by exploratory testing (14b): a row giving a CNIC and "Unknown" for a name
+    found nobody, not even the number's holder; and a CNIC one digit off ranked the
+    right man, named in full with his father, under namesakes with no document at all."""
+
+    def person(pk: int, name: str) -> search.Facts:
+        return search.Facts(pk, [name], 1990, "Serik", ("karachi", "Karachi"), f"c{pk}")
+
+    holder = person(1, "Nurlan Kenzhebayev")
+    alone = search.score_facts(
+        [holder], "Unknown", document_number="42101-1234567-1", documents={1: {"4210112345671"}}
+    )
+    assert alone and alone[0].score == search.DOCUMENT_HELD
+    assert "same document number" in alone[0].in_words(search.words())
+
+    namesake = person(2, "Nurlan Kenzhebayev")
+    ranked = search.score_facts(
+        [namesake, holder],
+        "Nurlan Kenzhebayev",
+        father_name="Serik",
+        document_number="42101-1234568-1",  # one digit off
+        documents={1: {"4210112345671"}},
+    )
+    assert ranked[0].score == ranked[1].score  # no proof either way
+    assert "document number one character off" in ranked[1].in_words(search.words())
+    other = search.score_facts(
+        [holder],
+        "Nurlan Kenzhebayev",
+        document_number="35202-7654321-9",
+        documents={1: {"4210112345671"}},
+    )
+    assert other[0].score < ranked[0].score - 0.2  # another number: against him
+
+
+@pytest.mark.parametrize(
+    ("listed", "registered"),
+    [
+        ("Omarov Y.", "Yerlan Omarov"),  # "y" was dropped as the Spanish "and"
+        ("Mst. Gulnara Sadykova", "Gulnara Sadykova"),
+        ("Mussammat Gulnara Sadykova", "Gulnara Sadykova"),
+        ("Haji Nurlan Omarov", "Nurlan Omarov"),
+    ],
+)
+def test_pakistani_titles_and_a_y_initial_are_read_as_such(listed: str, registered: str) -> None:
+    """Found by exploratory testing (14b): Mst. (Mussammat) and Haji counted as names
+    the record lacks (0.70), and "Y." was dropped, so "Omarov Y." was every Omarov."""
+    score = search.name_match(analyse(listed), analyse(registered))[0]
+    assert score > 0.75
+    if "Y." in listed:
+        assert score > search.name_match(analyse(listed), analyse("Kanat Omarov"))[0] + 0.2
+    assert without_kin("TIMUR BAIMUKHANOV S/0 RUSTAM") == ("TIMUR BAIMUKHANOV", "RUSTAM")

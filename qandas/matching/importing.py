@@ -15,6 +15,7 @@ person (one reindex each) is too slow for lists of many thousands.
 from __future__ import annotations
 
 import multiprocessing
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -184,12 +185,23 @@ def name_list(value: dict[str, str]) -> list[str]:
 OTHER_NAMES_MATCHED = 5
 
 
+# An alias written in the name's cell, as police lists write one: "Nurlan Kenzhebayev
+# alias Nurik", "… @ Nurik", "… urf Nurik", "… a.k.a. Nurik", "… عرف نوریک". Matched as
+# the name and another name, not as one name: with "urf", the alias's brother came
+# first (found by exploratory testing, 14b).
+ALIAS = re.compile(r"\s*@\s*|\s+(?:alias|urf|a\.?k\.?a\.?|عرف)\s+", re.IGNORECASE)
+
+
 def names_to_match(value: dict[str, str]) -> list[tuple[str, str]]:
     """The names of a list row to match: its name and its first ``OTHER_NAMES_MATCHED``
     other names, each once, with the other name each is ("" for the row's name: what
-    ``search.best_of`` takes)."""
-    own = visible(value.get("name", "")).strip()  # the name, if any, comes first
-    names = list(dict.fromkeys(name_list(value)))[: OTHER_NAMES_MATCHED + bool(own)]
+    ``search.best_of`` takes). An alias in the name's cell (``ALIAS``) is another name."""
+    written = visible(value.get("name", "")).strip()  # the name, if any, comes first
+    own, *aliases = [part.strip() for part in ALIAS.split(written)] if written else [""]
+    if not own:  # nothing before the alias word: the cell is the name
+        own, aliases = written, []
+    every = [own, *aliases, *name_list({**value, "name": ""})]
+    names = list(dict.fromkeys(n for n in every if n))[: OTHER_NAMES_MATCHED + bool(own)]
     return [(name, "" if name == own else name) for name in names]
 
 

@@ -750,3 +750,24 @@ def test_a_column_qandas_does_not_read_is_labelled_as_the_file_heads_it(
     row = page.split('class="listed-name"')[1].split("</dl>")[0]
     labels = re.findall(r"<dt>([^<]*)</dt>", row)
     assert labels == ["Father&#x27;s name", "№", "Remarks", "Примечание"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Nurlan Kenzhebayev alias Nurik",
+        "Nurlan Kenzhebayev @ Nurik",
+        "Nurlan Kenzhebayev urf Nurik",
+        "Nurlan Kenzhebayev a.k.a. Nurik",
+    ],
+)
+def test_an_alias_in_the_name_cell_is_another_name(written: str) -> None:
+    """Police lists write an alias in the name's cell. Matched as one name, "Nurlan
+    Kenzhebayev urf Nurik" put his brother first (found by exploratory testing, 14b)."""
+    assert importing.names_to_match({"name": written, "other_names": "Nurzhan"}) == [
+        ("Nurlan Kenzhebayev", ""),
+        ("Nurik", "Nurik"),
+        ("Nurzhan", "Nurzhan"),
+    ]
+    assert importing.names_to_match({"name": "نورلان عرف نوریک"})[1] == ("نوریک", "نوریک")
+    assert importing.names_to_match({"name": "Alias Khan"}) == [("Alias Khan", "")]

@@ -166,7 +166,7 @@ def test_bad_files_are_refused_and_nothing_is_stored(
     monkeypatch.setattr(lists, "MAX_ROWS", 2)
     bad: list[tuple[bytes | str, str, str]] = [
         ('name,note\nAibek Sharifi,=HYPERLINK("http://x")\n', "list.csv", "formula"),
-        ("given_name,city\nAibek Sharifi,Karachi\n", "list.csv", "“name”"),
+        ("nickname,city\nAibek Sharifi,Karachi\n", "list.csv", "“name”"),
         (b"%PDF-1.4 not a list", "list.csv", "not a list"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "list.xls", ".xls"),
         (b"PK\x03\x04 broken zip", "list.xlsx", "not a spreadsheet that can be read"),

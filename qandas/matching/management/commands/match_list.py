@@ -31,11 +31,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from qandas.accounts.models import Organisation
 from qandas.matching import importing, search
 from qandas.matching.batch import Hints, match_rows
-from qandas.matching.tables import TableError, encoding_argument, read_path
+from qandas.matching.tables import NAME_PARTS, TableError, encoding_argument, read_path
 
 PROGRESS_EVERY = 10_000
 # What ranks the candidates: the names, and the facts Hints reads.
 USED = ("name", "other_names", "birth_year", "age", "father_name", "document_number", "city")
+USED += NAME_PARTS  # joined as the name when there is no name column
 
 
 class Command(BaseCommand):

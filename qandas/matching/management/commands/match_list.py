@@ -35,8 +35,10 @@ from qandas.matching.tables import NAME_PARTS, TableError, encoding_argument, re
 
 PROGRESS_EVERY = 10_000
 # What ranks the candidates: the names, and the facts Hints reads.
-USED = ("name", "other_names", "birth_year", "age", "father_name", "document_number", "city")
-USED += NAME_PARTS  # joined as the name when there is no name column
+USED = (
+    *("name", "other_names", "birth_year", "age", "father_name", "document_number", "city"),
+    *NAME_PARTS,  # joined as the name when there is no name column
+)
 
 
 class Command(BaseCommand):

@@ -375,7 +375,12 @@ class Matcher:
                 }
             )
         )
-        scoring = [bool(ids and row.name.strip()) for row, ids in zip(rows, chosen, strict=True)]
+        # A row of a document number and no name finds the number's holder
+        # (``search.DOCUMENT_HELD``).
+        scoring = [
+            bool(ids and (row.name.strip() or number_key(row.document_number)))
+            for row, ids in zip(rows, chosen, strict=True)
+        ]
         asked = [
             (row, [people[pk] for pk in dict.fromkeys(ids) if pk in people])
             for row, ids, scored in zip(rows, chosen, scoring, strict=True)

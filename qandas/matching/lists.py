@@ -35,7 +35,7 @@ from qandas.incidents.models.events import RevisionAction, Source, TimePrecision
 from qandas.incidents.models.places import CUSTODY_READERS
 from qandas.lib import files
 from qandas.lib.files import CleanFile
-from qandas.lib.numbers import birth_year, row_birth_year
+from qandas.lib.numbers import birth_year, number_key, row_birth_year
 from qandas.lib.scripts import has_letter
 from qandas.people.merged import merged_here, now_kept_as
 from qandas.people.models import Person, fold
@@ -196,7 +196,10 @@ def match_cells(
     person once at their best (``search.best_of``: one found only by an other name says
     which, ``"by"``). ``on``: the list's date, which an age is counted to."""
     found = []
-    for name, by in importing.names_to_match(cells):
+    names = importing.names_to_match(cells)
+    if not names and number_key(cells.get("document_number", "")):
+        names = [("", "")]  # a document number alone finds its holder
+    for name, by in names:
         # Scored on plain values: the page loads the people it shows, when it shows them.
         matches = _scored(people, name, cells, limit=top + TIED_KEPT, on=on)
         candidates = [

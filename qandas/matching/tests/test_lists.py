@@ -771,3 +771,25 @@ def test_an_alias_in_the_name_cell_is_another_name(written: str) -> None:
     ]
     assert importing.names_to_match({"name": "نورلان عرف نوریک"})[1] == ("نوریک", "نوریک")
     assert importing.names_to_match({"name": "Alias Khan"}) == [("Alias Khan", "")]
+
+
+def test_a_row_of_a_document_number_alone_finds_its_holder(
+    client: Client, cast: Cast, people: dict[str, Person], station: Place
+) -> None:
+    """A police list may give a CNIC where the name is blank; such a row found nobody
+    (found by exploratory testing, 14b)."""
+    from qandas.documents.models import Document
+
+    Document.objects.create(
+        organisation=cast.organisation,
+        person=people["sharifi"],
+        kind="other",
+        number="42101-1234567-1",
+    )
+    client.force_login(cast.coordinator)
+    content = "name,document_number\n,4210112345671\n,99999\n"
+    assert post_list(client, content, place=str(station.code)).status_code == 302
+    first, second = ListUpload.objects.get().rows.all()
+    assert [c["person"] for c in first.candidates] == [people["sharifi"].pk]
+    assert first.candidates[0]["score"] == search.DOCUMENT_HELD
+    assert second.candidates == []

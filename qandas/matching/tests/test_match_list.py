@@ -396,6 +396,10 @@ def test_a_rows_document_number_is_compared_with_the_candidates_documents(
     (held,) = lines[1]["candidates"]
     assert held["external_id"] == "D-1" and held["score"] == search.DOCUMENT_HELD
     assert "same document number" in held["why"]
+    # A number and no name at all finds its holder too; nobody else.
+    alone = match(cast, tmp_path, "name,document_number\n,AB 123\n,ZZ 999\n")
+    assert [c["external_id"] for c in alone[0]["candidates"]] == ["D-1"]
+    assert alone[1]["candidates"] == []
     near = match(cast, tmp_path, "name,document_number\nKamil Hakimzai,ab 123\n")
     assert [c["external_id"] for c in near[0]["candidates"]][:1] == ["D-1"]
     assert "same document number" in near[0]["candidates"][0]["why"]

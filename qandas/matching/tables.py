@@ -171,6 +171,13 @@ class TableError(ValueError):
     """The file cannot be read as a list; the message says why and what to do."""
 
 
+def too_large() -> TableError:
+    """The refusal of a file past ``MAX_BYTES``."""
+    return TableError(
+        _("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 2**20}
+    )
+
+
 def unreadable() -> TableError:
     """The refusal of a file that is no spreadsheet, or one that cannot be read to its
     end (a ZIP of something else, a workbook cut short, a cell that makes no sense)."""
@@ -259,12 +266,7 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 )
                 % {"encoding": encoding}
             )
-        try:
-            return data.decode(encoding), encoding
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise TableError(
-                _("The file is not in the encoding %(encoding)s.") % {"encoding": encoding}
-            ) from exc
+        return _decoded(data, encoding), encoding
     if data.startswith(UTF32_BOMS):
         return _decoded(data, "utf-32"), "utf-32"
     if data.startswith(UTF16_BOMS):
@@ -301,17 +303,23 @@ def _plainly_utf8(data: bytes, encoding: str) -> bool:
     UTF-8's names: a real file in a code page is next to never valid UTF-8."""
     if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
         return False
+    return _utf8(data) and any(byte > 127 for byte in data[:200_000])
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether ``data`` reads as UTF-8 (with or without its byte-order mark)."""
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
-    return any(byte > 127 for byte in data[:200_000])
+    return True
 
 
 def _decoded(data: bytes, encoding: str) -> str:
+    """``data`` read in ``encoding``, or refused, saying so."""
     try:
         return data.decode(encoding)
-    except UnicodeDecodeError as exc:
+    except (LookupError, UnicodeDecodeError) as exc:
         raise TableError(
             _("The file is not in the encoding %(encoding)s.") % {"encoding": encoding}
         ) from exc
@@ -361,11 +369,7 @@ def _text_with_a_stray_control(data: bytes) -> bool:
     controls = len(CONTROL.findall(start.decode("latin-1")))
     if controls > STRAY_BYTES or controls > len(start) // 100 or _looks_utf16(data):
         return False
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return _utf8(data)
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -707,9 +711,7 @@ def read(
     """Every row of a CSV or XLSX file (its first sheet not hidden), checked; ``TableError`` if not,
     or as soon as a row past ``max_rows`` (rows that hold something) is read."""
     if len(data) > MAX_BYTES:
-        raise TableError(
-            _("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 2**20}
-        )
+        raise too_large()
     if data.startswith(OLE_MAGIC) or filename.lower().endswith(".xls"):
         raise TableError(_("Old Excel files (.xls) cannot be read; save the list as .xlsx or CSV."))
     problems: list[str] = []  # every cell's, so that one upload names them all
@@ -810,9 +812,7 @@ def read_path(
         if not path.is_file():  # a directory; a pipe would be waited on for ever
             raise TableError(_("%(path)s is not a file.") % {"path": path})
         if size > MAX_BYTES:
-            raise TableError(
-                _("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 2**20}
-            )
+            raise too_large()
         data = path.read_bytes()
     except OSError as exc:
         raise TableError(

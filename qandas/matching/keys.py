@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -171,6 +172,29 @@ def aside(rom: str) -> bool:
     return rom.endswith(PATRONYMIC) and any(
         rom.endswith(ending) and len(rom) - len(ending) >= 3 for ending in PATRONYMIC
     )
+
+
+# A full name of this many words at least, one a patronymic, gives the father's name:
+# "Омаров Ерлан Канатович", as an embassy writes names, or a passport's "Yerlan Kanatuly
+# Omarov". Of two words, the second may be a family name shaped as one (Abramovich,
+# Lukashevich), or the patronymic alone stands for a family name.
+FULL_NAME = 3
+
+
+def father_in(tokens: Sequence[Token]) -> str:
+    """The father's name a patronymic among a full name's tokens says, romanised
+    (``Kanatovich``, ``Қанатұлы``: ``kanat``); "" when it says none, or the name has fewer
+    than ``FULL_NAME`` words besides titles."""
+    if sum(token.rom not in TITLES for token in tokens) < FULL_NAME:
+        return ""
+    for token in tokens:
+        rom = token.rom
+        if rom in TITLES or not rom.endswith(PATRONYMIC):
+            continue
+        for ending in PATRONYMIC:
+            if rom.endswith(ending) and len(rom) - len(ending) >= 3:
+                return rom[: -len(ending)]
+    return ""
 
 
 # Patronymic and family-name endings; a token ending with one is also keyed by its stem.

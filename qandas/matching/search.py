@@ -90,6 +90,9 @@ BLEND_ARABIC = (0.45, 0.35, 0.2)
 PK_SPAN = 1 << 40  # above any person id: (weight shared, id) sorted as one integer
 TOGETHER = 0.9  # of how alike two names run together are, what a name scores so (at most)
 UNKNOWN = 0.5  # agreement of a fact given in the query that the record does not hold
+# How a query gives a father's name: in a column or after "s/o", or as a patronymic of
+# its name (``keys.father_in``).
+GIVEN, PATRONYMIC = "given", "patronymic"
 NEAR = "near"  # a document number one character off the record's (``Scored.notes``)
 # The least a candidate holding the document number given scores, whatever the name:
 # shown, under the duplicate guard's and a likely match's 0.8.
@@ -1471,10 +1474,16 @@ class Facts:
         return self.spelt
 
     def father_tokens(self) -> tuple[tuple[str, tuple[keys.Token, ...]], ...]:
-        """The father's name with its tokens, if it has any."""
+        """The father's name with its tokens, if it has any; without one, the father's
+        name a patronymic of a name says (``keys.father_in``)."""
         if self.spelt_father is None:
-            self.spelt_father = _with_tokens([self.father_name] if self.father_name else [])
+            father = self.father_name or self.patronymic()
+            self.spelt_father = _with_tokens([father] if father else [])
         return self.spelt_father
+
+    def patronymic(self) -> str:
+        """The father's name the first of the names with a patronymic says, or ""."""
+        return next(filter(None, (keys.father_in(found) for _text, found in self.tokens())), "")
 
     @classmethod
     def of(cls, person: Person) -> Facts:
@@ -1739,7 +1748,9 @@ def score_all(
         # every name written, for the family name may be written only with the father's.
         name, father_name = keys.without_kin(hints.name, hints.father_name)
         tokens = keys.analyse(name)
-        father = keys.tokens_of(father_name) if father_name else ()
+        # Not given, the father's name may be in the name: "Омаров Ерлан Канатович".
+        patronymic = not father_name.strip() and keys.father_in(tokens)
+        father = keys.tokens_of(patronymic or father_name) if patronymic or father_name else ()
         # A candidate's names' tokens are worked out only when there is a name to
         # compare them with (the query's, the father's).
         nothing: list[tuple[tuple[str, tuple[keys.Token, ...]], ...]] = [()] * len(candidates)
@@ -1754,14 +1765,15 @@ def score_all(
         if fathers_names:
             of_fathers.append(len(tasks))
             tasks.append((father, fathers_names))
-        rows.append((hints, candidates, bool(father), texts, own, fathers, theirs))
+        asks = (PATRONYMIC if patronymic else GIVEN) if father else ""
+        rows.append((hints, candidates, asks, texts, own, fathers, theirs))
     named = score_many(tasks, of_fathers) if tasks else []
     cities = known_cities() if any(hints.city for hints, *_rest in rows) else {}
     return [
         _scored(
             replace(hints, city=cities.get(hints.city.strip().casefold(), "")),
             candidates,
-            bool_father,
+            asks,
             texts,
             named[own] if own >= 0 else None,
             fathers,
@@ -1769,14 +1781,14 @@ def score_all(
             documents,
             top,
         )
-        for hints, candidates, bool_father, texts, own, fathers, theirs in rows
+        for hints, candidates, asks, texts, own, fathers, theirs in rows
     ]
 
 
 def _scored(
     hints: Hints,
     candidates: Sequence[Facts],
-    father: bool,
+    father: str,  # how the query gives a father's name (``GIVEN``, ``PATRONYMIC``), or ""
     texts: list[list[tuple[str, int]]],
     named: Named | None,
     fathers: list[list[tuple[str, int]]],
@@ -1806,10 +1818,18 @@ def _scored(
                 notes.append(("born", (facts.birth_year, birth_year)))
             weights += 1.0
             agreed += years_agree(facts.birth_year, birth_year)
-        if father:
+        if father == GIVEN or (
+            father == PATRONYMIC and facts.father_name and not facts.patronymic()
+        ):
+            # A patronymic of the query's weighs only against a father's name the record
+            # holds: most records hold none, and a patronymic of the record's own was
+            # compared with it among the names.
             agree = UNKNOWN
-            if facts.father_name:
-                agree = scores_of_fathers[fathers[at][0][1]] if fathers[at] else 0.0
+            if fathers[at]:
+                agree = scores_of_fathers[fathers[at][0][1]]
+                notes.append(("father", agree))
+            elif facts.father_name:
+                agree = 0.0
                 notes.append(("father", agree))
             weights += 1.0
             agreed += agree

@@ -6,7 +6,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from qandas.lib.scripts import ARABIC, LATIN
-from qandas.matching import rewrites, search
+from qandas.matching import keys, rewrites, search
 from qandas.matching.keys import Token, analyse, name_part, tokens_of, without_kin
 
 pytestmark = pytest.mark.once
@@ -285,6 +285,57 @@ def test_a_list_row_written_with_the_fathers_name_is_scored_with_it() -> None:
         assert [m.facts.pk for m in ranked] == [3, 2, 1], written
         assert ranked[0].score > 0.85, written
         assert dict(ranked[0].notes)["father"] > 0.9, written
+
+
+@pytest.mark.parametrize(
+    ("name", "father"),
+    [
+        ("Омаров Ерлан Канатович", "kanat"),
+        ("Omarov Yerlan Kanatovna", "kanat"),
+        ("Ерлан Қанатұлы Омаров", "qanat"),
+        ("Yerlan Kanat uly Omarov", "kanat"),  # the ending written apart
+        ("Mr Yerlan Kanatuly", ""),  # two words besides the title: maybe a family name
+        ("Roman Abramovich", ""),  # a family name shaped as a patronymic
+        ("Омаров Ерлан Нурланов", ""),  # no patronymic
+    ],
+)
+def test_a_full_name_with_a_patronymic_says_the_fathers_name(name: str, father: str) -> None:
+    assert keys.father_in(analyse(name)) == father
+
+
+def test_a_patronymic_is_weighed_as_the_fathers_name_against_a_father_on_record() -> None:
+    """Found reading how an embassy list writes names (Фамилия Имя Отчество): the
+    patronymic was set aside, so "Омаров Ерлан Канатович" ranked Yerlan Omarov son of
+    Serik as high as the son of Kanat. It now weighs as the father's name against a
+    record holding one, and a record's own patronymic stands for its father's name
+    against a father given; a record holding no father's name loses nothing by it."""
+
+    def person(pk: int, name: str, father: str) -> search.Facts:
+        return search.Facts(pk, [name], 1990, father, ("karachi", "Karachi"), f"c{pk}")
+
+    son_of_kanat = person(1, "Yerlan Omarov", "Kanat")
+    son_of_serik = person(2, "Yerlan Omarov", "Serik")
+    no_father = person(3, "Yerlan Omarov", "")
+    people = [son_of_serik, no_father, son_of_kanat]
+    ranked = search.score_facts(people, "Омаров Ерлан Канатович")
+    assert [m.facts.pk for m in ranked] == [1, 3, 2]
+    assert ranked[1].score == pytest.approx(ranked[1].name_score, abs=1e-4)  # no fact weighed
+    assert "father" not in dict(ranked[1].notes)  # nothing to compare it with
+    assert dict(ranked[0].notes)["father"] > 0.9
+    assert ranked[2].score < 0.7
+
+    # A record's patronymic, against a father given in a column or after "s/o".
+    kanatovich = person(4, "Omarov Yerlan Kanatovich", "")
+    serikovich = person(5, "Omarov Yerlan Serikovich", "")
+    for written, father in (("Ерлан Омаров", "Канат"), ("Yerlan Omarov s/o Kanat", "")):
+        ranked = search.score_facts([serikovich, kanatovich], written, father_name=father)
+        assert [m.facts.pk for m in ranked] == [4, 5], written
+        assert dict(ranked[0].notes)["father"] > 0.9, written
+
+    # Both with a patronymic: compared once, among the names.
+    both = search.score_facts([kanatovich, serikovich], "Омаров Ерлан Канатович")
+    assert [m.facts.pk for m in both] == [4, 5]
+    assert all("father" not in dict(m.notes) for m in both)
 
 
 def test_the_same_document_number_finds_its_holder_and_one_character_off_is_no_proof() -> None:

@@ -360,7 +360,9 @@ def alike_all(
     for at, (a, others) in enumerate(people):
         weighing: dict[tuple[bool, bool], list[search.Facts]] = defaultdict(list)
         for b in others:
-            both = bool(a.birth_year and b.birth_year), bool(a.father_name and b.father_name)
+            # A record's patronymic says its father's name (``search.Facts.patronymic``).
+            fathers = a.father_name and (b.father_name or b.patronymic())
+            both = bool(a.birth_year and b.birth_year), bool(fathers)
             weighing[both].append(b)
         for (year, father), group in weighing.items():
             for text in a.names:

@@ -6,7 +6,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from qandas.lib.scripts import ARABIC, LATIN
-from qandas.matching import keys, rewrites, search
+from qandas.matching import duplicates, keys, rewrites, search
 from qandas.matching.keys import Token, analyse, name_part, tokens_of, without_kin
 
 pytestmark = pytest.mark.once
@@ -336,6 +336,22 @@ def test_a_patronymic_is_weighed_as_the_fathers_name_against_a_father_on_record(
     both = search.score_facts([kanatovich, serikovich], "Омаров Ерлан Канатович")
     assert [m.facts.pk for m in both] == [4, 5]
     assert all("father" not in dict(m.notes) for m in both)
+
+
+def test_the_duplicate_guard_tells_sons_of_two_fathers_apart_by_a_patronymic() -> None:
+    """Either record may hold the father's name, the other its patronymic: a namesake
+    born a year later to another father is not asked about."""
+
+    def person(pk: int, name: str, father: str, year: int) -> search.Facts:
+        return search.Facts(pk, [name], year, father, ("karachi", "Karachi"), f"c{pk}")
+
+    with_father = person(1, "Yerlan Omarov", "Serik", 1990)
+    same_son = person(2, "Omarov Yerlan Serikovich", "", 1990)
+    other_son = person(3, "Omarov Yerlan Kanatovich", "", 1991)
+    for a, b in ((with_father, same_son), (same_son, with_father)):
+        assert duplicates.facts_alike(a, b)[0] >= duplicates.THRESHOLD
+    for a, b in ((with_father, other_son), (other_son, with_father)):
+        assert duplicates.facts_alike(a, b)[0] < duplicates.THRESHOLD, a.names
 
 
 def test_the_same_document_number_finds_its_holder_and_one_character_off_is_no_proof() -> None:

@@ -184,12 +184,15 @@ FULL_NAME = 3
 def father_in(tokens: Sequence[Token]) -> str:
     """The father's name a patronymic among a full name's tokens says, romanised
     (``Kanatovich``, ``Қанатұлы``: ``kanat``); "" when it says none, or the name has fewer
-    than ``FULL_NAME`` words besides titles."""
-    if sum(token.rom not in TITLES for token in tokens) < FULL_NAME:
+    than ``FULL_NAME`` words besides titles. The first word is never the patronymic,
+    whether the family name comes first (Фамилия Имя Отчество) or last, and the first
+    word after it shaped as one is: "Abramovich Roman Arkadyevich" and "Roman Arkadyevich
+    Abramovich" are both Arkady's son."""
+    words = [token.rom for token in tokens if token.rom not in TITLES]
+    if len(words) < FULL_NAME:
         return ""
-    for token in tokens:
-        rom = token.rom
-        if rom in TITLES or not rom.endswith(PATRONYMIC):
+    for rom in words[1:]:
+        if not rom.endswith(PATRONYMIC):
             continue
         for ending in PATRONYMIC:
             if rom.endswith(ending) and len(rom) - len(ending) >= 3:

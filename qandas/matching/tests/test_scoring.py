@@ -296,6 +296,8 @@ def test_a_list_row_written_with_the_fathers_name_is_scored_with_it() -> None:
         ("Yerlan Kanat uly Omarov", "kanat"),  # the ending written apart
         ("Mr Yerlan Kanatuly", ""),  # two words besides the title: maybe a family name
         ("Roman Abramovich", ""),  # a family name shaped as a patronymic
+        ("Abramovich Roman Arkadyevich", "arkady"),
+        ("Roman Arkadyevich Abramovich", "arkady"),
         ("Омаров Ерлан Нурланов", ""),  # no patronymic
     ],
 )

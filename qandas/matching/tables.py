@@ -202,6 +202,10 @@ def column_name(header: str) -> str:
     return LABELS.get(name, name)
 
 
+READ = frozenset(LABELS.values())  # the columns a header may be read as
+BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # "(dd.mm.yyyy)", "[as on CNIC]"
+
+
 def plain_name(header: str) -> str:
     """``header`` as a column name, before ``LABELS``: ``Father's name`` is
     ``fathers_name``."""
@@ -221,8 +225,13 @@ def column_names(headers: list[str]) -> list[str]:
     columns named twice (found by exploratory testing, 14a)."""
     plain = [plain_name(h) for h in headers]
     columns: list[str] = []
-    for name in plain:
+    for header, name in zip(headers, plain, strict=True):
+        # A header saying how its column is written is read without it: "Дата рождения
+        # (дд.мм.гггг)" was a column not used (exploratory testing, 15).
         read_as = LABELS.get(name, name)
+        if read_as == name and read_as not in READ:
+            bare = plain_name(BRACKETED.sub(" ", header))
+            read_as = LABELS.get(bare, bare if bare in READ else name)
         if read_as != name and (read_as in plain or read_as in columns):
             read_as = name
         columns.append(read_as)

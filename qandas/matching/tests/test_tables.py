@@ -46,6 +46,9 @@ def test_utf8_with_or_without_bom_and_header_names_normalised() -> None:
         ("Фамилия Имя Отчество,Дата рождения", ["name", "birth_year"]),
         ("نام ملزم,عمر,Parentage (S/O - D/O - W/O)", ["name", "age", "father_name"]),
         ("Name,DOB", ["name", "birth_year"]),
+        # Found by exploratory testing (15): not used.
+        ("ФИО,Дата рождения (дд.мм.гггг)", ["name", "birth_year"]),
+        ("Name [as on CNIC],Age (years),Remarks (if any)", ["name", "age", "remarks_if_any"]),
         # Its parts: joined as the name (``name_of_parts``).
         ("Фамилия,Имя,Отчество", ["name", "surname", "given_name", "patronymic"]),
     ],

@@ -122,6 +122,9 @@ KINSHIP |= frozenset({"da", "dos", "das", "ter", "ten", "zu"})
 # or a title (``Mr``). Left over in a query (``search.score_many``), it lowers no score.
 PATRONYMIC: tuple[str, ...] = ("uly", "ulu", "kyzy", "qyzy", "ovich", "evich", "ovna", "evna")
 PATRONYMIC += ("ovych", "ivna", "ogly", "oglu")
+# Russian Ильинична, Никитична; Uzbek o'g'li, ugli, qizi; Azerbaijani qızı (found by
+# exploratory testing, 15: "Rustam Abdulla o'g'li Aliyev" scored every Rustam Aliyev 0.54).
+PATRONYMIC += ("ichna", "ogli", "ugli", "qizi", "kizi", "gizi")
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr"})
 # Pakistani lists' titles: Mst. (Mussammat, مسماۃ) for a woman, Haji (حاجی) for one who
 # made the pilgrimage (found by exploratory testing, 14b).
@@ -167,11 +170,7 @@ def without_kin(name: str, father_name: str = "") -> tuple[str, str]:
 
 def aside(rom: str) -> bool:
     """Whether a romanised token is a patronymic or a title (``PATRONYMIC``, ``TITLES``)."""
-    if rom in TITLES:
-        return True
-    return rom.endswith(PATRONYMIC) and any(
-        rom.endswith(ending) and len(rom) - len(ending) >= 3 for ending in PATRONYMIC
-    )
+    return rom in TITLES or bool(patronymic_stem(rom))
 
 
 # A full name of this many words at least, one a patronymic, gives the father's name:
@@ -183,21 +182,43 @@ FULL_NAME = 3
 
 def father_in(tokens: Sequence[Token]) -> str:
     """The father's name a patronymic among a full name's tokens says, romanised
-    (``Kanatovich``, ``Қанатұлы``: ``kanat``); "" when it says none, or the name has fewer
-    than ``FULL_NAME`` words besides titles. The first word is never the patronymic,
-    whether the family name comes first (Фамилия Имя Отчество) or last, and the first
-    word after it shaped as one is: "Abramovich Roman Arkadyevich" and "Roman Arkadyevich
-    Abramovich" are both Arkady's son."""
-    words = [token.rom for token in tokens if token.rom not in TITLES]
+    (``Kanatovich``, ``Қанатұлы``: ``kanat``); "" when it says none (``patronymic_at``)."""
+    at = patronymic_at(tokens)
+    return patronymic_stem(tokens[at].rom) if at >= 0 else ""
+
+
+def patronymic_at(tokens: Sequence[Token]) -> int:
+    """Where a full name's patronymic is among its tokens, or -1: none, or the name has
+    fewer than ``FULL_NAME`` words besides titles. The first word is never the
+    patronymic, whether the family name comes first (Фамилия Имя Отчество) or last, and
+    the first word after it shaped as one is: "Abramovich Roman Arkadyevich" and "Roman
+    Arkadyevich Abramovich" are both Arkady's son (exploratory testing, 15, found
+    "Карпович Роман Аркадьевич" read as Karp's)."""
+    words = [at for at, token in enumerate(tokens) if token.rom not in TITLES]
     if len(words) < FULL_NAME:
+        return -1
+    return next((at for at in words[1:] if patronymic_stem(tokens[at].rom)), -1)
+
+
+def patronymic_stem(rom: str) -> str:
+    """The father's name a romanised patronymic is made of (``kanatovich``: ``kanat``), or
+    "" for a word that is none: its ending must leave three letters at least."""
+    if not rom.endswith(PATRONYMIC):
         return ""
-    for rom in words[1:]:
-        if not rom.endswith(PATRONYMIC):
-            continue
-        for ending in PATRONYMIC:
-            if rom.endswith(ending) and len(rom) - len(ending) >= 3:
-                return rom[: -len(ending)]
+    for ending in PATRONYMIC:
+        if rom.endswith(ending) and len(rom) - len(ending) >= 3:
+            return rom[: -len(ending)]
     return ""
+
+
+def father_named(father_name: str) -> str:
+    """A father's name as a list gives it, the father's own name when it is one
+    patronymic: a Kazakh ID's "Әкесінің аты" column may hold "Қанатұлы", and "Канатович"
+    was 95% alike "Kanat" (exploratory testing, 15)."""
+    tokens = analyse(father_name) if father_name else ()
+    if len(tokens) == 1 and (father := patronymic_stem(tokens[0].rom)):
+        return father
+    return father_name
 
 
 # Patronymic and family-name endings; a token ending with one is also keyed by its stem.

@@ -215,7 +215,7 @@ def father_named(father_name: str) -> str:
     """A father's name as a list gives it, the father's own name when it is one
     patronymic: a Kazakh ID's "Әкесінің аты" column may hold "Қанатұлы", and "Канатович"
     was 95% alike "Kanat" (exploratory testing, 15)."""
-    tokens = analyse(father_name) if father_name else ()
+    tokens = tokens_of(father_name) if father_name else ()
     if len(tokens) == 1 and (father := patronymic_stem(tokens[0].rom)):
         return father
     return father_name

@@ -1505,7 +1505,10 @@ class Facts:
         """The father's name with its tokens, if it has any; without one, the father's
         name a patronymic of a name says (``keys.father_in``)."""
         if self.spelt_father is None:
-            father = self.father_name or self.patronymic()
+            # A father's name held as a patronymic (``keys.father_named``) is compared
+            # as the father's own, as a list's is.
+            father = keys.father_named(self.father_name) if self.father_name else ""
+            father = father or self.patronymic()
             self.spelt_father = _with_tokens([father] if father else [])
         return self.spelt_father
 

@@ -354,6 +354,13 @@ def test_a_patronymic_is_weighed_as_the_fathers_name() -> None:
         assert dict(ranked[0].notes)["patronymic"] > 0.95, written
         assert ranked[1].score < 0.7, written
 
+    # A father's name held as a patronymic is compared as the father's own, as a list's
+    # is: a family name shaped as one (Stefanović), given for a father, agrees with itself.
+    held = [_person(6, "Yerlan Omarov", "Қанатұлы"), _person(7, "Petar Jovanović", "Stefanović")]
+    for written, father in (("Yerlan Omarov", "Kanat"), ("Petar Jovanović", "Stefanović")):
+        ranked = search.score_facts(held, written, father_name=father)
+        assert dict(ranked[0].notes)["father"] > 0.9, written
+
 
 def test_a_patronymic_never_answers_a_given_name() -> None:
     """Found by exploratory testing (15): paired with the other name's words, the son's

@@ -247,6 +247,7 @@ def query_keys(tokens: tuple[keys.Token, ...]) -> set[str]:
 # claimed a likeness there is not, and so did "кайрат ≈ saparbekov" (0.46) beside a
 # name matched in full. Only the words change: scores and ranks do not.
 ALIKE = 0.7
+UNLIKE = ("unlike", "compound")  # reasons said with "≠": two names, not one
 
 REASONS = {
     "same": gettext_lazy("same spelling"),
@@ -259,6 +260,7 @@ REASONS = {
     "usual": gettext_lazy("a usual Latin spelling of it"),
     "without_particle": gettext_lazy("without the particle joined to it"),
     "initial": gettext_lazy("its initial"),
+    "compound": gettext_lazy("another name built on it"),
     # How a fact given agreed (``Scored.notes``).
     "born": gettext_lazy("born %(year)s"),
     # Of a candidate: born in one year, the query giving another; its father's name
@@ -341,7 +343,7 @@ class Why:
         if self.together:
             return said["together"] % {"query": self.together[0], "found": self.together[1]}
         clauses = (
-            f"{p.query} {'≠' if p.reason == 'unlike' else '≈'} {p.found} ({said[p.reason]})"
+            f"{p.query} {'≠' if p.reason in UNLIKE else '≈'} {p.found} ({said[p.reason]})"
             for p in self.pairs
         )
         return "; ".join(dict.fromkeys(clauses))  # a word written twice is said once
@@ -403,6 +405,7 @@ class Pairs:
     variant: np.ndarray[Any, np.dtype[np.bool_]]
     part: Scores  # ``without_particle``
     initial: np.ndarray[Any, np.dtype[np.bool_]]  # ``_initials``
+    compound: np.ndarray[Any, np.dtype[np.bool_]]  # ``compounds``
 
     @classmethod
     def every(cls, query: tuple[keys.Token, ...], found: tuple[keys.Token, ...]) -> Pairs:
@@ -472,6 +475,10 @@ class Pairs:
         instead = (alike > score) & ~variant
         part = np.where(instead, PART * alike, 0.0)
         score = np.where(instead, part, score)
+        # Another name built on it ("Kanatbek" on "Kanat", "Yerbolat" on "Bolat") is
+        # another name, not a spelling of it (``compounds``).
+        compound = compounds(queries, found, ours, theirs) & ~variant & (score > COMPOUND)
+        score = np.where(compound, COMPOUND, score)
         same = (
             np.array([t.rom for t in queries], dtype=object)[ours]
             == np.array([t.rom for t in found], dtype=object)[theirs]
@@ -491,7 +498,9 @@ class Pairs:
             score = np.where(
                 initial, np.where(longer > 1, INITIAL, np.maximum(score, INITIAL)), score
             )
-        return cls(queries, found, ours, theirs, score, blend, learned, variant, part, initial)
+        return cls(
+            queries, found, ours, theirs, score, blend, learned, variant, part, initial, compound
+        )
 
     def match(self, at: int) -> TokenMatch:
         """The pair at ``at``, with why it matched."""
@@ -500,6 +509,8 @@ class Pairs:
             reason = "same" if query.text == found.text else "latin"
         elif self.variant[at]:
             reason = "variant"
+        elif self.compound[at]:
+            reason = "compound"
         elif self.initial[at] and self.score[at] == INITIAL:
             reason = "initial"
         elif self.part[at] == self.score[at]:  # as a name without its particle
@@ -597,6 +608,76 @@ def without_particle(
     places = np.arange(len(at))
     part[at] = Pairs.of(shorter, others, places, places, parts=False).score
     return part
+
+
+# Kazakh and other Turkic given names are built on others: Kanat, Kanatbek; Bolat,
+# Yerbolat; Nurlan, Nurlanbek; family names on them (Omarov, Omarbekov). Such a pair is
+# two names, and scored as spellings of one (0.87 to 0.94 by their shared letters) a
+# brother, or a father of another name, passed for the same (exploratory testing, 14b
+# and 15: "Aruzhan Tokhtarova", father Kanatbek, and the same name, father Kanat, came
+# first in the duplicate queue at 0.996). It scores ``COMPOUND`` at most, counted as
+# 0.4 (``counted``): "Kanat Omarov" scores 0.7 against "Kanatbek Omarov", and a father
+# Kanatbek is another father than Kanat (``duplicates.FATHERS_DIFFER``).
+COMPOUND = 0.7
+BUILT_AFTER = ("bek", "bai", "bay", "gul", "zhan", "bol", "sultan")
+BUILT_BEFORE = ("yer", "er", "nur", "zhan", "kara", "ak")
+FAMILY_ENDS = ("ova", "eva", "ov", "ev")
+
+
+def compounds(
+    queries: tuple[keys.Token, ...], found: tuple[keys.Token, ...], ours: Index, theirs: Index
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Whether each pair's one token is the other's name with more built on it
+    (``BUILT_AFTER``, ``BUILT_BEFORE``): the longer without it is the shorter, or a
+    spelling of it (``WEAK`` alike: Qanatbek, Kanat); family names without their ending
+    (Omarov, Omarbekov). Not in Arabic script, which writes neither the vowels nor
+    always the joins."""
+    mine = [_built_on(t) for t in queries]
+    yours = [_built_on(t) for t in found]
+    if not any(mine) and not any(yours):
+        return np.zeros(len(ours), bool)
+    return np.array(
+        [
+            _is_built_on(mine[q], yours[f]) or _is_built_on(yours[f], mine[q])
+            for q, f in zip(ours.tolist(), theirs.tolist(), strict=True)
+        ],
+        bool,
+    )
+
+
+def _built_on(token: keys.Token) -> tuple[str, tuple[str, ...]] | None:
+    """A token's name without a family name's ending, and what it would be built on
+    (the name without each ``BUILT_AFTER``/``BUILT_BEFORE`` it has, three letters or
+    more); ``None`` in Arabic script."""
+    if token.script == ARABIC:
+        return None
+    base = token.rom
+    for end in FAMILY_ENDS:
+        if base.endswith(end) and len(base) - len(end) >= 3:
+            base = base[: -len(end)]
+            break
+    after = tuple(base[: -len(e)] for e in BUILT_AFTER if base.endswith(e))
+    before = tuple(base[len(e) :] for e in BUILT_BEFORE if base.startswith(e))
+    # Built after three letters (Ali, Alibek); before, on four ("Nur" and "lan" are not
+    # Nurlan's names). Not "Ai-": Aikaterini is Katerina.
+    return base, tuple(u for u in after if len(u) >= 3) + tuple(u for u in before if len(u) >= 4)
+
+
+def _is_built_on(
+    longer: tuple[str, tuple[str, ...]] | None, shorter: tuple[str, tuple[str, ...]] | None
+) -> bool:
+    if longer is None or shorter is None or not longer[1]:
+        return False
+    base = shorter[0]
+    # Three letters more at least, as long as the name without them: "Ashimbayeva" is no
+    # name built on "Asimbaeva", nor "Srdzhan" on "Srdan".
+    if len(longer[0]) - len(base) < 3:
+        return False
+    return any(
+        u == base
+        or (abs(len(u) - len(base)) <= 1 and JaroWinkler.normalized_similarity(u, base) >= WEAK)
+        for u in longer[1]
+    )
 
 
 def _part(token: keys.Token, part: str | None) -> keys.Token:

@@ -406,7 +406,8 @@ def asked_about(score: float, name_score: float, notes: tuple[tuple[str, Any], .
     year_off = bool(held and given and held != given)
     if year_off and abs(int(held) - int(given)) > YEARS_APART:
         return value
-    father_differs = facts.get("father", facts.get("patronymic", 1.0)) < FATHERS_DIFFER
+    father = facts.get("father", facts.get("patronymic"))  # None: the record holds none
+    father_differs = father is not None and father < FATHERS_DIFFER
     if search.reaches(name_score, SAME_NAME) and not (year_off and father_differs):
         value = max(value, THRESHOLD)
     return value

@@ -270,6 +270,7 @@ REASONS = {
     "born_other": gettext_lazy("born %(year)s (given: %(given)s)"),
     "father": gettext_lazy("father's name %(score).0f%% alike"),
     "patronymic": gettext_lazy("father's name, from the patronymic, %(score).0f%% alike"),
+    "no_father": gettext_lazy("no father's name on record"),
     "same_city": gettext_lazy("same city"),
     "other_city": gettext_lazy("other city"),
     "same_document": gettext_lazy("same document number"),
@@ -1691,7 +1692,7 @@ def _note(kind: str, value: Any, said: dict[str, str]) -> str:
             return said["born"] % {"year": held}
         return said["born_other"] % {"year": held, "given": given}
     if kind in ("father", "patronymic"):
-        return said[kind] % {"score": value * 100}
+        return said["no_father"] if value is None else said[kind] % {"score": value * 100}
     if kind == "city":
         return said["same_city" if value else "other_city"]
     if value is None:
@@ -2007,10 +2008,11 @@ def _scored(
             kind = "patronymic" if father == PATRONYMIC or not facts.father_name else "father"
             if fathers[at]:
                 agree = scores_of_fathers[fathers[at][0][1]]
-                notes.append((kind, agree))
             elif facts.father_name:
                 agree = 0.0
-                notes.append((kind, agree))
+            # None: the record holds no father's name, which the why says, as it says a
+            # record holds no document (it scores less for it, and said nothing).
+            notes.append((kind, agree if fathers[at] or facts.father_name else None))
             weights += 1.0
             agreed += agree
         if city:  # a city of the registry's (``known_cities``): another counts not at all

@@ -737,6 +737,38 @@ def test_a_police_lists_father_column_and_s_o_rank_the_right_namesake(
         assert first["score"] > second["score"] + 0.1, row.cells
 
 
+def test_an_embassy_lists_patronymic_ranks_the_son_of_its_father(
+    client: Client, cast: Cast, station: Place
+) -> None:
+    """An embassy list writes Фамилия Имя Отчество, its dates of birth with a hint in
+    the header (found by exploratory testing, 15). The patronymic is the father's name:
+    the son of Kanat comes first, then a namesake whose record holds no father, and the
+    son of Serik last; a brother, Yerbolat, is another name."""
+    people = {}
+    for key, name, father in (
+        ("kanat", "Yerlan Omarov", "Kanat"),
+        ("serik", "Yerlan Omarov", "Serik"),
+        ("none", "Yerlan Omarov", ""),
+        ("brother", "Yerbolat Omarov", "Kanat"),
+    ):
+        people[key] = register(cast, name, year=1990)
+        people[key].father_name = father
+        people[key].save()
+    client.force_login(cast.coordinator)
+    content = "ФИО,Дата рождения (дд.мм.гггг)\nОмаров Ерлан Канатович,12.03.1990\n"
+    assert post_list(client, content, place=str(station.code)).status_code == 302
+    row = ListUpload.objects.get().rows.get()
+    order = {c["person"]: at for at, c in enumerate(row.candidates)}
+    assert order[people["kanat"].pk] == 0, row.candidates
+    assert order[people["none"].pk] < order[people["serik"].pk]
+    assert (
+        people["brother"].pk not in order or order[people["brother"].pk] > order[people["none"].pk]
+    )
+    page = client.get(f"/lists/{ListUpload.objects.get().code}/").content.decode()
+    assert "father&#x27;s name, from the patronymic, 100% alike" in page
+    assert "no father&#x27;s name on record" in page
+
+
 def test_a_column_qandas_does_not_read_is_labelled_as_the_file_heads_it(
     client: Client, cast: Cast, station: Place
 ) -> None:

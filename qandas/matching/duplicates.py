@@ -509,7 +509,9 @@ def guard_candidates(
     # Ranked, and scored on the page, as the queue ranks and scores them.
     chosen = sorted(best.values(), key=lambda vm: (-vm[0], -vm[1].score, vm[1].person.pk))
     for value, match in chosen[:limit]:
-        match.person.score = value  # type: ignore[attr-defined]
+        # Rounded as a search's scores are: the 409 said 0.7999999999999999 (exploratory
+        # testing, 16).
+        match.person.score = round(value, 4)  # type: ignore[attr-defined]
         match.person.why = _with_reason(match.why, value, match)  # type: ignore[attr-defined]
         match.person.matched_name = match.name  # type: ignore[attr-defined]
     return [match.person for _value, match in chosen[:limit]]

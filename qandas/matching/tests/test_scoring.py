@@ -501,6 +501,25 @@ def test_another_name_built_on_it_is_not_lifted_by_another_writing(
     assert same.score == 1.0  # its own writing still matches it
 
 
+@pytest.mark.parametrize(
+    ("written", "other", "same"),
+    [
+        ("Abdul Rahim Karimi", "Abdul Karim Karimi", "Abdurrahim Karimi"),
+        ("عبدالرحیم کریمی", "Abdul Karim Karimi", "Abdul Raheem Karimi"),
+        ("Nizamuddin Khan", "Kamaluddin Khan", "Nizam ud-Din Khan"),
+    ],
+)
+def test_names_joined_to_the_same_particle_are_as_alike_as_what_follows(
+    written: str, other: str, same: str
+) -> None:
+    """Found by exploratory testing (16): "Abdul Rahim" and "Abdul Karim", brothers,
+    scored 0.94 to 0.97 by their shared "Abdul"."""
+    brother = search.score_facts([_person(1, other, "")], written)[0]
+    assert brother.score < 0.8
+    assert "≠" in brother.in_words(search.words())
+    assert search.score_facts([_person(2, same, "")], written)[0].score > 0.95
+
+
 def test_a_father_of_a_name_built_on_the_others_fathers_is_another_father() -> None:
     """Found by exploratory testing (15): two Aruzhan Tokhtarovas born the same year,
     daughters of Kanatbek and of Kanat, came first in the duplicate queue at 0.996."""

@@ -634,14 +634,25 @@ def without_particle(
         for i, (q, f) in enumerate(zip(ours.tolist(), theirs.tolist(), strict=True))
         if (mine[q] is None) != (yours[f] is None)
     ]
-    if not at:
-        return part
-    ours_, theirs_ = ours[at].tolist(), theirs[at].tolist()
-    shorter = tuple(_part(queries[q], mine[q]) for q in ours_)
-    others = tuple(_part(found[f], yours[f]) for f in theirs_)
-    places = np.arange(len(at))
-    part[at] = Pairs.of(shorter, others, places, places, parts=False).score
+    if at:
+        part[at] = _parts_scored(queries, found, mine, yours, ours[at], theirs[at])
     return part
+
+
+def _parts_scored(
+    queries: tuple[keys.Token, ...],
+    found: tuple[keys.Token, ...],
+    mine: list[str | None],
+    yours: list[str | None],
+    ours: Index,
+    theirs: Index,
+) -> Scores:
+    """The score of each pair with each token's name without its particle (``mine``,
+    ``yours``: a token's, or ``None``) in its place."""
+    shorter = tuple(_part(queries[q], mine[q]) for q in ours.tolist())
+    others = tuple(_part(found[f], yours[f]) for f in theirs.tolist())
+    places = np.arange(len(ours))
+    return Pairs.of(shorter, others, places, places, parts=False).score
 
 
 # Kazakh and other Turkic given names are built on others: Kanat, Kanatbek; Bolat,
@@ -785,13 +796,8 @@ def both_parts(
         and queries[q].rom.startswith("ab") == found[f].rom.startswith("ab")
         and queries[q].rom != found[f].rom
     ]
-    if not at:
-        return held
-    ours_, theirs_ = ours[at].tolist(), theirs[at].tolist()
-    shorter = tuple(_part(queries[q], mine[q]) for q in ours_)
-    others = tuple(_part(found[f], yours[f]) for f in theirs_)
-    places = np.arange(len(at))
-    held[at] = Pairs.of(shorter, others, places, places, parts=False).score
+    if at:
+        held[at] = _parts_scored(queries, found, mine, yours, ours[at], theirs[at])
     return held
 
 

@@ -390,7 +390,13 @@ def _with_reason(why: str, value: float, match: search.Match | search.Scored) ->
     read as a reason against."""
     if value <= min(match.score, match.name_score):
         return why
-    return "; ".join(filter(None, [why, _("the same name, asked about although one fact differs")]))
+    # "The same name" was said of names 0.92 alike but not the same, Bolat and Yerbol
+    # among them (exploratory testing, 16).
+    if match.name_score >= 1.0:
+        reason = _("the same name, asked about although one fact differs")
+    else:
+        reason = _("names this alike, asked about although one fact differs")
+    return "; ".join(filter(None, [why, reason]))
 
 
 def asked_about(score: float, name_score: float, notes: tuple[tuple[str, Any], ...]) -> float:

@@ -531,6 +531,20 @@ def test_a_father_of_a_name_built_on_the_others_fathers_is_another_father() -> N
     assert duplicates.facts_alike(kanatbek, same)[0] > 0.95
 
 
+def test_names_alike_but_not_the_same_are_not_called_the_same_name() -> None:
+    """Found by exploratory testing (16): pairs asked about by the same name's rule
+    (0.92 alike or more) were said to be "the same name" when they were not."""
+    a = _person(1, "Aizhan Baisalova", "", 1992)
+    same = _person(2, "Aizhan Baisalova", "", 1994)
+    spelt = _person(3, "Aijan Baisalova", "", 1994)
+    assert duplicates.facts_alike(a, same)[1].endswith(
+        "the same name, asked about although one fact differs"
+    )
+    score, why = duplicates.facts_alike(a, spelt)
+    assert score == duplicates.THRESHOLD
+    assert why.endswith("names this alike, asked about although one fact differs")
+
+
 def test_the_same_document_number_finds_its_holder_and_one_character_off_is_no_proof() -> None:
     """Found by exploratory testing (14b): a row giving a CNIC and "Unknown" for a name
     found nobody, not even the number's holder; and a CNIC one digit off ranked the

@@ -195,15 +195,21 @@ class Table:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def column_name(header: str) -> str:
-    """``header`` as a column name: ``Birth Year`` is ``birth_year``, ``Father's name``
-    ``father_name`` (``LABELS``), ``Адрес`` ``адрес``."""
-    name = plain_name(header)
-    return LABELS.get(name, name)
-
-
 READ = frozenset(LABELS.values())  # the columns a header may be read as
 BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # "(dd.mm.yyyy)", "[as on CNIC]"
+
+
+def column_name(header: str) -> str:
+    """``header`` as a column name: ``Birth Year`` is ``birth_year``, ``Father's name``
+    ``father_name`` (``LABELS``), ``Адрес`` ``адрес``. A header saying how its column is
+    written is read without it: "Дата рождения (дд.мм.гггг)" was a column not used
+    (exploratory testing, 15)."""
+    name = plain_name(header)
+    read_as = LABELS.get(name, name)
+    if read_as == name and name not in READ:
+        bare = plain_name(BRACKETED.sub(" ", header))
+        read_as = LABELS.get(bare, bare if bare in READ else name)
+    return read_as
 
 
 def plain_name(header: str) -> str:
@@ -226,12 +232,7 @@ def column_names(headers: list[str]) -> list[str]:
     plain = [plain_name(h) for h in headers]
     columns: list[str] = []
     for header, name in zip(headers, plain, strict=True):
-        # A header saying how its column is written is read without it: "Дата рождения
-        # (дд.мм.гггг)" was a column not used (exploratory testing, 15).
-        read_as = LABELS.get(name, name)
-        if read_as == name and read_as not in READ:
-            bare = plain_name(BRACKETED.sub(" ", header))
-            read_as = LABELS.get(bare, bare if bare in READ else name)
+        read_as = column_name(header)
         if read_as != name and (read_as in plain or read_as in columns):
             read_as = name
         columns.append(read_as)

@@ -180,24 +180,20 @@ def aside(rom: str) -> bool:
 FULL_NAME = 3
 
 
-def father_in(tokens: Sequence[Token]) -> str:
-    """The father's name a patronymic among a full name's tokens says, romanised
-    (``Kanatovich``, ``Қанатұлы``: ``kanat``); "" when it says none (``patronymic_at``)."""
-    at = patronymic_at(tokens)
-    return patronymic_stem(tokens[at].rom) if at >= 0 else ""
-
-
-def patronymic_at(tokens: Sequence[Token]) -> int:
-    """Where a full name's patronymic is among its tokens, or -1: none, or the name has
-    fewer than ``FULL_NAME`` words besides titles. The first word is never the
+def father_in(tokens: Sequence[Token]) -> tuple[int, str]:
+    """Where a full name's patronymic is among its tokens, and the father's name it
+    says, romanised (``Kanatovich``, ``Қанатұлы``: ``kanat``); ``(-1, "")`` for none, or
+    a name of fewer than ``FULL_NAME`` words besides titles. The first word is never the
     patronymic, whether the family name comes first (Фамилия Имя Отчество) or last, and
     the first word after it shaped as one is: "Abramovich Roman Arkadyevich" and "Roman
     Arkadyevich Abramovich" are both Arkady's son (exploratory testing, 15, found
     "Карпович Роман Аркадьевич" read as Karp's)."""
     words = [at for at, token in enumerate(tokens) if token.rom not in TITLES]
-    if len(words) < FULL_NAME:
-        return -1
-    return next((at for at in words[1:] if patronymic_stem(tokens[at].rom)), -1)
+    if len(words) >= FULL_NAME:
+        for at in words[1:]:
+            if father := patronymic_stem(tokens[at].rom):
+                return at, father
+    return -1, ""
 
 
 def patronymic_stem(rom: str) -> str:

@@ -99,7 +99,8 @@ GIVEN, PATRONYMIC = "given", "patronymic"
 # threshold for a fact the record never held: at ``UNKNOWN``, "Омаров Ерлан Канатович"
 # scored "Yerlan Omarov" 0.79, under the likely match's 0.8; left out of the weighing, a
 # father 98% alike (Қанат, Kanat) ranked the son under the record holding no father
-# (exploratory testing, 15). Now 0.95 a name scores 0.93; its namesake, son of Kanat, 0.97.
+# (exploratory testing, 15). Weighing 40%, it costs a name 2% (0.99 scores 0.97); its
+# namesake, son of Kanat, scores 0.99.
 PATRONYMIC_UNKNOWN = 0.95
 NEAR = "near"  # a document number one character off the record's (``Scored.notes``)
 # The least a candidate holding the document number given scores, whatever the name:
@@ -687,7 +688,9 @@ def compounds(
     always the joins."""
     mine = [_built_on(t) for t in queries]
     yours = [_built_on(t) for t in found]
-    if not any(mine) and not any(yours):
+    # Most names are built on nothing: then no pair is compared (a base alone is
+    # never the longer of a pair).
+    if not any(m and m[1] for m in mine) and not any(y and y[1] for y in yours):
         return np.zeros(len(ours), bool)
     return np.array(
         [
@@ -898,7 +901,8 @@ class Named:
     together: np.ndarray[Any, np.dtype[np.bool_]]  # a name that scored as run together
     # Query token × name: left over and counted for nothing (a repeat, a patronymic).
     aside: np.ndarray[Any, np.dtype[np.bool_]]
-    # A name one of whose tokens is another name built on the query's (``compounds``).
+    # A name one of whose tokens is another name built on the query's (``compounds``,
+    # ``siblings``).
     built: np.ndarray[Any, np.dtype[np.bool_]]
 
     def in_arabic_script(self, at: int) -> bool:
@@ -1719,15 +1723,15 @@ class Facts:
 
     def tokens(self) -> tuple[tuple[str, tuple[keys.Token, ...]], ...]:
         """Each name that has tokens, with them; a full name's patronymic
-        (``keys.patronymic_at``) is not among them, but weighs as the father's name
+        (``keys.father_in``) is not among them, but weighs as the father's name
         (``patronymic``): paired with a name's other words, "Kanatovich" answered
         "Kanat", and a father scored 0.89 against his son (exploratory testing, 15)."""
         if self.spelt is None:
             spelt = []
             for text, found in _with_tokens(self.names):
-                at = keys.patronymic_at(found)
+                at, father = keys.father_in(found)
                 if at >= 0:
-                    self.own_patronymic = self.own_patronymic or keys.father_in(found)
+                    self.own_patronymic = self.own_patronymic or father
                     found = found[:at] + found[at + 1 :]
                 spelt.append((text, found))
             self.spelt = tuple(spelt)
@@ -2015,10 +2019,12 @@ def score_all(
         patronymic = ""
         if father_name.strip():
             father_name = keys.father_named(father_name)
-        elif (at := keys.patronymic_at(tokens)) >= 0:
+        else:
             # Not given, the father's name may be in the name: "Омаров Ерлан Канатович".
-            patronymic = father_name = keys.father_in(tokens)
-            tokens = tokens[:at] + tokens[at + 1 :]
+            at, patronymic = keys.father_in(tokens)
+            if at >= 0:
+                father_name = patronymic
+                tokens = tokens[:at] + tokens[at + 1 :]
         father = keys.tokens_of(father_name) if father_name else ()
         # A candidate's names' tokens are worked out only when there is a name to
         # compare them with (the query's, the father's).
